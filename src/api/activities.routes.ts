@@ -1,0 +1,30 @@
+import { Router } from 'express';
+import type { ActivityStatusService } from '../services/activity-status.service';
+import type { IntakeService } from '../services/intake.service';
+import { ValidationError } from '../shared/errors';
+import { accountOf } from './auth';
+import { requireJson } from './require-json';
+
+const ACTIVITY_ID = /^act_[0-9a-f]{32}$/;
+
+export function activitiesRoutes(intake: IntakeService, status: ActivityStatusService): Router {
+  const router = Router();
+
+  router.post('/v1/activities', requireJson, async (req, res) => {
+    const result = await intake.accept({
+      account: accountOf(req),
+      body: req.body,
+      rawBody: req.rawBody ?? Buffer.alloc(0),
+      idempotencyKey: req.get('idempotency-key'),
+    });
+    res.status(202).location(`/v1/activities/${result.id}`).json(result);
+  });
+
+  router.get('/v1/activities/:id', async (req, res) => {
+    const id = String(req.params.id);
+    if (!ACTIVITY_ID.test(id)) throw new ValidationError('Not an activity id', [{ path: 'id', message: 'expected act_ followed by 32 hex digits' }]);
+    res.json(await status.get(accountOf(req), id));
+  });
+
+  return router;
+}

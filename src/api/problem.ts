@@ -1,0 +1,62 @@
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { AppError, UnavailableError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import { maskPii } from '../shared/pii';
+
+/** RFC 9457 problem details. `type` is stable per error code; clients may switch on it. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: { path: string; message: string }[];
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function sendProblem(res: Response, status: number, code: string, detail: string, extra: Partial<Problem> = {}) {
+  const body: Problem = { type: `/problems/${code}`, title: TITLES[status] ?? 'Error', status, detail, code, ...extra };
+  res.status(status).type('application/problem+json').send(JSON.stringify(body));
+}
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  sendProblem(res, 404, 'route_not_found', `No route for ${req.method} ${req.path}`);
+};
+
+/** body-parser reports its own failures with `type` and `status`; map them to stable codes. */
+const BODY_PARSER_ERRORS: Record<string, { status: number; code: string; detail: string }> = {
+  'entity.parse.failed': { status: 400, code: 'malformed_json', detail: 'The request body is not valid JSON' },
+  'entity.too.large': { status: 413, code: 'payload_too_large', detail: 'The request body is larger than this route accepts' },
+  'encoding.unsupported': { status: 415, code: 'unsupported_encoding', detail: 'Unsupported content encoding' },
+  'charset.unsupported': { status: 415, code: 'unsupported_charset', detail: 'Unsupported charset' },
+  'request.aborted': { status: 400, code: 'request_aborted', detail: 'The request was aborted' },
+};
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const parserError = typeof err?.type === 'string' ? BODY_PARSER_ERRORS[err.type] : undefined;
+    if (parserError) return sendProblem(res, parserError.status, parserError.code, parserError.detail);
+
+    if (err instanceof UnavailableError) {
+      res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      logger.warn({ err, path: req.path }, 'intake unavailable');
+      return sendProblem(res, 503, err.code, 'The service cannot accept this request right now; retry later');
+    }
+    if (err instanceof AppError && err.status < 500) {
+      return sendProblem(res, err.status, err.code, maskPii(err.message), err.extra as Partial<Problem>);
+    }
+    // Unknown errors never leak internals to the client.
+    (req as { log?: Logger }).log?.error({ err }, 'unhandled error') ?? logger.error({ err }, 'unhandled error');
+    return sendProblem(res, 500, 'internal_error', 'An unexpected error occurred');
+  };
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/**
+ * The only place that reads process.env. Parsed once at start; a bad value stops the process with
+ * every offending variable named, instead of failing later in some request.
+ */
+const countryCode = z
+  .string()
+  .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166 alpha-2 code such as US')
+  .transform((s) => s.toUpperCase());
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((s) => (s === undefined || s.trim() === '' ? undefined : s));
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^\{[A-Za-z0-9_-]+\}$/, 'must be a Redis Cluster hash tag such as {contactflow}')
+    .default('{contactflow}'),
+  MONGODB_URI: optionalString.pipe(z.url({ protocol: /^mongodb(\+srv)?$/ }).optional()),
+  /** auto: MONGODB_URI, else embedded mongod, else in-memory. memory: skip MongoDB entirely. */
+  STORE: z.enum(['auto', 'mongodb', 'memory']).default('auto'),
+  DATA_DIR: z.string().default('.data'),
+  BOOTSTRAP_API_KEY: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  BOOTSTRAP_ACCOUNT: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, _ and -').default('default'),
+  ADMIN_PASSWORD: optionalString,
+  DEFAULT_COUNTRY: countryCode.default('US'),
+  WORKER_CONCURRENCY: positiveInt(20),
+  RECENT_LIMIT: positiveInt(20),
+  JOB_ATTEMPTS: positiveInt(8),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+  BODY_LIMIT: z.string().default('256kb'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const config = result.data;
+  if (config.NODE_ENV === 'production' && !config.BOOTSTRAP_API_KEY) {
+    // ROLE=worker never serves HTTP, so only API processes need a known key.
+    if (config.ROLE !== 'worker') throw new ConfigError(['BOOTSTRAP_API_KEY: required when NODE_ENV=production']);
+  }
+  return config;
+}

@@ -1,0 +1,75 @@
+import { mergeFields } from './field-merge';
+import { defaultIdentityPolicy } from './identity-policy';
+import { insertRecent } from './recent-list';
+import type { CanonicalActivity, ContactState, MergeOptions, MergeResult } from './types';
+
+// A visitor id of "undefined" or "null" (a broken snippet) would stitch every anonymous visitor
+// onto this contact: the junk-identifier list applies to visitor ids as well.
+const BLOCKED_VISITOR_IDS = defaultIdentityPolicy().blockedRawValues;
+
+const isUsableVisitorId = (id: string | null): id is string =>
+  id !== null && !BLOCKED_VISITOR_IDS.has(id.trim().toLowerCase());
+
+const ms = (d: Date): number => d.getTime();
+
+/**
+ * Folds one activity into a contact. Every part is a commutative, idempotent merge (per-field
+ * max/min, top-N set, set union, min, max), so workers may apply activities in any order and
+ * any number of times and still converge on the same document.
+ *
+ * Identifiers are not touched here: resolution decides them (see withIdentifiers).
+ */
+export function applyActivity(state: ContactState, activity: CanonicalActivity, opts: MergeOptions): MergeResult {
+  const { fields, warnings } = mergeFields(state.fields, activity, opts);
+
+  const recentActivities = insertRecent(
+    state.recentActivities,
+    { activityId: activity.id, type: activity.type, source: activity.source, occurredAt: activity.occurredAt },
+    opts.recentLimit,
+  );
+
+  const visitorIds = new Set(state.visitorIds);
+  if (isUsableVisitorId(activity.visitorId)) visitorIds.add(activity.visitorId);
+
+  const at = ms(activity.occurredAt);
+  return {
+    state: {
+      email: state.email,
+      phone: state.phone,
+      fields,
+      recentActivities,
+      visitorIds: [...visitorIds].sort(),
+      firstSeenAt: new Date(Math.min(ms(state.firstSeenAt), at)),
+      lastActivityAt: new Date(Math.max(ms(state.lastActivityAt), at)),
+    },
+    warnings,
+  };
+}
+
+/** The contact a `create` decision makes: exactly what applying the activity to nothing gives. */
+export function newContactState(
+  email: string | null,
+  phone: string | null,
+  activity: CanonicalActivity,
+  opts: MergeOptions,
+): MergeResult {
+  const empty: ContactState = {
+    email,
+    phone,
+    fields: {},
+    recentActivities: [],
+    visitorIds: [],
+    firstSeenAt: activity.occurredAt,
+    lastActivityAt: activity.occurredAt,
+  };
+  return applyActivity(empty, activity, opts);
+}
+
+/** Applies a `use` decision's setEmail/setPhone: identifiers are only ever added, never replaced. */
+export function withIdentifiers(state: ContactState, setEmail: string | null, setPhone: string | null): ContactState {
+  return {
+    ...state,
+    email: state.email ?? setEmail,
+    phone: state.phone ?? setPhone,
+  };
+}

@@ -1,0 +1,10 @@
+// The identity engine's public surface: pure functions over the shapes in ./types.
+export * from './types';
+export { defaultIdentityPolicy, type IdentityPolicyOverrides } from './identity-policy';
+export { normalizeEmail, type NormalizedEmail } from './email';
+export { normalizePhone, type NormalizedPhone } from './phone';
+export { normalizeIdentifiers, type RawIdentifiers } from './normalize-identifiers';
+export { decideResolution, type ResolvedIdentifiers } from './resolution';
+export { insertRecent } from './recent-list';
+export { mergeFields, type MergedFields } from './field-merge';
+export { applyActivity, newContactState, withIdentifiers } from './contact-merge';

@@ -1,0 +1,135 @@
+/**
+ * Shapes of the identity domain. Pure data: no Express, BullMQ or mongoose types may appear here,
+ * so the rules can be unit- and property-tested without any I/O.
+ */
+
+/** A captured value as it arrives on an activity. */
+export type FieldValue = string | number | boolean | null;
+
+/** The activity as the domain sees it, after the provider mapping and envelope validation. */
+export interface CanonicalActivity {
+  /** Stable activity id (derived from the idempotency key). Also the deterministic tie-breaker. */
+  id: string;
+  type: string;
+  source: string;
+  occurredAt: Date;
+  email: string | null;
+  phone: string | null;
+  /** ISO 3166 alpha-2 hint for phone parsing. */
+  country: string | null;
+  fields: Record<string, FieldValue>;
+  visitorId: string | null;
+  externalId: string | null;
+}
+
+/** Stable warning codes recorded on the activity (never raw PII in the code itself). */
+export type WarningCode =
+  | 'email_invalid'
+  | 'email_blocked'
+  | 'phone_invalid'
+  | 'phone_blocked'
+  | 'phone_extension_dropped'
+  | 'phone_kept_on_other_contact'
+  | 'phone_differs_from_contact'
+  | 'field_type_mismatch'
+  | 'field_empty_ignored'
+  | 'field_key_invalid';
+
+/** Warnings are strings `code` or `code:detail` (detail never contains the raw identifier). */
+export type Warning = string;
+
+export interface IdentityPolicy {
+  defaultCountry: string;
+  /** Lower-cased normalized emails that never identify anybody. */
+  blockedEmails: ReadonlySet<string>;
+  /** Local parts (before @) that never identify anybody, e.g. `noreply`. */
+  blockedEmailLocalParts: ReadonlySet<string>;
+  /** Raw values (case-insensitive, trimmed) that never identify anybody: `null`, `n/a`, … */
+  blockedRawValues: ReadonlySet<string>;
+}
+
+export interface NormalizedIdentifiers {
+  email: string | null;
+  /** E.164 */
+  phone: string | null;
+  /** Kept on the activity; never used for matching. */
+  phoneExtension: string | null;
+  warnings: Warning[];
+}
+
+/** What resolution needs to know about an existing contact. */
+export interface CandidateContact {
+  id: string;
+  email: string | null;
+  phone: string | null;
+  lastActivityAt: Date;
+}
+
+export interface ResolutionCandidates {
+  /** The (unique) contact holding the activity's email, if any. */
+  byEmail: CandidateContact | null;
+  /** Every contact holding the activity's phone. */
+  byPhone: CandidateContact[];
+}
+
+export type ResolutionDecision =
+  | {
+      kind: 'use';
+      contactId: string;
+      /** Set on the contact now (it had none). */
+      setEmail: string | null;
+      setPhone: string | null;
+      warnings: Warning[];
+    }
+  | { kind: 'create'; email: string | null; phone: string | null; warnings: Warning[] }
+  | { kind: 'unidentified'; warnings: Warning[] };
+
+export type FieldType = 'text' | 'number' | 'boolean' | 'date' | 'email' | 'phone' | 'single_choice';
+
+export interface FieldDefinition {
+  key: string;
+  type: FieldType;
+  /** For single_choice. */
+  options?: readonly string[];
+  /** First-touch facts: the earliest event sets it and nothing later changes it. */
+  setOnce?: boolean;
+}
+
+/** Per-field provenance: what set the value, when (event time) and by which activity. */
+export interface CapturedField {
+  value: string | number | boolean;
+  source: string;
+  setAt: Date;
+  activityId: string;
+}
+
+export interface RecentActivity {
+  activityId: string;
+  type: string;
+  source: string;
+  occurredAt: Date;
+}
+
+/** The mutable part of a contact that activities change. */
+export interface ContactState {
+  email: string | null;
+  phone: string | null;
+  fields: Record<string, CapturedField>;
+  recentActivities: RecentActivity[];
+  visitorIds: string[];
+  firstSeenAt: Date;
+  lastActivityAt: Date;
+}
+
+export interface MergeOptions {
+  /** Keyed by field key; a key without definition is accepted as untyped text/number/boolean. */
+  fieldDefinitions: ReadonlyMap<string, FieldDefinition>;
+  recentLimit: number;
+  /** Passed to phone-typed field validation. */
+  defaultCountry: string;
+}
+
+export interface MergeResult {
+  state: ContactState;
+  warnings: Warning[];
+}

@@ -1,0 +1,79 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config';
+import type { Repositories } from '../repositories';
+import { createMemoryRepositories } from '../repositories/memory';
+import { createMongoRepositories } from '../repositories/mongo';
+import type { Logger } from '../shared/logger';
+import { freePort } from './redis-server';
+
+export interface ResolvedStore {
+  repos: Repositories;
+  description: string;
+  /** Stops an embedded mongod we started (after the repositories closed). */
+  stop?: () => Promise<void>;
+}
+
+const EMBEDDED_TIMEOUT_MS = 60_000;
+
+/**
+ * MONGODB_URI → MongoDB. Otherwise (development) an embedded single-node replica set with its data
+ * under DATA_DIR/mongo, so contacts survive a restart. Where no mongod can be had (air-gapped
+ * machines), the in-memory store: same semantics, nothing persists, one process only.
+ */
+export async function resolveStore(config: Config, logger: Logger): Promise<ResolvedStore> {
+  if (config.STORE !== 'memory') {
+    if (config.MONGODB_URI) {
+      const repos = await connectMongo(config.MONGODB_URI);
+      return { repos, description: 'mongodb' };
+    }
+    if (config.NODE_ENV === 'production') throw new Error('MONGODB_URI is required when NODE_ENV=production');
+    try {
+      return await startEmbeddedMongo(path.resolve(config.DATA_DIR, 'mongo'), logger);
+    } catch (err) {
+      if (config.STORE === 'mongodb') throw err;
+      logger.warn({ reason: (err as Error).message.split('\n')[0] }, 'no mongod could be started');
+    }
+  }
+  if (config.ROLE !== 'all') {
+    throw new Error(`ROLE=${config.ROLE} needs MongoDB (set MONGODB_URI): the in-memory store cannot be shared between processes`);
+  }
+  logger.warn(
+    '!!! IN-MEMORY STORE: no MongoDB available. Contacts and activities live in this process only and are LOST on restart. Set MONGODB_URI for real storage. !!!',
+  );
+  return { repos: createMemoryRepositories(), description: 'memory' };
+}
+
+async function connectMongo(uri: string): Promise<Repositories> {
+  return createMongoRepositories(uri);
+}
+
+async function startEmbeddedMongo(dbPath: string, logger: Logger): Promise<ResolvedStore> {
+  const { MongoMemoryReplSet } = await import('mongodb-memory-server');
+  mkdirSync(dbPath, { recursive: true });
+  // A persisted replica set remembers its member's host:port, so a restart must reuse the port.
+  const portFile = path.join(dbPath, 'contactflow.port');
+  const port = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8')) : await freePort();
+  const replSet = await withTimeout(
+    MongoMemoryReplSet.create({
+      replSet: { count: 1, name: 'rs0', storageEngine: 'wiredTiger' },
+      instanceOpts: [{ dbPath, port, storageEngine: 'wiredTiger' }],
+    }),
+    EMBEDDED_TIMEOUT_MS,
+  );
+  writeFileSync(portFile, String(port));
+  const uri = replSet.getUri('contactflow');
+  logger.warn({ dbPath }, 'started an embedded MongoDB replica set for development (set MONGODB_URI to use your own)');
+  const repos = await connectMongo(uri);
+  return { repos, description: 'embedded mongodb', stop: () => replSet.stop({ doCleanup: false }).then(() => undefined) };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`gave up after ${ms} ms`)), ms);
+    }),
+  ]);
+}

@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { Queue, type JobsOptions } from 'bullmq';
+import { z } from 'zod';
+import type { RedisConnection } from './redis-connection';
+
+/**
+ * The activities queue, in one place: its name, the payload schema, the job options and a typed
+ * producer. Workers import this same module, so producer and consumer cannot drift apart.
+ */
+export const ACTIVITIES_QUEUE = 'activities';
+export const PROCESS_ACTIVITY = 'process-activity';
+
+export const activityJobSchema = z.object({
+  kind: z.literal('activity'),
+  account: z.string().min(1),
+  activityId: z.string().min(1),
+  /** ISO time the intake accepted it. */
+  receivedAt: z.string(),
+  /** The body exactly as the client sent it (parsed JSON), never a rewritten version. */
+  payload: z.unknown(),
+});
+
+export type ActivityJobData = z.infer<typeof activityJobSchema>;
+
+export interface ActivityJobOptions {
+  attempts: number;
+}
+
+/**
+ * Retries use exponential backoff (1s, 2s, 4s … up to attempts) for transient faults; permanent ones
+ * fail at once through UnrecoverableError. Completed jobs are kept a day, which is also the
+ * window in which a redelivery is answered `duplicate` without touching MongoDB; failed jobs are
+ * kept 14 days so they can be replayed after a fix.
+ */
+export function activityJobOptions({ attempts }: ActivityJobOptions): JobsOptions {
+  return {
+    attempts,
+    backoff: { type: 'exponential', delay: 1000, jitter: 0.2 },
+    removeOnComplete: { age: 24 * 3600, count: 200_000 },
+    removeOnFail: { age: 14 * 24 * 3600 },
+  };
+}
+
+/**
+ * Activity ids are derived from (account, idempotency key): the same key always yields the same id,
+ * and two accounts never share one. Hex keeps it free of ':' (BullMQ forbids it in custom ids).
+ */
+export function activityIdFor(account: string, idempotencyKey: string): string {
+  return 'act_' + createHash('sha256').update(account).update('\0').update(idempotencyKey).digest('hex').slice(0, 32);
+}
+
+/** Without an Idempotency-Key, the body itself is the key: an identical resend is a duplicate. */
+export function bodyIdempotencyKey(rawBody: Buffer | string): string {
+  return 'body:' + createHash('sha256').update(rawBody).digest('hex');
+}
+
+export type ActivitiesQueue = Queue<ActivityJobData, unknown, typeof PROCESS_ACTIVITY>;
+
+export function createActivitiesQueue(connection: RedisConnection, prefix: string, opts: ActivityJobOptions): ActivitiesQueue {
+  return new Queue<ActivityJobData, unknown, typeof PROCESS_ACTIVITY>(ACTIVITIES_QUEUE, {
+    connection,
+    prefix,
+    defaultJobOptions: activityJobOptions(opts),
+  });
+}
+
+export interface EnqueueResult {
+  id: string;
+  status: 'queued' | 'duplicate';
+}
+
+export interface ActivitiesProducer {
+  enqueue(data: ActivityJobData): Promise<EnqueueResult>;
+}
+
+export function createActivitiesProducer(queue: ActivitiesQueue, client: RedisConnection): ActivitiesProducer {
+  return {
+    async enqueue(data) {
+      const parsed = activityJobSchema.parse(data);
+      // BullMQ answers a duplicate jobId by returning the existing job, without saying so. The
+      // EXISTS check tells the client "duplicate"; if two identical requests race past it, both
+      // hear "queued" but BullMQ still stores one job, so correctness never depends on it.
+      const existed = (await client.exists(queue.toKey(parsed.activityId))) === 1;
+      if (existed) return { id: parsed.activityId, status: 'duplicate' };
+      await queue.add(PROCESS_ACTIVITY, parsed, { jobId: parsed.activityId });
+      return { id: parsed.activityId, status: 'queued' };
+    },
+  };
+}

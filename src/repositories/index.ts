@@ -1,0 +1,18 @@
+import type { AccountRepository } from './account.repository';
+import type { ActivityRepository } from './activity.repository';
+import type { ContactRepository } from './contact.repository';
+
+export type * from './account.repository';
+export type * from './activity.repository';
+export type * from './contact.repository';
+
+/** Everything the services need from storage, as one bundle the composition root builds. */
+export interface Repositories {
+  kind: 'mongodb' | 'memory';
+  contacts: ContactRepository;
+  activities: ActivityRepository;
+  accounts: AccountRepository;
+  /** Cheap round trip used by /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,110 @@
+import type { ContactState } from '../../domain/types';
+import { DuplicateIdentifierError, VersionConflictError } from '../../shared/errors';
+import type { ContactListQuery, ContactRecord, ContactRepository, NewContact, Page } from '../contact.repository';
+import { copy, roundTrip } from './memory-store';
+
+const key = (account: string, value: string) => `${account}\0${value}`;
+
+/** Same semantics as the MongoDB implementation, including its unique indexes. */
+export class MemoryContactRepository implements ContactRepository {
+  private readonly byId = new Map<string, ContactRecord>();
+  // Unique indexes: (account, email) and (account, phone) for email-less contacts.
+  private readonly emailIndex = new Map<string, string>();
+  private readonly phoneOnlyIndex = new Map<string, string>();
+
+  async findById(account: string, id: string) {
+    await roundTrip();
+    const c = this.byId.get(id);
+    return c && c.account === account ? copy(c) : null;
+  }
+
+  async findByEmail(account: string, email: string) {
+    await roundTrip();
+    const id = this.emailIndex.get(key(account, email));
+    return id ? copy(this.byId.get(id)!) : null;
+  }
+
+  async findByPhone(account: string, phone: string, limit: number) {
+    await roundTrip();
+    return [...this.byId.values()]
+      .filter((c) => c.account === account && c.phone === phone)
+      .sort((a, b) => b.lastActivityAt.getTime() - a.lastActivityAt.getTime() || (a.id < b.id ? -1 : 1))
+      .slice(0, limit)
+      .map(copy);
+  }
+
+  async create({ id, account, status, state }: NewContact) {
+    await roundTrip();
+    if (this.byId.has(id)) throw new DuplicateIdentifierError('id');
+    this.assertIdentifiersFree(account, id, state);
+    const now = new Date();
+    const record: ContactRecord = { ...copy(state), id, account, status, version: 1, createdAt: now, updatedAt: now };
+    this.byId.set(id, record);
+    this.index(record);
+    return copy(record);
+  }
+
+  async update(account: string, id: string, expectedVersion: number, state: ContactState) {
+    await roundTrip();
+    const current = this.byId.get(id);
+    if (!current || current.account !== account || current.version !== expectedVersion) throw new VersionConflictError();
+    this.assertIdentifiersFree(account, id, state);
+    this.unindex(current);
+    const next: ContactRecord = { ...current, ...copy(state), version: current.version + 1, updatedAt: new Date() };
+    this.byId.set(id, next);
+    this.index(next);
+    return copy(next);
+  }
+
+  async list(account: string, query: ContactListQuery): Promise<Page<ContactRecord>> {
+    await roundTrip();
+    const rows = [...this.byId.values()]
+      .filter(
+        (c) =>
+          c.account === account &&
+          (query.email === undefined || c.email === query.email) &&
+          (query.phone === undefined || c.phone === query.phone) &&
+          (query.cursor === undefined || c.id > query.cursor),
+      )
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+    const data = rows.slice(0, query.limit).map(copy);
+    return { data, nextCursor: rows.length > query.limit ? data[data.length - 1]!.id : null };
+  }
+
+  async delete(account: string, id: string) {
+    await roundTrip();
+    const c = this.byId.get(id);
+    if (!c || c.account !== account) return false;
+    this.unindex(c);
+    this.byId.delete(id);
+    return true;
+  }
+
+  async count(account: string) {
+    await roundTrip();
+    let n = 0;
+    for (const c of this.byId.values()) if (c.account === account) n++;
+    return n;
+  }
+
+  private assertIdentifiersFree(account: string, id: string, state: ContactState) {
+    if (state.email) {
+      const holder = this.emailIndex.get(key(account, state.email));
+      if (holder && holder !== id) throw new DuplicateIdentifierError('email');
+    }
+    if (!state.email && state.phone) {
+      const holder = this.phoneOnlyIndex.get(key(account, state.phone));
+      if (holder && holder !== id) throw new DuplicateIdentifierError('phone');
+    }
+  }
+
+  private index(c: ContactRecord) {
+    if (c.email) this.emailIndex.set(key(c.account, c.email), c.id);
+    else if (c.phone) this.phoneOnlyIndex.set(key(c.account, c.phone), c.id);
+  }
+
+  private unindex(c: ContactRecord) {
+    if (c.email) this.emailIndex.delete(key(c.account, c.email));
+    else if (c.phone) this.phoneOnlyIndex.delete(key(c.account, c.phone));
+  }
+}

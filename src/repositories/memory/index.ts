@@ -1,0 +1,16 @@
+import type { Repositories } from '../index';
+import { MemoryAccountRepository } from './account.memory-repository';
+import { MemoryActivityRepository } from './activity.memory-repository';
+import { MemoryContactRepository } from './contact.memory-repository';
+
+/** Single-process storage for machines without a mongod: same semantics, nothing persists. */
+export function createMemoryRepositories(): Repositories {
+  return {
+    kind: 'memory',
+    contacts: new MemoryContactRepository(),
+    activities: new MemoryActivityRepository(),
+    accounts: new MemoryAccountRepository(),
+    ping: async () => {},
+    close: async () => {},
+  };
+}

@@ -1,0 +1,65 @@
+import type { AccountDoc, AccountModel } from '../../models/account.model';
+import type { ApiKeyDoc, ApiKeyModel } from '../../models/api-key.model';
+import type { Account, AccountRepository, ApiKeyRecord } from '../account.repository';
+import { isDuplicateKeyError, str } from './mongo-errors';
+
+const toAccount = (d: AccountDoc): Account => ({
+  id: d._id,
+  name: d.name,
+  defaultCountry: d.defaultCountry,
+  statuses: [...(d.statuses ?? [])],
+  defaultStatus: d.defaultStatus,
+  createdAt: d.createdAt,
+});
+
+const toApiKey = (d: ApiKeyDoc): ApiKeyRecord => ({ hash: d._id, account: d.account, label: d.label, createdAt: d.createdAt });
+
+export class MongoAccountRepository implements AccountRepository {
+  constructor(
+    private readonly accounts: AccountModel,
+    private readonly apiKeys: ApiKeyModel,
+  ) {}
+
+  async ensure(account: Account) {
+    const { id, ...rest } = account;
+    try {
+      // Upsert with $setOnInsert: an existing account is returned unchanged.
+      const doc = await this.accounts
+        .findOneAndUpdate(
+          { _id: str(id, 'id') },
+          { $setOnInsert: { name: rest.name, defaultCountry: rest.defaultCountry, statuses: [...rest.statuses], defaultStatus: rest.defaultStatus, createdAt: rest.createdAt } },
+          { upsert: true, returnDocument: 'after' },
+        )
+        .lean<AccountDoc>();
+      if (doc) return toAccount(doc);
+    } catch (err) {
+      // Two concurrent upserts of a new account: the loser reads the winner's document.
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+    const existing = await this.findById(id);
+    if (!existing) throw new Error(`account ${id} could not be ensured`);
+    return existing;
+  }
+
+  async findById(id: string) {
+    const doc = await this.accounts.findOne({ _id: str(id, 'id') }).lean<AccountDoc>();
+    return doc ? toAccount(doc) : null;
+  }
+
+  async ensureApiKey(key: ApiKeyRecord) {
+    try {
+      await this.apiKeys.updateOne(
+        { _id: str(key.hash, 'hash') },
+        { $setOnInsert: { account: key.account, label: key.label, createdAt: key.createdAt } },
+        { upsert: true },
+      );
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err; // concurrent upsert: the key is stored either way
+    }
+  }
+
+  async findApiKey(hash: string) {
+    const doc = await this.apiKeys.findOne({ _id: str(hash, 'hash') }).lean<ApiKeyDoc>();
+    return doc ? toApiKey(doc) : null;
+  }
+}

@@ -1,0 +1,94 @@
+import { activityKey, type ActivityDoc, type ActivityModel } from '../../models/activity.model';
+import type { ActivityOutcome, ActivityRecord, ActivityRepository } from '../activity.repository';
+import { duplicateKeyFields, isDuplicateKeyError, str } from './mongo-errors';
+
+export function toActivityRecord(doc: ActivityDoc): ActivityRecord {
+  return {
+    id: doc.activityId,
+    account: doc.account,
+    type: doc.type,
+    source: doc.source,
+    occurredAt: doc.occurredAt,
+    receivedAt: doc.receivedAt,
+    processedAt: doc.processedAt,
+    email: doc.email ?? null,
+    phone: doc.phone ?? null,
+    phoneExtension: doc.phoneExtension ?? null,
+    visitorId: doc.visitorId ?? null,
+    externalId: doc.externalId ?? null,
+    fields: Object.fromEntries((doc.fields ?? []).map((f) => [f.key, f.value ?? null])),
+    outcome: doc.outcome,
+    contactId: doc.contactId ?? null,
+    warnings: [...(doc.warnings ?? [])],
+    payload: doc.payloadJson === undefined ? undefined : JSON.parse(doc.payloadJson),
+  };
+}
+
+function toActivityDoc(r: ActivityRecord): ActivityDoc {
+  const payloadJson = r.payload === undefined ? undefined : JSON.stringify(r.payload);
+  return {
+    _id: activityKey(str(r.account, 'account'), str(r.id, 'id')),
+    activityId: r.id,
+    account: r.account,
+    type: r.type,
+    source: r.source,
+    occurredAt: r.occurredAt,
+    receivedAt: r.receivedAt,
+    processedAt: r.processedAt,
+    email: r.email,
+    phone: r.phone,
+    phoneExtension: r.phoneExtension,
+    visitorId: r.visitorId,
+    externalId: r.externalId,
+    fields: Object.entries(r.fields).map(([key, value]) => ({ key, value })),
+    outcome: r.outcome,
+    contactId: r.contactId,
+    warnings: [...r.warnings],
+    ...(payloadJson === undefined ? {} : { payloadJson }),
+  };
+}
+
+export class MongoActivityRepository implements ActivityRepository {
+  constructor(private readonly model: ActivityModel) {}
+
+  async insert(record: ActivityRecord) {
+    try {
+      await this.model.insertOne(toActivityDoc(record));
+      return 'inserted' as const;
+    } catch (err) {
+      // The _id is the (account, id) key: a duplicate means this activity is already recorded,
+      // and the stored document is left exactly as the first insert wrote it.
+      if (isDuplicateKeyError(err) && duplicateKeyFields(err).every((f) => f === '_id')) return 'exists' as const;
+      throw err;
+    }
+  }
+
+  async findById(account: string, id: string) {
+    const doc = await this.model
+      .findOne({ _id: activityKey(str(account, 'account'), str(id, 'id')), account })
+      .lean<ActivityDoc>();
+    return doc ? toActivityRecord(doc) : null;
+  }
+
+  async listForContact(account: string, contactId: string, limit: number) {
+    if (limit < 1) return [];
+    const docs = await this.model
+      .find({ account: str(account, 'account'), contactId: str(contactId, 'contactId') })
+      .sort({ occurredAt: -1, _id: -1 })
+      .limit(limit)
+      .lean<ActivityDoc[]>();
+    return docs.map(toActivityRecord);
+  }
+
+  async count(account: string, filter: { outcome?: ActivityOutcome } = {}) {
+    return this.model.countDocuments({
+      account: str(account, 'account'),
+      ...(filter.outcome === undefined ? {} : { outcome: str(filter.outcome, 'outcome') as ActivityOutcome }),
+    });
+  }
+
+  async deleteForContact(account: string, contactId: string) {
+    const result = await this.model.deleteMany({ account: str(account, 'account'), contactId: str(contactId, 'contactId') });
+    return result.deletedCount;
+  }
+}

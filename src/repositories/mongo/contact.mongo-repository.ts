@@ -1,0 +1,159 @@
+import mongoose from 'mongoose';
+import type { ContactState } from '../../domain/types';
+import { VersionConflictError } from '../../shared/errors';
+import type { ContactDoc, ContactModel } from '../../models/contact.model';
+import type { ContactListQuery, ContactRecord, ContactRepository, NewContact, Page } from '../contact.repository';
+import { isDuplicateKeyError, str, toContactDuplicateError } from './mongo-errors';
+
+/** Plain record out of a lean document: `_id` → id, fields entries → object, no phoneOnly. */
+export function toContactRecord(doc: ContactDoc): ContactRecord {
+  return {
+    id: doc._id,
+    account: doc.account,
+    status: doc.status,
+    version: doc.version,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+    email: doc.email ?? null,
+    phone: doc.phone ?? null,
+    fields: Object.fromEntries(
+      (doc.fields ?? []).map((f) => [f.key, { value: f.value, source: f.source, setAt: f.setAt, activityId: f.activityId }]),
+    ),
+    recentActivities: (doc.recentActivities ?? []).map((a) => ({
+      activityId: a.activityId,
+      type: a.type,
+      source: a.source,
+      occurredAt: a.occurredAt,
+    })),
+    visitorIds: [...(doc.visitorIds ?? [])],
+    firstSeenAt: doc.firstSeenAt,
+    lastActivityAt: doc.lastActivityAt,
+  };
+}
+
+/** The stored form of the activity-derived state. Only ContactState keys are taken. */
+function toStateDoc(state: ContactState) {
+  return {
+    email: state.email ?? null,
+    phone: state.phone ?? null,
+    fields: Object.entries(state.fields).map(([key, f]) => ({
+      key,
+      value: f.value,
+      source: f.source,
+      setAt: f.setAt,
+      activityId: f.activityId,
+    })),
+    recentActivities: state.recentActivities.map((a) => ({
+      activityId: a.activityId,
+      type: a.type,
+      source: a.source,
+      occurredAt: a.occurredAt,
+    })),
+    visitorIds: [...state.visitorIds],
+    firstSeenAt: state.firstSeenAt,
+    lastActivityAt: state.lastActivityAt,
+  };
+}
+
+/** The phoneOnly invariant: phoneOnly = phone exactly when the contact has no email. */
+function phoneOnlyOf(state: ContactState): string | null {
+  return !state.email && state.phone ? state.phone : null;
+}
+
+// Explicit `$type` makes the partial unique index eligible for the lookup (its filter expression
+// is then literally part of the query). `trusted` exempts our own operators from sanitizeFilter.
+const emailIs = (email: string) => mongoose.trusted({ $eq: email, $type: 'string' as const });
+
+export class MongoContactRepository implements ContactRepository {
+  constructor(private readonly model: ContactModel) {}
+
+  async findById(account: string, id: string) {
+    const doc = await this.model
+      .findOne({ _id: str(id, 'id'), account: str(account, 'account') })
+      .lean<ContactDoc>();
+    return doc ? toContactRecord(doc) : null;
+  }
+
+  async findByEmail(account: string, email: string) {
+    const doc = await this.model
+      .findOne({ account: str(account, 'account'), email: emailIs(str(email, 'email')) })
+      .lean<ContactDoc>();
+    return doc ? toContactRecord(doc) : null;
+  }
+
+  async findByPhone(account: string, phone: string, limit: number) {
+    if (limit < 1) return [];
+    const docs = await this.model
+      .find({ account: str(account, 'account'), phone: str(phone, 'phone') })
+      .sort({ lastActivityAt: -1, _id: 1 })
+      .limit(limit)
+      .lean<ContactDoc[]>();
+    return docs.map(toContactRecord);
+  }
+
+  async create({ id, account, status, state }: NewContact) {
+    const phoneOnly = phoneOnlyOf(state);
+    try {
+      const doc = await this.model.create({
+        _id: str(id, 'id'),
+        account: str(account, 'account'),
+        status,
+        version: 1,
+        ...toStateDoc(state),
+        ...(phoneOnly ? { phoneOnly } : {}),
+      });
+      return toContactRecord(doc.toObject<ContactDoc>());
+    } catch (err) {
+      if (isDuplicateKeyError(err)) throw toContactDuplicateError(err);
+      throw err;
+    }
+  }
+
+  async update(account: string, id: string, expectedVersion: number, state: ContactState) {
+    const phoneOnly = phoneOnlyOf(state);
+    let doc: ContactDoc | null;
+    try {
+      doc = await this.model
+        .findOneAndUpdate(
+          { _id: str(id, 'id'), account: str(account, 'account'), version: expectedVersion },
+          {
+            $set: { ...toStateDoc(state), ...(phoneOnly ? { phoneOnly } : {}) },
+            ...(phoneOnly ? {} : { $unset: { phoneOnly: 1 } }),
+            $inc: { version: 1 },
+          },
+          { returnDocument: 'after' },
+        )
+        .lean<ContactDoc>();
+    } catch (err) {
+      if (isDuplicateKeyError(err)) throw toContactDuplicateError(err);
+      throw err;
+    }
+    // Missing, other tenant's, or changed since read: the caller re-reads and retries.
+    if (!doc) throw new VersionConflictError();
+    return toContactRecord(doc);
+  }
+
+  async list(account: string, query: ContactListQuery): Promise<Page<ContactRecord>> {
+    const filter: Record<string, unknown> = { account: str(account, 'account') };
+    if (query.email !== undefined) filter.email = emailIs(str(query.email, 'email'));
+    if (query.phone !== undefined) filter.phone = str(query.phone, 'phone');
+    if (query.cursor !== undefined) filter._id = mongoose.trusted({ $gt: str(query.cursor, 'cursor') });
+    const docs = await this.model
+      .find(filter)
+      .sort({ _id: 1 })
+      .limit(query.limit + 1)
+      .lean<ContactDoc[]>();
+    const data = docs.slice(0, query.limit).map(toContactRecord);
+    const last = data[data.length - 1];
+    return { data, nextCursor: docs.length > query.limit && last ? last.id : null };
+  }
+
+  async delete(account: string, id: string) {
+    const result = await this.model.deleteOne({ _id: str(id, 'id'), account: str(account, 'account') });
+    return result.deletedCount === 1;
+  }
+
+  async count(account: string) {
+    return this.model.countDocuments({ account: str(account, 'account') });
+  }
+}

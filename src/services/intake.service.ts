@@ -1,0 +1,41 @@
+import { activityEnvelopeSchema } from '../jobs/activity-envelope.schema';
+import { activityIdFor, bodyIdempotencyKey, type ActivitiesProducer, type EnqueueResult } from '../jobs/activities.queue';
+import { UnavailableError, ValidationError } from '../shared/errors';
+import { formatIssues } from '../shared/zod-issues';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+export interface IntakeInput {
+  account: string;
+  body: unknown;
+  rawBody: Buffer;
+  idempotencyKey: string | undefined;
+}
+
+/**
+ * The intake's whole job: check the envelope, derive the id, hand the raw payload to Redis.
+ * No MongoDB, no normalization: everything that can be fixed by a replay happens in the worker.
+ */
+export function createIntakeService(producer: ActivitiesProducer) {
+  return {
+    async accept({ account, body, rawBody, idempotencyKey }: IntakeInput): Promise<EnqueueResult> {
+      if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+        throw new ValidationError('Idempotency-Key must be 1–255 visible ASCII characters', [
+          { path: 'header.Idempotency-Key', message: 'invalid format' },
+        ]);
+      }
+      const parsed = activityEnvelopeSchema.safeParse(body);
+      if (!parsed.success) throw new ValidationError('The activity is invalid', formatIssues(parsed.error));
+
+      const activityId = activityIdFor(account, idempotencyKey ?? bodyIdempotencyKey(rawBody));
+      try {
+        return await producer.enqueue({ kind: 'activity', account, activityId, receivedAt: new Date().toISOString(), payload: body });
+      } catch (err) {
+        // Whatever Redis said, the job is not known to be stored: never answer 202.
+        throw new UnavailableError(`The queue cannot accept activities right now (${(err as Error).message})`);
+      }
+    },
+  };
+}
+
+export type IntakeService = ReturnType<typeof createIntakeService>;

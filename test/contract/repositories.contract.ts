@@ -1,0 +1,557 @@
+import type { CapturedField, ContactState } from '../../src/domain/types';
+import type { ActivityRecord, Repositories } from '../../src/repositories';
+import { DuplicateIdentifierError, VersionConflictError } from '../../src/shared/errors';
+
+/**
+ * One behavioural contract for every storage implementation (in-memory and MongoDB). The memory
+ * implementation is the reference semantics; anything both must do is asserted here, nowhere else.
+ */
+export type RepositoryFactory = () => Promise<{ repos: Repositories; cleanup(): Promise<void> }>;
+
+const A = 'acct_a';
+const B = 'acct_b';
+const T0 = new Date('2024-01-01T00:00:00.000Z');
+const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+
+let seq = 0;
+/** Ids sort in creation order within a test, like newId(). */
+const nextId = (prefix: string) => `${prefix}_${String(++seq).padStart(6, '0')}`;
+
+function field(value: CapturedField['value'], minutes = 0): CapturedField {
+  return { value, source: 'calendly', setAt: at(minutes), activityId: 'act_seed' };
+}
+
+function state(over: Partial<ContactState> = {}): ContactState {
+  return {
+    email: null,
+    phone: null,
+    fields: { firstName: field('Ada'), employees: field(42), vip: field(false) },
+    recentActivities: [{ activityId: 'act_seed', type: 'meeting_booked', source: 'calendly', occurredAt: at(0) }],
+    visitorIds: ['v_1'],
+    firstSeenAt: at(0),
+    lastActivityAt: at(0),
+    ...over,
+  };
+}
+
+function activity(over: Partial<ActivityRecord> = {}): ActivityRecord {
+  return {
+    id: nextId('act'),
+    account: A,
+    type: 'meeting_booked',
+    source: 'calendly',
+    occurredAt: at(0),
+    receivedAt: at(1),
+    processedAt: at(2),
+    email: 'ada@example.com',
+    phone: null,
+    phoneExtension: null,
+    visitorId: null,
+    externalId: null,
+    fields: { firstName: 'Ada', employees: 42, vip: true, nothing: null },
+    outcome: 'processed',
+    contactId: null,
+    warnings: [],
+    payload: { event: 'invitee.created', nested: { list: [1, 'two', null, { three: 3 }] } },
+    ...over,
+  };
+}
+
+/** Operator injection must never match: the store either finds nothing or rejects the call. */
+async function expectNoMatch<T>(attempt: () => Promise<T>, nothing: T): Promise<void> {
+  let result: T;
+  try {
+    result = await attempt();
+  } catch (err) {
+    expect(err).toBeInstanceOf(Error);
+    return;
+  }
+  expect(result).toEqual(nothing);
+}
+
+const injection = { $ne: null } as unknown as string;
+
+export function describeRepositoryContract(name: string, factory: RepositoryFactory): void {
+  describe(`repository contract: ${name}`, () => {
+    let repos: Repositories;
+    let cleanup: () => Promise<void>;
+
+    beforeEach(async () => {
+      ({ repos, cleanup } = await factory());
+    });
+
+    afterEach(async () => {
+      await cleanup();
+    });
+
+    const createContact = (account: string, s: Partial<ContactState>, id = nextId('c')) =>
+      repos.contacts.create({ id, account, status: 'new', state: state(s) });
+
+    describe('contacts', () => {
+      it('creates a contact and finds it by id, email and phone', async () => {
+        const created = await createContact(A, { email: 'ada@example.com', phone: '+14155550100' });
+        expect(created).toMatchObject({ account: A, status: 'new', version: 1, email: 'ada@example.com', phone: '+14155550100' });
+        expect(created.createdAt).toBeInstanceOf(Date);
+        expect(created.updatedAt).toBeInstanceOf(Date);
+        expect(created.fields).toEqual(state().fields);
+        expect(created.recentActivities).toEqual(state().recentActivities);
+        expect(created.firstSeenAt).toEqual(at(0));
+        expect(created).not.toHaveProperty('_id');
+        expect(created).not.toHaveProperty('__v');
+        expect(created).not.toHaveProperty('phoneOnly');
+
+        expect(await repos.contacts.findById(A, created.id)).toEqual(created);
+        expect(await repos.contacts.findByEmail(A, 'ada@example.com')).toEqual(created);
+        expect(await repos.contacts.findByPhone(A, '+14155550100', 10)).toEqual([created]);
+        expect(await repos.contacts.findById(A, 'c_missing')).toBeNull();
+        expect(await repos.contacts.findByEmail(A, 'nobody@example.com')).toBeNull();
+        expect(await repos.contacts.findByPhone(A, '+14155550199', 10)).toEqual([]);
+        expect(await repos.contacts.count(A)).toBe(1);
+      });
+
+      it('keeps field keys that are not valid document field names', async () => {
+        const odd: Record<string, CapturedField> = { 'a.b': field('dot'), $set: field(1), '': field(true), 'x y': field('space') };
+        const created = await createContact(A, { email: 'odd@example.com', fields: odd });
+        expect(created.fields).toEqual(odd);
+        expect((await repos.contacts.findById(A, created.id))!.fields).toEqual(odd);
+      });
+
+      it('isolates tenants: the same email in two accounts, and no cross-account reads or writes', async () => {
+        const a = await createContact(A, { email: 'same@example.com', phone: '+14155550100' });
+        const b = await createContact(B, { email: 'same@example.com', phone: '+14155550100' });
+        expect(a.id).not.toBe(b.id);
+
+        expect(await repos.contacts.findById(B, a.id)).toBeNull();
+        expect((await repos.contacts.findByEmail(B, 'same@example.com'))!.id).toBe(b.id);
+        expect((await repos.contacts.findByPhone(B, '+14155550100', 10)).map((c) => c.id)).toEqual([b.id]);
+        expect((await repos.contacts.list(B, { limit: 10 })).data.map((c) => c.id)).toEqual([b.id]);
+        expect(await repos.contacts.count(B)).toBe(1);
+
+        await expect(repos.contacts.update(B, a.id, a.version, state({ email: 'x@example.com' }))).rejects.toBeInstanceOf(
+          VersionConflictError,
+        );
+        expect(await repos.contacts.delete(B, a.id)).toBe(false);
+        expect(await repos.contacts.findById(A, a.id)).toEqual(a);
+      });
+
+      it('phone-only contacts in two accounts may share a phone', async () => {
+        await createContact(A, { phone: '+14155550100' });
+        await expect(createContact(B, { phone: '+14155550100' })).resolves.toBeTruthy();
+      });
+
+      it('rejects a duplicate email on create', async () => {
+        await createContact(A, { email: 'ada@example.com' });
+        const err = await createContact(A, { email: 'ada@example.com' }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(DuplicateIdentifierError);
+        expect((err as DuplicateIdentifierError).identifier).toBe('email');
+        expect(await repos.contacts.count(A)).toBe(1);
+      });
+
+      it('rejects a duplicate id on create', async () => {
+        const first = await createContact(A, { email: 'one@example.com' });
+        const err = await createContact(A, { email: 'two@example.com' }, first.id).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(DuplicateIdentifierError);
+        expect((err as DuplicateIdentifierError).identifier).toBe('id');
+      });
+
+      it('rejects an update that takes another contact’s email, and leaves the contact unchanged', async () => {
+        await createContact(A, { email: 'ada@example.com' });
+        const grace = await createContact(A, { email: 'grace@example.com' });
+        const err = await repos.contacts
+          .update(A, grace.id, grace.version, state({ email: 'ada@example.com' }))
+          .catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(DuplicateIdentifierError);
+        expect((err as DuplicateIdentifierError).identifier).toBe('email');
+        expect(await repos.contacts.findById(A, grace.id)).toEqual(grace);
+      });
+
+      it('allows at most one email-less contact per phone, but contacts with emails may share it', async () => {
+        await createContact(A, { phone: '+14155550100' });
+        const err = await createContact(A, { phone: '+14155550100' }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(DuplicateIdentifierError);
+        expect((err as DuplicateIdentifierError).identifier).toBe('phone');
+
+        await createContact(A, { email: 'one@example.com', phone: '+14155550100' });
+        await createContact(A, { email: 'two@example.com', phone: '+14155550100' });
+        expect(await repos.contacts.findByPhone(A, '+14155550100', 10)).toHaveLength(3);
+      });
+
+      it('rejects an update that makes a second email-less contact for a phone', async () => {
+        await createContact(A, { phone: '+14155550100' });
+        const other = await createContact(A, { phone: '+14155550111' });
+        const err = await repos.contacts
+          .update(A, other.id, other.version, state({ phone: '+14155550100' }))
+          .catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(DuplicateIdentifierError);
+        expect((err as DuplicateIdentifierError).identifier).toBe('phone');
+      });
+
+      it('removing the email from a contact puts it back in the phone-only slot', async () => {
+        await createContact(A, { phone: '+14155550100' });
+        const withEmail = await createContact(A, { email: 'ada@example.com', phone: '+14155550100' });
+        const err = await repos.contacts
+          .update(A, withEmail.id, withEmail.version, state({ email: null, phone: '+14155550100' }))
+          .catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(DuplicateIdentifierError);
+        expect((err as DuplicateIdentifierError).identifier).toBe('phone');
+      });
+
+      it('setting an email on a phone-only contact frees the phone-only slot', async () => {
+        const phoneOnly = await createContact(A, { phone: '+14155550100' });
+        const updated = await repos.contacts.update(
+          A,
+          phoneOnly.id,
+          phoneOnly.version,
+          state({ email: 'ada@example.com', phone: '+14155550100' }),
+        );
+        expect(updated).toMatchObject({ email: 'ada@example.com', phone: '+14155550100', version: 2 });
+        const next = await createContact(A, { phone: '+14155550100' });
+        expect(next.email).toBeNull();
+        expect((await repos.contacts.findByPhone(A, '+14155550100', 10)).map((c) => c.id).sort()).toEqual(
+          [phoneOnly.id, next.id].sort(),
+        );
+      });
+
+      it('a contact may keep its own email and phone-only slot on update', async () => {
+        const c = await createContact(A, { phone: '+14155550100' });
+        const u1 = await repos.contacts.update(A, c.id, 1, state({ phone: '+14155550100', lastActivityAt: at(5) }));
+        expect(u1.version).toBe(2);
+        const e = await createContact(A, { email: 'ada@example.com' });
+        const u2 = await repos.contacts.update(A, e.id, 1, state({ email: 'ada@example.com', lastActivityAt: at(5) }));
+        expect(u2.version).toBe(2);
+      });
+
+      it('concurrent creates of the same email: exactly one succeeds', async () => {
+        const results = await Promise.allSettled(
+          Array.from({ length: 8 }, () => createContact(A, { email: 'race@example.com' })),
+        );
+        const ok = results.filter((r) => r.status === 'fulfilled');
+        const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        expect(ok).toHaveLength(1);
+        for (const f of failed) {
+          expect(f.reason).toBeInstanceOf(DuplicateIdentifierError);
+          expect((f.reason as DuplicateIdentifierError).identifier).toBe('email');
+        }
+        expect(await repos.contacts.count(A)).toBe(1);
+      });
+
+      it('concurrent creates of the same phone-only contact: exactly one succeeds', async () => {
+        const results = await Promise.allSettled(
+          Array.from({ length: 5 }, () => createContact(A, { phone: '+14155550100' })),
+        );
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        expect(await repos.contacts.count(A)).toBe(1);
+      });
+
+      it('updates with optimistic versions and rejects a stale version', async () => {
+        const c = await createContact(A, { email: 'ada@example.com' });
+        const next = state({
+          email: 'ada@example.com',
+          phone: '+14155550100',
+          fields: { firstName: field('Ada', 5) },
+          visitorIds: ['v_1', 'v_2'],
+          lastActivityAt: at(5),
+        });
+        const updated = await repos.contacts.update(A, c.id, c.version, next);
+        expect(updated).toMatchObject({ id: c.id, account: A, status: 'new', version: 2, phone: '+14155550100' });
+        expect(updated.fields).toEqual(next.fields);
+        expect(updated.visitorIds).toEqual(['v_1', 'v_2']);
+        expect(updated.createdAt).toEqual(c.createdAt);
+        expect(updated.updatedAt.getTime()).toBeGreaterThanOrEqual(c.updatedAt.getTime());
+        expect(await repos.contacts.findById(A, c.id)).toEqual(updated);
+
+        await expect(repos.contacts.update(A, c.id, c.version, state({ email: 'ada@example.com' }))).rejects.toBeInstanceOf(
+          VersionConflictError,
+        );
+        await expect(repos.contacts.update(A, 'c_missing', 1, state())).rejects.toBeInstanceOf(VersionConflictError);
+        expect(await repos.contacts.findById(A, c.id)).toEqual(updated);
+      });
+
+      it('concurrent updates from the same version: exactly one wins', async () => {
+        const c = await createContact(A, { email: 'ada@example.com' });
+        const results = await Promise.allSettled(
+          [1, 2, 3].map((n) => repos.contacts.update(A, c.id, c.version, state({ email: 'ada@example.com', lastActivityAt: at(n) }))),
+        );
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(VersionConflictError);
+        expect((await repos.contacts.findById(A, c.id))!.version).toBe(2);
+      });
+
+      it('findByPhone: most recently active first, then id ascending, up to the limit', async () => {
+        const phone = '+14155550100';
+        const old = await createContact(A, { email: 'old@example.com', phone, lastActivityAt: at(1) });
+        const tieLow = await createContact(A, { email: 'tie1@example.com', phone, lastActivityAt: at(10) });
+        const recent = await createContact(A, { phone, lastActivityAt: at(20) });
+        const tieHigh = await createContact(A, { email: 'tie2@example.com', phone, lastActivityAt: at(10) });
+        await createContact(A, { email: 'other@example.com', phone: '+14155550111', lastActivityAt: at(30) });
+        await createContact(B, { phone, lastActivityAt: at(40) });
+
+        const all = await repos.contacts.findByPhone(A, phone, 10);
+        expect(all.map((c) => c.id)).toEqual([recent.id, tieLow.id, tieHigh.id, old.id]);
+        expect((await repos.contacts.findByPhone(A, phone, 2)).map((c) => c.id)).toEqual([recent.id, tieLow.id]);
+      });
+
+      it('lists by id with a stable, complete cursor and optional filters', async () => {
+        const ids = ['c_05', 'c_01', 'c_07', 'c_03', 'c_02', 'c_06', 'c_04'];
+        for (const [i, id] of ids.entries()) {
+          await createContact(A, { email: `p${i}@example.com`, phone: i % 2 ? '+14155550100' : '+14155550111' }, id);
+        }
+        await createContact(B, { email: 'b@example.com' }, 'c_00');
+
+        const walk = async (limit: number) => {
+          const seen: string[] = [];
+          let cursor: string | undefined;
+          for (let pages = 0; pages < 20; pages++) {
+            const page = await repos.contacts.list(A, { limit, ...(cursor ? { cursor } : {}) });
+            expect(page.data.length).toBeLessThanOrEqual(limit);
+            seen.push(...page.data.map((c) => c.id));
+            if (!page.nextCursor) return seen;
+            expect(page.nextCursor).toBe(page.data[page.data.length - 1]!.id);
+            cursor = page.nextCursor;
+          }
+          throw new Error('pagination did not terminate');
+        };
+        const sorted = [...ids].sort();
+        expect(await walk(3)).toEqual(sorted);
+        expect(await walk(3)).toEqual(sorted);
+        expect(await walk(7)).toEqual(sorted);
+        expect(await walk(100)).toEqual(sorted);
+        expect((await repos.contacts.list(A, { limit: 7 })).nextCursor).toBeNull();
+
+        const first = await repos.contacts.list(A, { limit: 2 });
+        await createContact(A, { email: 'late@example.com' }, 'c_99');
+        const rest = await repos.contacts.list(A, { limit: 100, cursor: first.nextCursor! });
+        expect([...first.data, ...rest.data].map((c) => c.id)).toEqual([...sorted, 'c_99']);
+
+        const byEmail = await repos.contacts.list(A, { limit: 10, email: 'p2@example.com' });
+        expect(byEmail.data.map((c) => c.id)).toEqual(['c_07']);
+        const byPhone = await repos.contacts.list(A, { limit: 2, phone: '+14155550100' });
+        expect(byPhone.data.map((c) => c.id)).toEqual(['c_01', 'c_02']);
+        const byPhone2 = await repos.contacts.list(A, { limit: 2, phone: '+14155550100', cursor: byPhone.nextCursor! });
+        expect(byPhone2).toEqual({ data: [expect.objectContaining({ id: 'c_06' })], nextCursor: null });
+      });
+
+      it('deletes a contact, frees its identifiers, and reports whether it existed', async () => {
+        const c = await createContact(A, { email: 'ada@example.com' });
+        const p = await createContact(A, { phone: '+14155550100' });
+        expect(await repos.contacts.delete(A, c.id)).toBe(true);
+        expect(await repos.contacts.delete(A, p.id)).toBe(true);
+        expect(await repos.contacts.delete(A, c.id)).toBe(false);
+        expect(await repos.contacts.findById(A, c.id)).toBeNull();
+        expect(await repos.contacts.findByEmail(A, 'ada@example.com')).toBeNull();
+        expect(await repos.contacts.count(A)).toBe(0);
+        await expect(createContact(A, { email: 'ada@example.com' })).resolves.toBeTruthy();
+        await expect(createContact(A, { phone: '+14155550100' })).resolves.toBeTruthy();
+      });
+
+      it('returns plain copies: mutating inputs or results never changes the store', async () => {
+        const input = state({ email: 'ada@example.com' });
+        const created = await repos.contacts.create({ id: nextId('c'), account: A, status: 'new', state: input });
+        input.fields.firstName!.value = 'MUTATED-INPUT';
+        input.visitorIds.push('v_input');
+        input.firstSeenAt.setTime(0);
+
+        created.email = 'mutated@example.com';
+        created.fields.firstName!.value = 'MUTATED';
+        created.recentActivities[0]!.type = 'MUTATED';
+        created.visitorIds.push('v_mutated');
+        created.lastActivityAt.setTime(0);
+
+        const found = (await repos.contacts.findById(A, created.id))!;
+        expect(found.email).toBe('ada@example.com');
+        expect(found.fields).toEqual(state().fields);
+        expect(found.recentActivities).toEqual(state().recentActivities);
+        expect(found.visitorIds).toEqual(['v_1']);
+        expect(found.firstSeenAt).toEqual(at(0));
+        expect(found.lastActivityAt).toEqual(at(0));
+
+        found.visitorIds.push('v_again');
+        expect((await repos.contacts.findById(A, created.id))!.visitorIds).toEqual(['v_1']);
+      });
+
+      it('never lets an operator smuggled in as an identifier match anything', async () => {
+        const c = await createContact(A, { email: 'ada@example.com', phone: '+14155550100' });
+        await createContact(A, { phone: '+14155550111' });
+        await expectNoMatch(() => repos.contacts.findByEmail(A, injection), null);
+        await expectNoMatch(() => repos.contacts.findByPhone(A, injection, 10), []);
+        await expectNoMatch(() => repos.contacts.findById(A, injection), null);
+        await expectNoMatch(() => repos.contacts.findById(injection, c.id), null);
+        await expectNoMatch(() => repos.contacts.findByEmail(A, { $regex: '.*' } as unknown as string), null);
+        await expectNoMatch(() => repos.contacts.findByEmail(A, /.*/ as unknown as string), null);
+        await expectNoMatch(() => repos.contacts.list(A, { limit: 10, email: injection }), { data: [], nextCursor: null });
+        await expectNoMatch(() => repos.contacts.delete(A, injection), false);
+        await expectNoMatch(() => repos.contacts.count(injection), 0);
+        await expectNoMatch(
+          () => repos.contacts.update(A, injection, 1, state({ email: 'ada@example.com' })).then(() => 'updated'),
+          'never' as string,
+        ).catch(() => {});
+        expect(await repos.contacts.count(A)).toBe(2);
+        expect(await repos.contacts.findById(A, c.id)).toEqual(c);
+      });
+    });
+
+    describe('activities', () => {
+      it('inserts idempotently: inserted, then exists, and the stored record is unchanged', async () => {
+        const first = activity({ contactId: 'c_1' });
+        expect(await repos.activities.insert(first)).toBe('inserted');
+        expect(await repos.activities.insert({ ...first, type: 'changed', outcome: 'unidentified', payload: { other: true } })).toBe(
+          'exists',
+        );
+        expect(await repos.activities.findById(A, first.id)).toEqual(first);
+        expect(await repos.activities.count(A)).toBe(1);
+      });
+
+      it('concurrent inserts of one activity: one inserted, the rest exist', async () => {
+        const a = activity();
+        const results = await Promise.all([1, 2, 3, 4].map(() => repos.activities.insert(a)));
+        expect(results.filter((r) => r === 'inserted')).toHaveLength(1);
+        expect(results.filter((r) => r === 'exists')).toHaveLength(3);
+      });
+
+      it('keeps every field of the record, including odd field keys and the raw payload', async () => {
+        const a = activity({
+          phone: '+14155550100',
+          phoneExtension: '12',
+          visitorId: 'v_9',
+          externalId: 'ext_1',
+          warnings: ['phone_extension_dropped', 'field_empty_ignored:nothing'],
+          fields: { 'a.b': 'dot', $gt: 1, '': false },
+          payload: { $set: { 'x.y': 1 }, list: [{ $ne: null }] },
+        });
+        await repos.activities.insert(a);
+        const found = await repos.activities.findById(A, a.id);
+        expect(found).toEqual(a);
+        expect(found).not.toHaveProperty('_id');
+      });
+
+      it('is unique per account, not globally, and isolates tenants', async () => {
+        const a = activity({ contactId: 'c_1' });
+        expect(await repos.activities.insert(a)).toBe('inserted');
+        expect(await repos.activities.insert({ ...a, account: B })).toBe('inserted');
+        expect(await repos.activities.findById(B, a.id)).toEqual({ ...a, account: B });
+        const onlyA = activity({ contactId: 'c_1' });
+        await repos.activities.insert(onlyA);
+        expect(await repos.activities.findById(B, onlyA.id)).toBeNull();
+        expect((await repos.activities.listForContact(B, 'c_1', 10)).map((r) => r.id)).toEqual([a.id]);
+        expect(await repos.activities.count(B)).toBe(1);
+        expect(await repos.activities.deleteForContact(B, 'c_1')).toBe(1);
+        expect(await repos.activities.count(A)).toBe(2);
+      });
+
+      it('lists a contact’s activities newest first by event time (id descending on ties), up to the limit', async () => {
+        const late = activity({ id: 'act_a', contactId: 'c_1', occurredAt: at(30) });
+        const tieLow = activity({ id: 'act_b', contactId: 'c_1', occurredAt: at(20) });
+        const tieHigh = activity({ id: 'act_c', contactId: 'c_1', occurredAt: at(20) });
+        const early = activity({ id: 'act_d', contactId: 'c_1', occurredAt: at(10) });
+        for (const r of [tieLow, early, late, tieHigh]) await repos.activities.insert(r);
+        await repos.activities.insert(activity({ contactId: 'c_2', occurredAt: at(99) }));
+        await repos.activities.insert(activity({ contactId: null, outcome: 'unidentified', occurredAt: at(99) }));
+
+        expect((await repos.activities.listForContact(A, 'c_1', 10)).map((r) => r.id)).toEqual([
+          'act_a',
+          'act_c',
+          'act_b',
+          'act_d',
+        ]);
+        expect((await repos.activities.listForContact(A, 'c_1', 2)).map((r) => r.id)).toEqual(['act_a', 'act_c']);
+        expect(await repos.activities.listForContact(A, 'c_none', 10)).toEqual([]);
+      });
+
+      it('counts per account, optionally by outcome', async () => {
+        await repos.activities.insert(activity());
+        await repos.activities.insert(activity());
+        await repos.activities.insert(activity({ outcome: 'unidentified', email: null }));
+        await repos.activities.insert(activity({ account: B }));
+        expect(await repos.activities.count(A)).toBe(3);
+        expect(await repos.activities.count(A, {})).toBe(3);
+        expect(await repos.activities.count(A, { outcome: 'processed' })).toBe(2);
+        expect(await repos.activities.count(A, { outcome: 'unidentified' })).toBe(1);
+        expect(await repos.activities.count(B, { outcome: 'unidentified' })).toBe(0);
+      });
+
+      it('deletes a contact’s activities only', async () => {
+        await repos.activities.insert(activity({ contactId: 'c_1' }));
+        await repos.activities.insert(activity({ contactId: 'c_1' }));
+        const keep = activity({ contactId: 'c_2' });
+        await repos.activities.insert(keep);
+        expect(await repos.activities.deleteForContact(A, 'c_1')).toBe(2);
+        expect(await repos.activities.deleteForContact(A, 'c_1')).toBe(0);
+        expect(await repos.activities.count(A)).toBe(1);
+        expect(await repos.activities.findById(A, keep.id)).toEqual(keep);
+      });
+
+      it('returns plain copies', async () => {
+        const a = activity();
+        await repos.activities.insert(a);
+        (a.payload as { event: string }).event = 'mutated-input';
+        a.warnings.push('mutated');
+        const found = (await repos.activities.findById(A, a.id))!;
+        expect((found.payload as { event: string }).event).toBe('invitee.created');
+        expect(found.warnings).toEqual([]);
+        found.fields.firstName = 'MUTATED';
+        found.occurredAt.setTime(0);
+        const again = (await repos.activities.findById(A, a.id))!;
+        expect(again.fields.firstName).toBe('Ada');
+        expect(again.occurredAt).toEqual(at(0));
+      });
+
+      it('never lets an operator smuggled in as an identifier match anything', async () => {
+        await repos.activities.insert(activity({ contactId: 'c_1' }));
+        await expectNoMatch(() => repos.activities.findById(A, injection), null);
+        await expectNoMatch(() => repos.activities.listForContact(A, injection, 10), []);
+        await expectNoMatch(() => repos.activities.count(A, { outcome: injection as never }), 0);
+        await expectNoMatch(() => repos.activities.deleteForContact(A, injection), 0);
+        expect(await repos.activities.count(A)).toBe(1);
+      });
+    });
+
+    describe('accounts and api keys', () => {
+      const account = {
+        id: A,
+        name: 'Acme',
+        defaultCountry: 'US',
+        statuses: ['new', 'qualified'],
+        defaultStatus: 'new',
+        createdAt: at(0),
+      };
+
+      it('ensure creates once and returns an existing account unchanged', async () => {
+        expect(await repos.accounts.ensure(account)).toEqual(account);
+        expect(await repos.accounts.ensure({ ...account, name: 'Changed', statuses: ['x'] })).toEqual(account);
+        expect(await repos.accounts.findById(A)).toEqual(account);
+        expect(await repos.accounts.findById(B)).toBeNull();
+      });
+
+      it('concurrent ensure of a new account: all get the same account', async () => {
+        const results = await Promise.all([1, 2, 3].map(() => repos.accounts.ensure(account)));
+        for (const r of results) expect(r).toEqual(account);
+      });
+
+      it('stores api keys by hash, idempotently', async () => {
+        const key = { hash: 'a'.repeat(64), account: A, label: 'bootstrap', createdAt: at(0) };
+        await repos.accounts.ensureApiKey(key);
+        await repos.accounts.ensureApiKey({ ...key, label: 'changed', account: B });
+        expect(await repos.accounts.findApiKey(key.hash)).toEqual(key);
+        expect(await repos.accounts.findApiKey('b'.repeat(64))).toBeNull();
+      });
+
+      it('never lets an operator smuggled in as a key hash match anything', async () => {
+        await repos.accounts.ensureApiKey({ hash: 'a'.repeat(64), account: A, label: 'k', createdAt: at(0) });
+        await repos.accounts.ensure(account);
+        await expectNoMatch(() => repos.accounts.findApiKey(injection), null);
+        await expectNoMatch(() => repos.accounts.findApiKey({ $gt: '' } as unknown as string), null);
+        await expectNoMatch(() => repos.accounts.findById(injection), null);
+      });
+
+      it('returns plain copies', async () => {
+        const got = await repos.accounts.ensure(account);
+        got.statuses.push('mutated');
+        expect((await repos.accounts.findById(A))!.statuses).toEqual(['new', 'qualified']);
+      });
+    });
+
+    it('answers ping', async () => {
+      await expect(repos.ping()).resolves.toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { parseConfig, type Config } from '../../src/config';
+import type { Repositories } from '../../src/repositories';
+import { createLogger } from '../../src/shared/logger';
+import { startContactflow, type Contactflow, type StartOptions } from '../../src/start';
+import { waitFor } from './wait';
+
+export const TEST_API_KEY = 'test_key_0123456789abcdefghijkl';
+
+export interface TestApp extends Contactflow {
+  baseUrl: string;
+  /** fetch against the app with the bootstrap key unless `auth: null`. */
+  request(path: string, init?: RequestInit & { auth?: string | null; json?: unknown }): Promise<Response>;
+  /** Waits until GET /v1/activities/:id leaves "queued". */
+  settled(id: string): Promise<{ id: string; status: string; contactId: string | null; warnings: string[] }>;
+}
+
+/**
+ * The real app (real HTTP on port 0, real Redis, real BullMQ worker) with a unique key prefix,
+ * so suites sharing a Redis never see each other's jobs.
+ */
+export async function startTestApp(
+  redisUrl: string,
+  env: Record<string, string> = {},
+  options: StartOptions & { repos?: Repositories } = {},
+): Promise<TestApp> {
+  const config: Config = parseConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: `{t${randomBytes(4).toString('hex')}}`,
+    STORE: 'memory',
+    BOOTSTRAP_API_KEY: TEST_API_KEY,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    JOB_ATTEMPTS: '3',
+    ...env,
+  });
+  const app = await startContactflow(config, createLogger(config.LOG_LEVEL), options);
+  const baseUrl = `http://127.0.0.1:${app.port}`;
+  const request: TestApp['request'] = (path, init = {}) => {
+    const { auth = TEST_API_KEY, json, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (auth) headers.set('authorization', `Bearer ${auth}`);
+    if (json !== undefined) headers.set('content-type', 'application/json');
+    return fetch(baseUrl + path, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+  };
+  return {
+    ...app,
+    baseUrl,
+    request,
+    settled: (id) =>
+      waitFor(
+        async () => {
+          const res = await request(`/v1/activities/${id}`);
+          if (res.status !== 200) return undefined;
+          const body = (await res.json()) as { id: string; status: string; contactId: string | null; warnings: string[] };
+          return body.status === 'queued' ? undefined : body;
+        },
+        { what: `activity ${id} to settle` },
+      ),
+  };
+}
