@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Worker } from 'bullmq';
 import { createApp } from './api/app';
 import { startWebServer, type WebServer } from './api/server';
@@ -15,6 +14,7 @@ import { createContactsService } from './services/contacts.service';
 import { createIntakeService } from './services/intake.service';
 import { createProcessActivity, type ProcessActivityResult } from './services/process-activity.service';
 import type { Logger } from './shared/logger';
+import { withTimeout } from './shared/timeout';
 import { createActivitiesWorker } from './workers/activities.worker';
 
 export interface Contactflow {
@@ -100,8 +100,11 @@ export async function startContactflow(config: Config, logger: Logger, options: 
       cleanups.unshift(async () => {
         // Lets active jobs finish; a job cut off by the bound is not lost: its lock expires and
         // BullMQ's stalled-job check hands it to another worker (or this one after a restart).
-        await Promise.race([w.close(), sleep(config.SHUTDOWN_TIMEOUT_MS)]);
-        workerConnection.disconnect();
+        try {
+          await withTimeout(w.close(), config.SHUTDOWN_TIMEOUT_MS, 'worker close');
+        } finally {
+          workerConnection.disconnect();
+        }
       });
       void w.run();
       await w.waitUntilReady();
@@ -156,21 +159,10 @@ async function runCleanups(cleanups: (() => Promise<void>)[], logger: Logger, st
   // unshift above means this runs in reverse order of construction: HTTP first, Redis last.
   // Each step is bounded: with Redis or MongoDB gone, a close() may wait forever for a reconnect.
   for (const cleanup of cleanups) {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        cleanup(),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(() => {
-            logger.warn({ step: cleanup.name || 'cleanup' }, `shutdown step did not finish within ${stepTimeoutMs} ms; moving on`);
-            resolve();
-          }, stepTimeoutMs);
-        }),
-      ]);
+      await withTimeout(cleanup(), stepTimeoutMs, 'shutdown step');
     } catch (err) {
-      logger.warn({ err }, 'error during shutdown');
-    } finally {
-      clearTimeout(timer);
+      logger.warn({ err }, 'shutdown step failed or timed out; moving on');
     }
   }
 }

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { withTimeout } from '../shared/timeout';
 
 export interface ReadinessCheck {
   name: string;
@@ -28,14 +29,4 @@ export function healthRoutes(checks: ReadinessCheck[]): Router {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
   });
   return router;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]);
 }

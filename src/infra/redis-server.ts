@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger';
+import { withTimeout } from '../shared/timeout';
 
 export interface ResolvedRedis {
   url: string;
@@ -68,17 +69,24 @@ export async function startRedisServer(opts: { dir: string; port?: number; logge
       '--save', '',
       '--maxmemory-policy', 'noeviction',
       '--protected-mode', 'yes',
+      // A log file, not a pipe: redis forks for AOF rewrites and the fork would hold a pipe open.
+      '--logfile', path.join(opts.dir, 'redis.log'),
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: 'ignore' },
   );
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const logTail = () => {
+    try {
+      return readFileSync(path.join(opts.dir, 'redis.log'), 'utf8').trim().split('\n').slice(-5).join('\n');
+    } catch {
+      return '';
+    }
+  };
   const url = `redis://127.0.0.1:${port}`;
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
 
   for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}: ${stderr.trim()}`);
+    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}: ${logTail()}`);
     if (await answersPing(url)) break;
     await sleep(50);
     if (i === 99) throw new Error(`redis-server did not answer on ${url} within 5 s`);
@@ -94,13 +102,13 @@ export async function startRedisServer(opts: { dir: string; port?: number; logge
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
-      await Promise.race([exited, sleep(5000).then(() => child.kill('SIGKILL'))]);
+      await withTimeout(exited, 5000, 'redis-server exit').catch(() => child.kill('SIGKILL'));
     },
   };
 }
 
 export async function answersPing(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 500, retryStrategy: () => null });
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 500, disconnectTimeout: 50, retryStrategy: () => null });
   client.on('error', () => {});
   try {
     await client.connect();

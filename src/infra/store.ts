@@ -6,6 +6,7 @@ import { createMemoryRepositories } from '../repositories/memory';
 import { createMongoRepositories } from '../repositories/mongo';
 import type { Logger } from '../shared/logger';
 import { freePort } from './redis-server';
+import { withTimeout } from '../shared/timeout';
 
 export interface ResolvedStore {
   repos: Repositories;
@@ -66,14 +67,4 @@ async function startEmbeddedMongo(dbPath: string, logger: Logger): Promise<Resol
   logger.warn({ dbPath }, 'started an embedded MongoDB replica set for development (set MONGODB_URI to use your own)');
   const repos = await connectMongo(uri);
   return { repos, description: 'embedded mongodb', stop: () => replSet.stop({ doCleanup: false }).then(() => undefined) };
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`gave up after ${ms} ms`)), ms);
-    }),
-  ]);
 }

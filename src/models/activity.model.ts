@@ -43,7 +43,7 @@ export interface ActivityDoc {
 }
 
 const fieldEntrySchema = new Schema<FieldEntryDoc>(
-  { key: { type: String, required: true }, value: { type: Schema.Types.Mixed } },
+  { key: { type: String }, value: { type: Schema.Types.Mixed } },
   { _id: false },
 );
 

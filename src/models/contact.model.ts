@@ -44,7 +44,7 @@ export interface ContactDoc {
 
 const capturedFieldSchema = new Schema<CapturedFieldEntryDoc>(
   {
-    key: { type: String, required: true },
+    key: { type: String },
     // string | number | boolean, kept as given (no casting).
     value: { type: Schema.Types.Mixed },
     source: { type: String },

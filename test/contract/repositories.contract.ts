@@ -71,8 +71,12 @@ async function expectNoMatch<T>(attempt: () => Promise<T>, nothing: T): Promise<
 
 const injection = { $ne: null } as unknown as string;
 
-export function describeRepositoryContract(name: string, factory: RepositoryFactory): void {
-  describe(`repository contract: ${name}`, () => {
+/**
+ * `options.skip`: the reason this implementation cannot run here; every case is then reported as
+ * skipped (never as passed) so the summary shows how much went unchecked.
+ */
+export function describeRepositoryContract(name: string, factory: RepositoryFactory, options: { skip?: string } = {}): void {
+  (options.skip ? describe.skip : describe)(`repository contract: ${name}`, () => {
     let repos: Repositories;
     let cleanup: () => Promise<void>;
 
@@ -91,8 +95,9 @@ export function describeRepositoryContract(name: string, factory: RepositoryFact
       it('creates a contact and finds it by id, email and phone', async () => {
         const created = await createContact(A, { email: 'ada@example.com', phone: '+14155550100' });
         expect(created).toMatchObject({ account: A, status: 'new', version: 1, email: 'ada@example.com', phone: '+14155550100' });
-        expect(created.createdAt).toBeInstanceOf(Date);
-        expect(created.updatedAt).toBeInstanceOf(Date);
+        // Not toBeInstanceOf(Date): structuredClone makes Dates of Node's realm, not jest's.
+        expect(Object.prototype.toString.call(created.createdAt)).toBe('[object Date]');
+        expect(Object.prototype.toString.call(created.updatedAt)).toBe('[object Date]');
         expect(created.fields).toEqual(state().fields);
         expect(created.recentActivities).toEqual(state().recentActivities);
         expect(created.firstSeenAt).toEqual(at(0));
@@ -326,9 +331,10 @@ export function describeRepositoryContract(name: string, factory: RepositoryFact
         const byEmail = await repos.contacts.list(A, { limit: 10, email: 'p2@example.com' });
         expect(byEmail.data.map((c) => c.id)).toEqual(['c_07']);
         const byPhone = await repos.contacts.list(A, { limit: 2, phone: '+14155550100' });
-        expect(byPhone.data.map((c) => c.id)).toEqual(['c_01', 'c_02']);
+        expect(byPhone.data.map((c) => c.id)).toEqual(['c_01', 'c_03']);
         const byPhone2 = await repos.contacts.list(A, { limit: 2, phone: '+14155550100', cursor: byPhone.nextCursor! });
-        expect(byPhone2).toEqual({ data: [expect.objectContaining({ id: 'c_06' })], nextCursor: null });
+        expect(byPhone2.data.map((c) => c.id)).toEqual(['c_06']);
+        expect(byPhone2.nextCursor).toBeNull();
       });
 
       it('deletes a contact, frees its identifiers, and reports whether it existed', async () => {
@@ -381,10 +387,7 @@ export function describeRepositoryContract(name: string, factory: RepositoryFact
         await expectNoMatch(() => repos.contacts.list(A, { limit: 10, email: injection }), { data: [], nextCursor: null });
         await expectNoMatch(() => repos.contacts.delete(A, injection), false);
         await expectNoMatch(() => repos.contacts.count(injection), 0);
-        await expectNoMatch(
-          () => repos.contacts.update(A, injection, 1, state({ email: 'ada@example.com' })).then(() => 'updated'),
-          'never' as string,
-        ).catch(() => {});
+        await expect(repos.contacts.update(A, injection, 1, state({ email: 'ada@example.com' }))).rejects.toBeInstanceOf(Error);
         expect(await repos.contacts.count(A)).toBe(2);
         expect(await repos.contacts.findById(A, c.id)).toEqual(c);
       });

@@ -87,6 +87,7 @@ describe('POST /v1/activities → worker → contact', () => {
     const a = await post(body);
     const b = await post(body);
     expect(b.body).toEqual({ id: a.body.id, status: 'duplicate' });
+    await app.settled(a.body.id);
   });
 
   it('records an activity without usable identifiers as unidentified and creates no contact', async () => {

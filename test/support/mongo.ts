@@ -20,11 +20,16 @@ const DOWNLOAD_TIMEOUT_MS = Number(process.env.CONTACTFLOW_MONGO_DOWNLOAD_TIMEOU
 
 let warned = false;
 
-/** The one loud line. Printed at most once per process. */
+/**
+ * The one loud line, at most once per process. Written to stderr directly rather than through
+ * console.warn: jest buffers a test file's console and never prints it for a file whose tests are
+ * all skipped (and would add a stack excerpt otherwise), which would hide exactly this line.
+ */
 export function warnMongoSkipped(reason: string): void {
   if (warned) return;
   warned = true;
-  console.warn(`⚠ MongoDB suites SKIPPED: ${reason} (set MONGODB_URI or MONGOMS_SYSTEM_BINARY to run them)`);
+  const line = `⚠ MongoDB suites SKIPPED: ${reason} (set MONGODB_URI or MONGOMS_SYSTEM_BINARY to run them)`;
+  process.stderr.write(`\n${process.stderr.isTTY ? `\x1b[1;33m${line}\x1b[0m` : line}\n\n`);
 }
 
 export type MongoAvailability =

@@ -5,6 +5,8 @@ import type { ContactDoc, ContactModel } from '../../models/contact.model';
 import type { ContactListQuery, ContactRecord, ContactRepository, NewContact, Page } from '../contact.repository';
 import { isDuplicateKeyError, str, toContactDuplicateError } from './mongo-errors';
 
+const date = (d: Date) => new Date(d.getTime());
+
 /** Plain record out of a lean document: `_id` → id, fields entries → object, no phoneOnly. */
 export function toContactRecord(doc: ContactDoc): ContactRecord {
   return {
@@ -12,22 +14,22 @@ export function toContactRecord(doc: ContactDoc): ContactRecord {
     account: doc.account,
     status: doc.status,
     version: doc.version,
-    createdAt: doc.createdAt,
-    updatedAt: doc.updatedAt,
+    createdAt: date(doc.createdAt),
+    updatedAt: date(doc.updatedAt),
     email: doc.email ?? null,
     phone: doc.phone ?? null,
     fields: Object.fromEntries(
-      (doc.fields ?? []).map((f) => [f.key, { value: f.value, source: f.source, setAt: f.setAt, activityId: f.activityId }]),
+      (doc.fields ?? []).map((f) => [f.key, { value: f.value, source: f.source, setAt: date(f.setAt), activityId: f.activityId }]),
     ),
     recentActivities: (doc.recentActivities ?? []).map((a) => ({
       activityId: a.activityId,
       type: a.type,
       source: a.source,
-      occurredAt: a.occurredAt,
+      occurredAt: date(a.occurredAt),
     })),
     visitorIds: [...(doc.visitorIds ?? [])],
-    firstSeenAt: doc.firstSeenAt,
-    lastActivityAt: doc.lastActivityAt,
+    firstSeenAt: date(doc.firstSeenAt),
+    lastActivityAt: date(doc.lastActivityAt),
   };
 }
 
