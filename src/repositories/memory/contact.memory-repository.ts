@@ -5,6 +5,19 @@ import { copy, roundTrip } from './memory-store';
 
 const key = (account: string, value: string) => `${account}\0${value}`;
 
+/** Only the activity-derived state is written: a caller passing a whole record cannot rewrite id or version. */
+function pickState(s: ContactState): ContactState {
+  return copy({
+    email: s.email,
+    phone: s.phone,
+    fields: s.fields,
+    recentActivities: s.recentActivities,
+    visitorIds: s.visitorIds,
+    firstSeenAt: s.firstSeenAt,
+    lastActivityAt: s.lastActivityAt,
+  });
+}
+
 /** Same semantics as the MongoDB implementation, including its unique indexes. */
 export class MemoryContactRepository implements ContactRepository {
   private readonly byId = new Map<string, ContactRecord>();
@@ -38,7 +51,7 @@ export class MemoryContactRepository implements ContactRepository {
     if (this.byId.has(id)) throw new DuplicateIdentifierError('id');
     this.assertIdentifiersFree(account, id, state);
     const now = new Date();
-    const record: ContactRecord = { ...copy(state), id, account, status, version: 1, createdAt: now, updatedAt: now };
+    const record: ContactRecord = { ...pickState(state), id, account, status, version: 1, createdAt: now, updatedAt: now };
     this.byId.set(id, record);
     this.index(record);
     return copy(record);
@@ -50,7 +63,7 @@ export class MemoryContactRepository implements ContactRepository {
     if (!current || current.account !== account || current.version !== expectedVersion) throw new VersionConflictError();
     this.assertIdentifiersFree(account, id, state);
     this.unindex(current);
-    const next: ContactRecord = { ...current, ...copy(state), version: current.version + 1, updatedAt: new Date() };
+    const next: ContactRecord = { ...current, ...pickState(state), version: current.version + 1, updatedAt: new Date() };
     this.byId.set(id, next);
     this.index(next);
     return copy(next);
@@ -67,6 +80,7 @@ export class MemoryContactRepository implements ContactRepository {
           (query.cursor === undefined || c.id > query.cursor),
       )
       .sort((a, b) => (a.id < b.id ? -1 : 1));
+    if (query.limit < 1) return { data: [], nextCursor: null };
     const data = rows.slice(0, query.limit).map(copy);
     return { data, nextCursor: rows.length > query.limit ? data[data.length - 1]!.id : null };
   }
