@@ -14,7 +14,9 @@ async function main() {
     }
     throw err;
   }
-  const logger = createLogger(config.LOG_LEVEL, { role: config.ROLE });
+  const logger = createLogger(config.LOG_LEVEL, { role: config.ROLE }, {
+    pretty: config.LOG_FORMAT === 'pretty' || (config.LOG_FORMAT === 'auto' && config.NODE_ENV === 'development' && process.stdout.isTTY),
+  });
   const app = await startContactflow(config, logger).catch((err) => {
     logger.fatal({ err }, 'contactflow failed to start');
     process.stderr.write(`\n${(err as Error).message}\n`);

@@ -3,6 +3,7 @@ import { createApp } from './api/app';
 import { startWebServer, type WebServer } from './api/server';
 import type { Config } from './config';
 import { defaultIdentityPolicy, type IdentityPolicy, type MergeOptions } from './domain';
+import { loadOrCreateDevApiKey } from './infra/dev-api-key';
 import { resolveRedis } from './infra/redis-server';
 import { resolveStore } from './infra/store';
 import { createActivitiesProducer, createActivitiesQueue, type ActivitiesQueue } from './jobs/activities.queue';
@@ -62,15 +63,17 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     queue.on('error', (err) => logger.warn({ err }, 'activities queue connection error'));
     cleanups.unshift(() => queue.close());
 
-    const apiKey = config.BOOTSTRAP_API_KEY ?? generateApiKey();
+    const devKey = config.BOOTSTRAP_API_KEY ? null : loadOrCreateDevApiKey(config.DATA_DIR, generateApiKey);
+    const apiKey = config.BOOTSTRAP_API_KEY ?? devKey!.key;
     const account = await bootstrapAccount(repos.accounts, {
       account: config.BOOTSTRAP_ACCOUNT,
       apiKey,
       defaultCountry: config.DEFAULT_COUNTRY,
     });
-    if (!config.BOOTSTRAP_API_KEY && runApi) {
-      // Printed once, on stdout and not through the logger, so the README's curl works.
-      process.stdout.write(`\nGenerated API key for account "${account.id}" (valid until restart; set BOOTSTRAP_API_KEY to keep one):\n\n  ${apiKey}\n\n`);
+    if (devKey && runApi) {
+      // Printed on stdout, not through the logger (which never prints secrets), so the README's curl works.
+      const how = devKey.created ? 'Generated an API key' : 'API key';
+      process.stdout.write(`\n${how} for account "${account.id}" (kept in ${devKey.file}; set BOOTSTRAP_API_KEY to choose one):\n\n  ${apiKey}\n\n`);
     }
 
     const policies = new Map<string, IdentityPolicy>();

@@ -1,3 +1,4 @@
+import { lookup } from 'node:dns/promises';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config';
@@ -15,7 +16,8 @@ export interface ResolvedStore {
   stop?: () => Promise<void>;
 }
 
-const EMBEDDED_TIMEOUT_MS = 60_000;
+// Generous: the first start on a machine with internet downloads mongod (~100 MB).
+const EMBEDDED_TIMEOUT_MS = 300_000;
 
 /**
  * MONGODB_URI → MongoDB. Otherwise (development) an embedded single-node replica set with its data
@@ -49,8 +51,29 @@ async function connectMongo(uri: string): Promise<Repositories> {
   return createMongoRepositories(uri);
 }
 
+/**
+ * Asks mongodb-memory-server whether it has (or could download) a mongod before starting one, so
+ * an offline machine falls back at once with one clear line instead of retrying downloads.
+ */
+async function mongodAvailability(): Promise<string | null> {
+  if (process.env.MONGOMS_SYSTEM_BINARY) return null;
+  const { DryMongoBinary } = await import('mongodb-memory-server');
+  if (await DryMongoBinary.locateBinary(await DryMongoBinary.generateOptions())) return null;
+  const source = process.env.MONGOMS_DOWNLOAD_URL || process.env.MONGOMS_DOWNLOAD_MIRROR || 'https://fastdl.mongodb.org';
+  const host = new URL(source).hostname;
+  try {
+    await lookup(host);
+    return null;
+  } catch (err) {
+    return `no cached mongod binary and ${host} cannot be reached (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+  }
+}
+
 async function startEmbeddedMongo(dbPath: string, logger: Logger): Promise<ResolvedStore> {
+  const unavailable = await mongodAvailability();
+  if (unavailable) throw new Error(unavailable);
   const { MongoMemoryReplSet } = await import('mongodb-memory-server');
+  logger.info('starting an embedded MongoDB (the first start downloads mongod, which can take a minute)');
   mkdirSync(dbPath, { recursive: true });
   // A persisted replica set remembers its member's host:port, so a restart must reuse the port.
   const portFile = path.join(dbPath, 'contactflow.port');

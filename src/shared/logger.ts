@@ -8,8 +8,10 @@ export type { Logger };
  * edges; PII never reaches the output: structured identifier fields are redacted by path and
  * error messages are masked.
  */
-export function createLogger(level: string, base: Record<string, unknown> = {}): Logger {
+export function createLogger(level: string, base: Record<string, unknown> = {}, opts: { pretty?: boolean } = {}): Logger {
   return pino({
+    // pino-pretty is a dev dependency: only a developer's terminal gets colours, production gets JSON.
+    ...(opts.pretty && prettyAvailable() ? { transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname,service' } } } : {}),
     level,
     base: { service: 'contactflow', ...base },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
@@ -21,4 +23,13 @@ export function createLogger(level: string, base: Record<string, unknown> = {}):
     },
     timestamp: pino.stdTimeFunctions.isoTime,
   });
+}
+
+function prettyAvailable(): boolean {
+  try {
+    require.resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
 }
