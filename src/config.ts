@@ -35,13 +35,37 @@ export const configSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   BOOTSTRAP_API_KEY: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
   BOOTSTRAP_ACCOUNT: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, _ and -').default('default'),
+  /** Enables /admin (Bull Board, replay) with HTTP Basic user "admin"; unset = admin routes off. */
   ADMIN_PASSWORD: optionalString,
+  /** Bearer token for GET /metrics (a scraper needs no admin rights); the admin credential works too. */
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  /** Backpressure: intake answers 503 + Retry-After while more jobs than this are waiting. */
+  MAX_QUEUE_DEPTH: positiveInt(100_000),
   DEFAULT_COUNTRY: countryCode.default('US'),
   WORKER_CONCURRENCY: positiveInt(20),
   RECENT_LIMIT: positiveInt(20),
   JOB_ATTEMPTS: positiveInt(8),
+  /** First retry delay; doubles with each attempt. */
+  JOB_BACKOFF_MS: positiveInt(1000),
+  /** A job whose worker stops renewing its lock this long is "stalled" and handed to another worker. */
+  WORKER_LOCK_MS: positiveInt(30_000),
+  WORKER_STALLED_INTERVAL_MS: positiveInt(30_000),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
   BODY_LIMIT: z.string().default('256kb'),
+  /** POST /v1/activities/batch: items per request and the body size that allows. */
+  BATCH_MAX: positiveInt(500),
+  BATCH_BODY_LIMIT: z.string().default('5mb'),
+  /** POST /v1/webhooks/:provider body size (chat transcripts run larger than one activity). */
+  WEBHOOK_BODY_LIMIT: z.string().default('512kb'),
+  /** Signing secret of the bootstrap account's webhooks; generated per start outside production. */
+  WEBHOOK_SECRET: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  /** The secret being rotated out: still accepted until this variable is removed. */
+  WEBHOOK_SECRET_PREVIOUS: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  /** How far a signature timestamp may be from now, either way, before it counts as a replay. */
+  WEBHOOK_TOLERANCE_SECONDS: positiveInt(300),
+  /** Per-account intake rate limit (token bucket in Redis): activities per second and burst size. */
+  RATE_LIMIT_PER_SECOND: positiveInt(1000),
+  RATE_LIMIT_BURST: positiveInt(20_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

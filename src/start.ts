@@ -1,22 +1,33 @@
 import type { Worker } from 'bullmq';
 import { createApp } from './api/app';
+import type { ReadinessCheck } from './api/health.routes';
+import { createOpsApp } from './api/ops';
 import { startWebServer, type WebServer } from './api/server';
 import type { Config } from './config';
 import { defaultIdentityPolicy, type IdentityPolicy, type MergeOptions } from './domain';
 import { loadOrCreateDevApiKey } from './infra/dev-api-key';
+import { loadOrCreateDevWebhookSecret } from './infra/dev-webhook-secret';
+import { createRedisRateLimiter } from './infra/redis-rate-limiter';
 import { resolveRedis } from './infra/redis-server';
 import { resolveStore } from './infra/store';
-import { createActivitiesProducer, createActivitiesQueue, type ActivitiesQueue } from './jobs/activities.queue';
+import { ACTIVITIES_QUEUE, createActivitiesProducer, createActivitiesQueue, type ActivitiesQueue } from './jobs/activities.queue';
 import { createRedisConnection, type RedisConnection } from './jobs/redis-connection';
 import type { Account, Repositories } from './repositories';
 import { bootstrapAccount, createApiKeyAuthenticator, generateApiKey } from './services/accounts.service';
 import { createActivityStatusService } from './services/activity-status.service';
+import { createBatchIntakeService } from './services/batch-intake.service';
 import { createContactsService } from './services/contacts.service';
 import { createIntakeService } from './services/intake.service';
 import { createProcessActivity, type ProcessActivityResult } from './services/process-activity.service';
+import { createWebhookIntakeService } from './services/webhook-intake.service';
+import { createWebhookSecretCache, generateWebhookSecret, setWebhookSecrets } from './services/webhook-secrets.service';
 import type { Logger } from './shared/logger';
 import { withTimeout } from './shared/timeout';
 import { createActivitiesWorker } from './workers/activities.worker';
+import { instrumentWorker } from './workers/worker-metrics';
+import { createBackpressure } from './services/backpressure';
+import { createReplayService } from './services/replay.service';
+import { createMetrics, QUEUE_STATES } from './shared/metrics';
 
 export interface Contactflow {
   config: Config;
@@ -59,9 +70,13 @@ export async function startContactflow(config: Config, logger: Logger, options: 
 
     const producerConnection = await connected(createRedisConnection(redis.url, 'producer', `${config.ROLE}-producer`));
     cleanups.unshift(async () => void (await producerConnection.quit().catch(() => producerConnection.disconnect())));
-    const queue = createActivitiesQueue(producerConnection, config.REDIS_PREFIX, { attempts: config.JOB_ATTEMPTS });
+    const queue = createActivitiesQueue(producerConnection, config.REDIS_PREFIX, {
+      attempts: config.JOB_ATTEMPTS,
+      backoffMs: config.JOB_BACKOFF_MS,
+    });
     queue.on('error', (err) => logger.warn({ err }, 'activities queue connection error'));
     cleanups.unshift(() => queue.close());
+    const metrics = createMetrics({ queueDepths: async () => ({ [ACTIVITIES_QUEUE]: await queue.getJobCounts(...QUEUE_STATES) }) });
 
     const devKey = config.BOOTSTRAP_API_KEY ? null : loadOrCreateDevApiKey(config.DATA_DIR, generateApiKey);
     const apiKey = config.BOOTSTRAP_API_KEY ?? devKey!.key;
@@ -75,6 +90,8 @@ export async function startContactflow(config: Config, logger: Logger, options: 
       const how = devKey.created ? 'Generated an API key' : 'API key';
       process.stdout.write(`\n${how} for account "${account.id}" (kept in ${devKey.file}; set BOOTSTRAP_API_KEY to choose one):\n\n  ${apiKey}\n\n`);
     }
+    // Only API processes own the bootstrap webhook secrets: a worker must never rotate them.
+    if (runApi) await bootstrapWebhookSecrets(config, account.id, repos);
 
     const policies = new Map<string, IdentityPolicy>();
     const identityPolicy = (a: Account) => {
@@ -95,10 +112,17 @@ export async function startContactflow(config: Config, logger: Logger, options: 
         connection: workerConnection,
         prefix: config.REDIS_PREFIX,
         concurrency: config.WORKER_CONCURRENCY,
+        lockDurationMs: config.WORKER_LOCK_MS,
+        stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
         logger,
         processActivity: createProcessActivity({ repos, identityPolicy, mergeOptions }),
-        onProcessed: options.onProcessed && ((r) => options.onProcessed!(r)),
+        isTransientStoreError: (err) => repos.isTransientError(err),
+        onProcessed: (r) => {
+          metrics.activityProcessed(r.outcome, r.resolution);
+          options.onProcessed?.(r);
+        },
       });
+      instrumentWorker(worker, metrics);
       const w = worker;
       cleanups.unshift(async () => {
         // Lets active jobs finish; a job cut off by the bound is not lost: its lock expires and
@@ -113,31 +137,78 @@ export async function startContactflow(config: Config, logger: Logger, options: 
       await w.waitUntilReady();
     }
 
+    const readiness: ReadinessCheck[] = [
+      { name: 'redis', check: async () => void (await producerConnection.ping()) },
+      { name: store.description === 'memory' ? 'store(memory)' : 'mongodb', check: () => repos.ping() },
+      ...(worker ? [{ name: 'worker', check: async () => assertRunning(worker) }] : []),
+    ];
+    const metricsAuth = { token: config.METRICS_TOKEN, adminPassword: config.ADMIN_PASSWORD };
+    // One admission check for every intake route (single and batch): waiting depth, cached 250 ms.
+    const backpressure = createBackpressure({ depth: () => queue.getWaitingCount(), maxDepth: config.MAX_QUEUE_DEPTH });
+    if (runApi && !config.ADMIN_PASSWORD) {
+      logger.warn('admin routes are OFF (Bull Board at /admin/queues, POST /admin/replay): set ADMIN_PASSWORD to enable them');
+    }
+
     let web: WebServer | null = null;
     if (runApi) {
       const policyFor = async (accountId: string) => {
         const a = await repos.accounts.findById(accountId);
         return defaultIdentityPolicy({ defaultCountry: a?.defaultCountry ?? config.DEFAULT_COUNTRY });
       };
+      const producer = createActivitiesProducer(queue, producerConnection);
+      const admit = (n: number) => backpressure.admit(n);
       const app = createApp({
         logger,
         bodyLimit: config.BODY_LIMIT,
+        rateLimiter: createRedisRateLimiter(producerConnection, {
+          prefix: config.REDIS_PREFIX,
+          perSecond: config.RATE_LIMIT_PER_SECOND,
+          burst: config.RATE_LIMIT_BURST,
+        }),
+        webhooks: {
+          bodyLimit: config.WEBHOOK_BODY_LIMIT,
+          webhooks: createWebhookIntakeService({
+            producer,
+            secrets: createWebhookSecretCache(repos.accounts),
+            toleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS,
+            admit,
+          }),
+        },
+        batch: {
+          bodyLimit: config.BATCH_BODY_LIMIT,
+          maxItems: config.BATCH_MAX,
+          batch: createBatchIntakeService({ producer, maxItems: config.BATCH_MAX, admit }),
+        },
         authenticator: createApiKeyAuthenticator(repos.accounts),
-        intake: createIntakeService(createActivitiesProducer(queue, producerConnection)),
+        intake: createIntakeService(producer, backpressure),
         activityStatus: createActivityStatusService(repos.activities, queue),
         contacts: createContactsService(repos.contacts, policyFor),
-        readiness: [
-          { name: 'redis', check: async () => void (await producerConnection.ping()) },
-          { name: store.description === 'memory' ? 'store(memory)' : 'mongodb', check: () => repos.ping() },
-          ...(worker ? [{ name: 'worker', check: async () => assertRunning(worker) }] : []),
-        ],
+        readiness,
+        ops: {
+          metrics,
+          metricsAuth,
+          admin: {
+            adminPassword: config.ADMIN_PASSWORD,
+            queues: [queue],
+            replay: createReplayService({
+              queues: { [ACTIVITIES_QUEUE]: queue },
+              activities: repos.activities,
+              defaultAccount: account.id,
+              onReplayed: (q, kind, n) => metrics.jobsReplayed(q, kind, n),
+            }),
+          },
+        },
       });
       web = await startWebServer(app, config.PORT, config.HOST);
       const w = web;
       cleanups.unshift(() => w.stop(config.SHUTDOWN_TIMEOUT_MS));
       logger.info({ port: web.port, role: config.ROLE, store: store.description }, `contactflow listening on http://127.0.0.1:${web.port}`);
     } else {
-      logger.info({ role: config.ROLE, store: store.description }, 'contactflow worker running');
+      // Workers serve only probes and their own metrics (job counters live where jobs ran).
+      web = await startWebServer(createOpsApp({ logger, readiness, ops: { metrics, metricsAuth } }), config.PORT, config.HOST);
+      const w = web;
+      cleanups.unshift(() => w.stop(config.SHUTDOWN_TIMEOUT_MS));
+      logger.info({ port: web.port, role: config.ROLE, store: store.description }, 'contactflow worker running (probes and /metrics only)');
     }
 
     let stopping: Promise<void> | null = null;
@@ -156,6 +227,27 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     await runCleanups(cleanups, logger, config.SHUTDOWN_TIMEOUT_MS);
     throw err;
   }
+}
+
+/**
+ * WEBHOOK_SECRET (+ WEBHOOK_SECRET_PREVIOUS during a rotation) become the bootstrap account's only
+ * active secrets. Without it: development keeps a generated one under DATA_DIR (printed), tests get
+ * a fresh one, and production leaves whatever is stored alone (managed outside this process).
+ */
+async function bootstrapWebhookSecrets(config: Config, account: string, repos: Repositories): Promise<void> {
+  if (config.WEBHOOK_SECRET) {
+    await setWebhookSecrets(repos.accounts, account, { current: config.WEBHOOK_SECRET, previous: config.WEBHOOK_SECRET_PREVIOUS });
+    return;
+  }
+  if (config.NODE_ENV === 'production') return;
+  if (config.NODE_ENV === 'test') {
+    await setWebhookSecrets(repos.accounts, account, { current: generateWebhookSecret() });
+    return;
+  }
+  const dev = loadOrCreateDevWebhookSecret(config.DATA_DIR, generateWebhookSecret);
+  await setWebhookSecrets(repos.accounts, account, { current: dev.secret });
+  const how = dev.created ? 'Generated a webhook secret' : 'Webhook secret';
+  process.stdout.write(`${how} for account "${account}" (kept in ${dev.file}; set WEBHOOK_SECRET to choose one):\n\n  ${dev.secret}\n\n`);
 }
 
 async function runCleanups(cleanups: (() => Promise<void>)[], logger: Logger, stepTimeoutMs: number) {

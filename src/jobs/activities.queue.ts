@@ -10,20 +10,31 @@ import type { RedisConnection } from './redis-connection';
 export const ACTIVITIES_QUEUE = 'activities';
 export const PROCESS_ACTIVITY = 'process-activity';
 
-export const activityJobSchema = z.object({
-  kind: z.literal('activity'),
+const jobBase = {
   account: z.string().min(1),
   activityId: z.string().min(1),
   /** ISO time the intake accepted it. */
   receivedAt: z.string(),
   /** The body exactly as the client sent it (parsed JSON), never a rewritten version. */
   payload: z.unknown(),
-});
+  /** Set by an operator replay of an unidentified activity: re-run it over its unidentified record. */
+  reprocess: z.boolean().optional(),
+};
+
+/**
+ * `activity`: a canonical envelope (POST /v1/activities, /batch). `webhook`: a provider's own
+ * payload; the worker maps it with the provider's mapper, so a mapping fix plus a replay repairs it.
+ */
+export const activityJobSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('activity'), ...jobBase }),
+  z.object({ kind: z.literal('webhook'), provider: z.string().min(1).max(64), ...jobBase }),
+]);
 
 export type ActivityJobData = z.infer<typeof activityJobSchema>;
 
 export interface ActivityJobOptions {
   attempts: number;
+  backoffMs?: number;
 }
 
 /**
@@ -32,10 +43,10 @@ export interface ActivityJobOptions {
  * window in which a redelivery is answered `duplicate` without touching MongoDB; failed jobs are
  * kept 14 days so they can be replayed after a fix.
  */
-export function activityJobOptions({ attempts }: ActivityJobOptions): JobsOptions {
+export function activityJobOptions({ attempts, backoffMs = 1000 }: ActivityJobOptions): JobsOptions {
   return {
     attempts,
-    backoff: { type: 'exponential', delay: 1000, jitter: 0.2 },
+    backoff: { type: 'exponential', delay: backoffMs, jitter: 0.2 },
     removeOnComplete: { age: 24 * 3600, count: 200_000 },
     removeOnFail: { age: 14 * 24 * 3600 },
   };
@@ -71,6 +82,12 @@ export interface EnqueueResult {
 
 export interface ActivitiesProducer {
   enqueue(data: ActivityJobData): Promise<EnqueueResult>;
+  /**
+   * Many jobs in two round trips: one pipeline of EXISTS, one addBulk (itself one pipeline).
+   * Results are in input order; a repeated id within the call is `duplicate` after its first.
+   * Throws when Redis did not take them all: the caller then cannot claim any was stored.
+   */
+  enqueueBulk(data: ActivityJobData[]): Promise<EnqueueResult[]>;
 }
 
 export function createActivitiesProducer(queue: ActivitiesQueue, client: RedisConnection): ActivitiesProducer {
@@ -84,6 +101,34 @@ export function createActivitiesProducer(queue: ActivitiesQueue, client: RedisCo
       if (existed) return { id: parsed.activityId, status: 'duplicate' };
       await queue.add(PROCESS_ACTIVITY, parsed, { jobId: parsed.activityId });
       return { id: parsed.activityId, status: 'queued' };
+    },
+
+    async enqueueBulk(data) {
+      const parsed = data.map((d) => activityJobSchema.parse(d));
+      if (parsed.length === 0) return [];
+      // Same reasoning as enqueue(): addBulk silently returns the existing job for a known id, so
+      // EXISTS is what lets us answer "duplicate"; BullMQ's own check keeps it exactly-once.
+      const pipeline = client.pipeline();
+      for (const job of parsed) pipeline.exists(queue.toKey(job.activityId));
+      const exists = (await pipeline.exec()) ?? [];
+      const seen = new Set<string>();
+      const results: EnqueueResult[] = [];
+      const toAdd: typeof parsed = [];
+      parsed.forEach((job, i) => {
+        const [err, n] = exists[i] ?? [new Error('missing EXISTS reply'), 0];
+        if (err) throw err;
+        if (n === 1 || seen.has(job.activityId)) {
+          results.push({ id: job.activityId, status: 'duplicate' });
+          return;
+        }
+        seen.add(job.activityId);
+        toAdd.push(job);
+        results.push({ id: job.activityId, status: 'queued' });
+      });
+      if (toAdd.length > 0) {
+        await queue.addBulk(toAdd.map((job) => ({ name: PROCESS_ACTIVITY, data: job, opts: { jobId: job.activityId } })));
+      }
+      return results;
     },
   };
 }

@@ -3,6 +3,7 @@ import { accountModel } from './account.model';
 import { activityModel } from './activity.model';
 import { apiKeyModel } from './api-key.model';
 import { contactModel } from './contact.model';
+import { webhookSecretsModel } from './webhook-secret.model';
 
 /** Every model of the app, registered on one connection. */
 export function registerModels(connection: Connection) {
@@ -11,6 +12,7 @@ export function registerModels(connection: Connection) {
     activities: activityModel(connection),
     accounts: accountModel(connection),
     apiKeys: apiKeyModel(connection),
+    webhookSecrets: webhookSecretsModel(connection),
   };
 }
 
@@ -28,5 +30,6 @@ export async function ensureIndexes(connection: Connection): Promise<void> {
     models.activities.createIndexes(),
     models.accounts.createIndexes(),
     models.apiKeys.createIndexes(),
+    models.webhookSecrets.createIndexes(),
   ]);
 }

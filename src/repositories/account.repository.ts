@@ -16,6 +16,16 @@ export interface ApiKeyRecord {
   createdAt: Date;
 }
 
+/**
+ * A webhook signing secret. Kept in clear (an HMAC needs the secret itself, unlike an API key
+ * check); `label` says which one it is ("current", "previous") during a rotation.
+ */
+export interface WebhookSecretRecord {
+  secret: string;
+  label: string;
+  createdAt: Date;
+}
+
 export interface AccountRepository {
   /** Creates the account if missing; an existing account is returned unchanged. */
   ensure(account: Account): Promise<Account>;
@@ -23,4 +33,8 @@ export interface AccountRepository {
   /** Stores the key hash for the account if missing (idempotent). */
   ensureApiKey(key: ApiKeyRecord): Promise<void>;
   findApiKey(hash: string): Promise<ApiKeyRecord | null>;
+  /** Replaces the account's active webhook secrets as a whole (a rotation is one atomic write). */
+  setWebhookSecrets(account: string, secrets: WebhookSecretRecord[]): Promise<void>;
+  /** The active secrets, newest first as stored; none when the account has not set any. */
+  findWebhookSecrets(account: string): Promise<WebhookSecretRecord[]>;
 }

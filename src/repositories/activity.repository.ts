@@ -32,4 +32,21 @@ export interface ActivityRepository {
   listForContact(account: string, contactId: string, limit: number): Promise<ActivityRecord[]>;
   count(account: string, filter?: { outcome?: ActivityOutcome }): Promise<number>;
   deleteForContact(account: string, contactId: string): Promise<number>;
+  /**
+   * Unidentified activities of one account (for replay after a mapping fix), id ascending, paged by
+   * `after` (the last id of the previous page). since/until bound receivedAt (inclusive, exclusive).
+   */
+  listUnidentified(account: string, filter: UnidentifiedFilter): Promise<ActivityRecord[]>;
+  /**
+   * Overwrites the activity only while the stored one is still unidentified: a reprocess replaces
+   * it once, and a second (or concurrent) run finds it processed and changes nothing.
+   */
+  replaceUnidentified(record: ActivityRecord): Promise<boolean>;
+}
+
+export interface UnidentifiedFilter {
+  since?: Date;
+  until?: Date;
+  after?: string;
+  limit: number;
 }

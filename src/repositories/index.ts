@@ -14,5 +14,10 @@ export interface Repositories {
   accounts: AccountRepository;
   /** Cheap round trip used by /readyz. */
   ping(): Promise<void>;
+  /**
+   * True when retrying may succeed (connection lost, no primary, timeouts). The worker retries
+   * only these, with backoff; anything else fails the job at once, visibly, for a replay after a fix.
+   */
+  isTransientError(err: unknown): boolean;
   close(): Promise<void>;
 }

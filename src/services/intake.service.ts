@@ -16,7 +16,7 @@ export interface IntakeInput {
  * The intake's whole job: check the envelope, derive the id, hand the raw payload to Redis.
  * No MongoDB, no normalization: everything that can be fixed by a replay happens in the worker.
  */
-export function createIntakeService(producer: ActivitiesProducer) {
+export function createIntakeService(producer: ActivitiesProducer, admission: Admission = { admit: async () => {} }) {
   return {
     async accept({ account, body, rawBody, idempotencyKey }: IntakeInput): Promise<EnqueueResult> {
       if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
@@ -28,6 +28,7 @@ export function createIntakeService(producer: ActivitiesProducer) {
       if (!parsed.success) throw new ValidationError('The activity is invalid', formatIssues(parsed.error));
 
       const activityId = activityIdFor(account, idempotencyKey ?? bodyIdempotencyKey(rawBody));
+      await admission.admit(1); // backpressure: 503 + Retry-After before anything is enqueued
       try {
         return await producer.enqueue({ kind: 'activity', account, activityId, receivedAt: new Date().toISOString(), payload: body });
       } catch (err) {
@@ -39,3 +40,8 @@ export function createIntakeService(producer: ActivitiesProducer) {
 }
 
 export type IntakeService = ReturnType<typeof createIntakeService>;
+
+/** Backpressure (services/backpressure.ts): throws UnavailableError when `n` more jobs are too many. */
+export interface Admission {
+  admit(n: number): Promise<void>;
+}

@@ -12,16 +12,24 @@ import {
   type NormalizedIdentifiers,
   type Warning,
 } from '../domain';
-import type { Account, ActivityOutcome, ContactRecord, Repositories } from '../repositories';
-import { DuplicateIdentifierError, PermanentJobError, VersionConflictError } from '../shared/errors';
+import type { Account, ActivityOutcome, ActivityRecord, ContactRecord, Repositories } from '../repositories';
+import { ContentionError, DuplicateIdentifierError, PermanentJobError, VersionConflictError } from '../shared/errors';
 import { newId } from '../shared/ids';
 import { toCanonicalActivity } from './canonical-activity';
+import { mapProviderPayload } from './mappers';
 
 export interface ProcessActivityInput {
   account: string;
   activityId: string;
   receivedAt: Date;
   payload: unknown;
+  /** Set for webhook jobs: the payload is the provider's own shape, mapped here (not at intake). */
+  provider?: string | null;
+  /**
+   * Operator replay of an activity recorded as unidentified (e.g. after a mapping fix): run the
+   * use case again and overwrite the record, but only while it is still unidentified.
+   */
+  reprocess?: boolean;
 }
 
 export interface ProcessActivityResult {
@@ -54,20 +62,22 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
 
   return async function processActivity(input: ProcessActivityInput): Promise<ProcessActivityResult> {
     const recorded = await repos.activities.findById(input.account, input.activityId);
-    if (recorded) {
+    const reprocessing = input.reprocess === true && recorded?.outcome === 'unidentified';
+    if (recorded && !reprocessing) {
       return { outcome: recorded.outcome, contactId: recorded.contactId, resolution: 'replay', warnings: recorded.warnings };
     }
 
     const account = await repos.accounts.findById(input.account);
     if (!account) throw new PermanentJobError('unknown_account', `account ${input.account} does not exist`);
 
-    const activity = toCanonicalActivity(input.activityId, input.payload);
+    const envelope = input.provider ? mapProviderPayload(input.provider, input.payload) : input.payload;
+    const activity = toCanonicalActivity(input.activityId, envelope);
     const ids = normalizeIdentifiers(activity, deps.identityPolicy(account));
     const resolved = await resolveAndApply(account, activity, ids, deps.mergeOptions(account));
     const warnings = [...ids.warnings, ...resolved.warnings];
     const outcome: ActivityOutcome = resolved.contactId ? 'processed' : 'unidentified';
 
-    const inserted = await repos.activities.insert({
+    const record: ActivityRecord = {
       id: activity.id,
       account: account.id,
       type: activity.type,
@@ -85,7 +95,11 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
       contactId: resolved.contactId,
       warnings,
       payload: input.payload,
-    });
+    };
+    // A reprocess overwrites the unidentified record (compare-and-set); a normal run inserts.
+    const inserted = reprocessing
+      ? (await repos.activities.replaceUnidentified(record)) ? 'inserted' : 'exists'
+      : await repos.activities.insert(record);
     if (inserted === 'exists') {
       // Another run of the same job finished first: its record is the truth.
       const winner = await repos.activities.findById(input.account, input.activityId);
@@ -135,7 +149,7 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
         throw err;
       }
     }
-    throw new Error(`contact resolution did not settle after ${MAX_RESOLUTION_ROUNDS} rounds (heavy contention); the job will retry`);
+    throw new ContentionError(`contact resolution did not settle after ${MAX_RESOLUTION_ROUNDS} rounds`);
   }
 }
 

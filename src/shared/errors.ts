@@ -64,3 +64,17 @@ export class PermanentJobError extends AppError {
     super(code, message, 422);
   }
 }
+
+/** The store could not answer now (connection lost, failover, timeout): the job retries with backoff. */
+export class TransientStoreError extends AppError {
+  constructor(message: string, override readonly cause?: unknown) {
+    super('store_unavailable', message, 503);
+  }
+}
+
+/** Too many concurrent writers on one contact within one attempt: worth another attempt later. */
+export class ContentionError extends AppError {
+  constructor(message: string) {
+    super('contention', message, 503);
+  }
+}

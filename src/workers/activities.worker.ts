@@ -2,7 +2,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { ACTIVITIES_QUEUE, activityJobSchema, type ActivityJobData } from '../jobs/activities.queue';
 import type { RedisConnection } from '../jobs/redis-connection';
 import type { ProcessActivityInput, ProcessActivityResult } from '../services/process-activity.service';
-import { AppError, PermanentJobError } from '../shared/errors';
+import { AppError, ContentionError, PermanentJobError, TransientStoreError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { maskPii } from '../shared/pii';
 
@@ -10,8 +10,12 @@ export interface ActivitiesWorkerDeps {
   connection: RedisConnection;
   prefix: string;
   concurrency: number;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
   logger: Logger;
   processActivity(input: ProcessActivityInput): Promise<ProcessActivityResult>;
+  /** From the repositories: which store errors are worth a retry. */
+  isTransientStoreError(err: unknown): boolean;
   /** Lets metrics or tests observe outcomes without the worker knowing about them. */
   onProcessed?(result: ProcessActivityResult, job: Job<ActivityJobData>): void;
 }
@@ -34,13 +38,15 @@ export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<Activ
           activityId: data.data.activityId,
           receivedAt: new Date(data.data.receivedAt),
           payload: data.data.payload,
+          provider: data.data.kind === 'webhook' ? data.data.provider : null,
+          reprocess: data.data.reprocess === true,
         });
         log.debug({ account: data.data.account, outcome: result.outcome, resolution: result.resolution }, 'activity processed');
         deps.onProcessed?.(result, job);
         return result;
       } catch (err) {
         const reason = failureReason(err);
-        if (err instanceof PermanentJobError) {
+        if (!isRetryable(err, deps.isTransientStoreError)) {
           log.warn({ account: data.data.account, reason }, 'activity failed permanently');
           throw new UnrecoverableError(reason);
         }
@@ -48,10 +54,28 @@ export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<Activ
         throw new Error(reason);
       }
     },
-    { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency, autorun: false },
+    {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      concurrency: deps.concurrency,
+      autorun: false,
+      ...(deps.lockDurationMs ? { lockDuration: deps.lockDurationMs } : {}),
+      ...(deps.stalledIntervalMs ? { stalledInterval: deps.stalledIntervalMs } : {}),
+    },
   );
   worker.on('error', (err) => deps.logger.error({ err }, 'activities worker error'));
   return worker;
+}
+
+/**
+ * Only faults that can pass (store outage, contention) are retried. Everything else, a bad payload
+ * or a bug, fails at once and visibly: retrying would only delay the same failure, and a code fix
+ * plus a replay is the remedy.
+ */
+export function isRetryable(err: unknown, isTransientStoreError: (err: unknown) => boolean): boolean {
+  if (err instanceof PermanentJobError) return false;
+  if (err instanceof TransientStoreError || err instanceof ContentionError) return true;
+  return isTransientStoreError(err);
 }
 
 /** What Bull Board and GET /v1/activities/:id show: `code: message`, masked, no stack. */

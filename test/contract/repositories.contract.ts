@@ -483,6 +483,42 @@ export function describeRepositoryContract(name: string, factory: RepositoryFact
         expect(await repos.activities.findById(A, keep.id)).toEqual(keep);
       });
 
+      it('lists unidentified activities of one account by id, paged, within a receivedAt range', async () => {
+        const u = (minute: number, over: Partial<ActivityRecord> = {}) =>
+          activity({ outcome: 'unidentified', email: null, receivedAt: at(minute), ...over });
+        const rows = [u(10), u(20), u(30), u(40)];
+        for (const r of rows) await repos.activities.insert(r);
+        await repos.activities.insert(activity({ receivedAt: at(20) })); // processed: never listed
+        await repos.activities.insert(u(20, { account: B })); // other tenant: never listed
+
+        const all = await repos.activities.listUnidentified(A, { limit: 10 });
+        expect(all).toEqual(rows);
+        const page1 = await repos.activities.listUnidentified(A, { limit: 2 });
+        const page2 = await repos.activities.listUnidentified(A, { limit: 2, after: page1.at(-1)!.id });
+        expect([...page1, ...page2].map((r) => r.id)).toEqual(rows.map((r) => r.id));
+        const ranged = await repos.activities.listUnidentified(A, { limit: 10, since: at(20), until: at(40) });
+        expect(ranged.map((r) => r.id)).toEqual([rows[1]!.id, rows[2]!.id]);
+        expect(await repos.activities.listUnidentified(A, { limit: 0 })).toEqual([]);
+      });
+
+      it('replaces an activity only while it is unidentified', async () => {
+        const unidentified = activity({ outcome: 'unidentified', email: null });
+        await repos.activities.insert(unidentified);
+        const fixed = { ...unidentified, outcome: 'processed' as const, email: 'ada@example.com', contactId: 'c_1', processedAt: at(9) };
+        expect(await repos.activities.replaceUnidentified(fixed)).toBe(true);
+        expect(await repos.activities.findById(A, unidentified.id)).toEqual(fixed);
+        // Second run (replay twice, or a concurrent one): the processed record is left alone.
+        expect(await repos.activities.replaceUnidentified({ ...fixed, contactId: 'c_2' })).toBe(false);
+        expect(await repos.activities.findById(A, unidentified.id)).toEqual(fixed);
+        // Nothing stored: nothing replaced, nothing created.
+        expect(await repos.activities.replaceUnidentified(activity({ outcome: 'unidentified' }))).toBe(false);
+        expect(await repos.activities.count(A)).toBe(1);
+        // Another tenant's record with the same id is not touched.
+        await repos.activities.insert({ ...unidentified, account: B });
+        expect(await repos.activities.replaceUnidentified({ ...fixed, contactId: 'c_3' })).toBe(false);
+        expect((await repos.activities.findById(B, unidentified.id))!.outcome).toBe('unidentified');
+      });
+
       it('returns plain copies', async () => {
         const a = activity();
         await repos.activities.insert(a);
@@ -550,6 +586,31 @@ export function describeRepositoryContract(name: string, factory: RepositoryFact
         const got = await repos.accounts.ensure(account);
         got.statuses.push('mutated');
         expect((await repos.accounts.findById(A))!.statuses).toEqual(['new', 'qualified']);
+      });
+    });
+
+    describe('webhook secrets', () => {
+      const current = { secret: 'whsec_current', label: 'current', createdAt: at(1) };
+      const previous = { secret: 'whsec_previous', label: 'previous', createdAt: at(0) };
+
+      it('none until set; set replaces the whole list (rotation), per account', async () => {
+        expect(await repos.accounts.findWebhookSecrets(A)).toEqual([]);
+        await repos.accounts.setWebhookSecrets(A, [previous]);
+        await repos.accounts.setWebhookSecrets(A, [current, previous]);
+        expect(await repos.accounts.findWebhookSecrets(A)).toEqual([current, previous]);
+        await repos.accounts.setWebhookSecrets(A, [current]);
+        expect(await repos.accounts.findWebhookSecrets(A)).toEqual([current]);
+        expect(await repos.accounts.findWebhookSecrets(B)).toEqual([]);
+      });
+
+      it('concurrent first sets leave one of them, whole', async () => {
+        await Promise.all([repos.accounts.setWebhookSecrets(B, [current]), repos.accounts.setWebhookSecrets(B, [previous])]);
+        expect([[current], [previous]]).toContainEqual(await repos.accounts.findWebhookSecrets(B));
+      });
+
+      it('never matches an injected account id', async () => {
+        await repos.accounts.setWebhookSecrets(A, [current]);
+        await expectNoMatch(() => repos.accounts.findWebhookSecrets(injection), []);
       });
     });
 

@@ -1,9 +1,10 @@
-import type { Account, AccountRepository, ApiKeyRecord } from '../account.repository';
+import type { Account, AccountRepository, ApiKeyRecord, WebhookSecretRecord } from '../account.repository';
 import { copy, roundTrip } from './memory-store';
 
 export class MemoryAccountRepository implements AccountRepository {
   private readonly accounts = new Map<string, Account>();
   private readonly keys = new Map<string, ApiKeyRecord>();
+  private readonly webhookSecrets = new Map<string, WebhookSecretRecord[]>();
 
   async ensure(account: Account) {
     await roundTrip();
@@ -26,5 +27,15 @@ export class MemoryAccountRepository implements AccountRepository {
     await roundTrip();
     const k = this.keys.get(hash);
     return k ? copy(k) : null;
+  }
+
+  async setWebhookSecrets(account: string, secrets: WebhookSecretRecord[]) {
+    await roundTrip();
+    this.webhookSecrets.set(account, copy(secrets));
+  }
+
+  async findWebhookSecrets(account: string) {
+    await roundTrip();
+    return copy(this.webhookSecrets.get(account) ?? []);
   }
 }

@@ -1,4 +1,4 @@
-import type { ActivityOutcome, ActivityRecord, ActivityRepository } from '../activity.repository';
+import type { ActivityOutcome, ActivityRecord, ActivityRepository, UnidentifiedFilter } from '../activity.repository';
 import { copy, roundTrip } from './memory-store';
 
 const key = (account: string, id: string) => `${account}\0${id}`;
@@ -34,6 +34,30 @@ export class MemoryActivityRepository implements ActivityRepository {
     let n = 0;
     for (const r of this.rows.values()) if (r.account === account && (!filter.outcome || r.outcome === filter.outcome)) n++;
     return n;
+  }
+
+  async listUnidentified(account: string, filter: UnidentifiedFilter) {
+    await roundTrip();
+    return [...this.rows.values()]
+      .filter(
+        (r) =>
+          r.account === account &&
+          r.outcome === 'unidentified' &&
+          (filter.after === undefined || r.id > filter.after) &&
+          (!filter.since || r.receivedAt >= filter.since) &&
+          (!filter.until || r.receivedAt < filter.until),
+      )
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, Math.max(0, filter.limit))
+      .map(copy);
+  }
+
+  async replaceUnidentified(record: ActivityRecord) {
+    await roundTrip();
+    const k = key(record.account, record.id);
+    if (this.rows.get(k)?.outcome !== 'unidentified') return false;
+    this.rows.set(k, copy(record));
+    return true;
   }
 
   async deleteForContact(account: string, contactId: string) {

@@ -1,3 +1,4 @@
+import { TransientStoreError } from '../../shared/errors';
 import type { Repositories } from '../index';
 import { MemoryAccountRepository } from './account.memory-repository';
 import { MemoryActivityRepository } from './activity.memory-repository';
@@ -10,6 +11,8 @@ export function createMemoryRepositories(): Repositories {
     contacts: new MemoryContactRepository(),
     activities: new MemoryActivityRepository(),
     accounts: new MemoryAccountRepository(),
+    // Memory never fails by itself; tests inject TransientStoreError to simulate an outage.
+    isTransientError: (err) => err instanceof TransientStoreError,
     ping: async () => {},
     close: async () => {},
   };

@@ -1,6 +1,7 @@
 import type { AccountDoc, AccountModel } from '../../models/account.model';
 import type { ApiKeyDoc, ApiKeyModel } from '../../models/api-key.model';
-import type { Account, AccountRepository, ApiKeyRecord } from '../account.repository';
+import type { WebhookSecretsDoc, WebhookSecretsModel } from '../../models/webhook-secret.model';
+import type { Account, AccountRepository, ApiKeyRecord, WebhookSecretRecord } from '../account.repository';
 import { isDuplicateKeyError, str } from './mongo-errors';
 
 const toAccount = (d: AccountDoc): Account => ({
@@ -18,6 +19,7 @@ export class MongoAccountRepository implements AccountRepository {
   constructor(
     private readonly accounts: AccountModel,
     private readonly apiKeys: ApiKeyModel,
+    private readonly webhookSecrets: WebhookSecretsModel,
   ) {}
 
   async ensure(account: Account) {
@@ -61,5 +63,23 @@ export class MongoAccountRepository implements AccountRepository {
   async findApiKey(hash: string) {
     const doc = await this.apiKeys.findOne({ _id: str(hash, 'hash') }).lean<ApiKeyDoc>();
     return doc ? toApiKey(doc) : null;
+  }
+
+  async setWebhookSecrets(account: string, secrets: WebhookSecretRecord[]) {
+    const update = {
+      $set: { secrets: secrets.map((s) => ({ secret: s.secret, label: s.label, createdAt: s.createdAt })), updatedAt: new Date() },
+    };
+    try {
+      await this.webhookSecrets.updateOne({ _id: str(account, 'account') }, update, { upsert: true });
+    } catch (err) {
+      // Two concurrent first upserts: one inserted, so the retry is a plain update.
+      if (!isDuplicateKeyError(err)) throw err;
+      await this.webhookSecrets.updateOne({ _id: str(account, 'account') }, update);
+    }
+  }
+
+  async findWebhookSecrets(account: string) {
+    const doc = await this.webhookSecrets.findOne({ _id: str(account, 'account') }).lean<WebhookSecretsDoc>();
+    return (doc?.secrets ?? []).map((s) => ({ secret: s.secret, label: s.label, createdAt: s.createdAt }));
   }
 }

@@ -1,5 +1,5 @@
 import { activityKey, type ActivityDoc, type ActivityModel } from '../../models/activity.model';
-import type { ActivityOutcome, ActivityRecord, ActivityRepository } from '../activity.repository';
+import type { ActivityOutcome, ActivityRecord, ActivityRepository, UnidentifiedFilter } from '../activity.repository';
 import { duplicateKeyFields, isDuplicateKeyError, str } from './mongo-errors';
 
 export function toActivityRecord(doc: ActivityDoc): ActivityRecord {
@@ -85,6 +85,33 @@ export class MongoActivityRepository implements ActivityRepository {
       account: str(account, 'account'),
       ...(filter.outcome === undefined ? {} : { outcome: str(filter.outcome, 'outcome') as ActivityOutcome }),
     });
+  }
+
+  async listUnidentified(account: string, filter: UnidentifiedFilter) {
+    if (filter.limit < 1) return [];
+    const receivedAt = {
+      ...(filter.since ? { $gte: filter.since } : {}),
+      ...(filter.until ? { $lt: filter.until } : {}),
+    };
+    // Served by the (account, outcome) index; activityId order equals _id order within an account.
+    const docs = await this.model
+      .find({
+        account: str(account, 'account'),
+        outcome: 'unidentified',
+        ...(filter.after === undefined ? {} : { _id: { $gt: activityKey(account, str(filter.after, 'after')) } }),
+        ...(filter.since || filter.until ? { receivedAt } : {}),
+      })
+      .sort({ _id: 1 })
+      .limit(filter.limit)
+      .lean<ActivityDoc[]>();
+    return docs.map(toActivityRecord);
+  }
+
+  async replaceUnidentified(record: ActivityRecord) {
+    const doc = toActivityDoc(record);
+    // The filter on outcome makes this a compare-and-set: only one reprocess ever replaces it.
+    const result = await this.model.replaceOne({ _id: doc._id, account: doc.account, outcome: 'unidentified' }, doc);
+    return result.matchedCount === 1;
   }
 
   async deleteForContact(account: string, contactId: string) {

@@ -4,8 +4,11 @@ import type { Repositories } from '../index';
 import { MongoAccountRepository } from './account.mongo-repository';
 import { MongoActivityRepository } from './activity.mongo-repository';
 import { MongoContactRepository } from './contact.mongo-repository';
+import { TransientStoreError } from '../../shared/errors';
 
-export { isTransientMongoError } from './mongo-errors';
+import { isTransientMongoError } from './mongo-errors';
+
+export { isTransientMongoError };
 
 export interface MongoRepositoryOptions {
   /** Overrides the database named in the URI (tests use one database per run). */
@@ -44,7 +47,8 @@ export async function createMongoRepositories(uri: string, opts: MongoRepository
     kind: 'mongodb',
     contacts: new MongoContactRepository(models.contacts),
     activities: new MongoActivityRepository(models.activities),
-    accounts: new MongoAccountRepository(models.accounts, models.apiKeys),
+    accounts: new MongoAccountRepository(models.accounts, models.apiKeys, models.webhookSecrets),
+    isTransientError: (err) => err instanceof TransientStoreError || isTransientMongoError(err),
     ping: async () => {
       if (!connection.db) throw new Error('MongoDB connection is not open');
       await connection.db.command({ ping: 1 });

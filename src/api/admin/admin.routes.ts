@@ -1,0 +1,32 @@
+import { Router } from 'express';
+import type { Queue } from 'bullmq';
+import type { ReplayService } from '../../services/replay.service';
+import { adminDisabled, requireAdmin } from './admin-auth';
+import { BULL_BOARD_PATH, bullBoardRouter } from './bull-board';
+import { replayRoutes } from './replay.routes';
+
+export interface AdminDeps {
+  /** Unset: every /admin route answers 404 admin_disabled. */
+  adminPassword: string | undefined;
+  queues: Queue[];
+  replay: ReplayService;
+}
+
+/** Everything under /admin, authenticated before any body is parsed or any queue is read. */
+export function adminRoutes(deps: AdminDeps): Router {
+  const router = Router();
+  if (!deps.adminPassword) {
+    router.use('/admin', adminDisabled);
+    return router;
+  }
+  const admin = Router();
+  admin.use(requireAdmin(deps.adminPassword));
+  admin.use(replayRoutes(deps.replay));
+  const board = bullBoardRouter(deps.queues);
+  admin.use(BULL_BOARD_PATH.replace(/^\/admin/, ''), (_req, res, next) => {
+    res.locals.metricsRoute = BULL_BOARD_PATH; // one label for all of Bull Board's own routes
+    next();
+  }, board);
+  router.use('/admin', admin);
+  return router;
+}

@@ -1,0 +1,42 @@
+import express, { Router, type Express } from 'express';
+import helmet from 'helmet';
+import type { Logger } from '../shared/logger';
+import type { Metrics } from '../shared/metrics';
+import { adminRoutes, type AdminDeps } from './admin/admin.routes';
+import { healthRoutes, type ReadinessCheck } from './health.routes';
+import { httpMetrics } from './http-metrics';
+import { metricsRoutes, type MetricsAuth } from './metrics.routes';
+import { errorHandler, notFoundHandler } from './problem';
+import { requestContext } from './request-context';
+
+/** What operators get: request metrics, GET /metrics and (API processes only) /admin. */
+export interface OpsDeps {
+  metrics: Metrics;
+  metricsAuth: MetricsAuth;
+  admin?: AdminDeps;
+}
+
+/** /metrics and /admin, each with its own credential; mounted before the /v1 API-key check. */
+export function opsRoutes(ops: OpsDeps): Router {
+  const router = Router();
+  router.use(metricsRoutes(ops.metrics, ops.metricsAuth));
+  if (ops.admin) router.use(adminRoutes(ops.admin));
+  return router;
+}
+
+/**
+ * The HTTP face of a ROLE=worker process: liveness/readiness probes and the worker's own metrics
+ * (job counters live in the process that ran the jobs). No API, no admin.
+ */
+export function createOpsApp(deps: { logger: Logger; readiness: ReadinessCheck[]; ops: OpsDeps }): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(helmet());
+  app.use(requestContext(deps.logger));
+  app.use(httpMetrics(deps.ops.metrics));
+  app.use(healthRoutes(deps.readiness));
+  app.use(metricsRoutes(deps.ops.metrics, deps.ops.metricsAuth));
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

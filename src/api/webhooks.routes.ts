@@ -1,0 +1,34 @@
+import express, { Router } from 'express';
+import type { WebhookIntakeService } from '../services/webhook-intake.service';
+import { SIGNATURE_HEADER } from '../services/webhook-signature';
+import { ValidationError } from '../shared/errors';
+import { enforceRateLimit, type RateLimiter } from './rate-limit';
+
+export interface WebhooksRouteDeps {
+  webhooks: WebhookIntakeService;
+  limiter: RateLimiter;
+  bodyLimit: string;
+}
+
+/**
+ * POST /v1/webhooks/:provider?account=<account id>. Mounted before the API key check: the sender
+ * is authenticated by its signature. The body is read as raw bytes (any content type, bounded)
+ * because the signature covers exactly those bytes; it is parsed only once verified, so an
+ * unsigned flood costs an HMAC, never a JSON parse, and cannot spend the account's rate limit.
+ */
+export function webhooksRoutes(deps: WebhooksRouteDeps): Router {
+  const router = Router();
+  router.post('/v1/webhooks/:provider', express.raw({ type: () => true, limit: deps.bodyLimit }), async (req, res) => {
+    const account = typeof req.query.account === 'string' ? req.query.account : '';
+    if (!account) throw new ValidationError('Name the account: /v1/webhooks/:provider?account=<account id>', [{ path: 'query.account', message: 'required' }]);
+    const provider = String(req.params.provider);
+    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+
+    await deps.webhooks.authenticate({ account, provider, rawBody, signature: req.get(SIGNATURE_HEADER) });
+    req.account = account; // for the request log line
+    await enforceRateLimit(deps.limiter, res, account, 1);
+    const result = await deps.webhooks.accept({ account, provider, rawBody });
+    res.status(202).location(`/v1/activities/${result.id}`).json(result);
+  });
+  return router;
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { nonEmptyString, parseProviderPayload, pick, putField, unsupportedEvent, type MappedFieldValue, type ProviderMapper } from './mapper';
+
+/**
+ * Routing form (Typeform-like): `form_response` with typed answers, each naming its field by `ref`,
+ * plus hidden fields (UTM parameters, a visitor id) carried in the form's URL. Shape: docs/webhooks.md.
+ */
+const PROVIDER = 'routing-form';
+const SUPPORTED = 'form_response';
+
+const answer = z.looseObject({
+  type: z.string().min(1),
+  field: z.looseObject({ id: z.string().min(1), ref: z.string().nullish(), type: z.string().nullish() }),
+});
+
+const schema = z.looseObject({
+  event_id: z.string().min(1),
+  event_type: z.string().min(1),
+  form_response: z.looseObject({
+    form_id: z.string().min(1),
+    token: z.string().min(1),
+    submitted_at: z.iso.datetime({ offset: true }),
+    hidden: z.record(z.string(), z.unknown()).nullish(),
+    definition: z.looseObject({ title: z.string().nullish() }).nullish(),
+    answers: z.array(answer),
+  }),
+});
+
+/** The hidden field that carries the website's anonymous visitor id (for page-view stitching). */
+const VISITOR_HIDDEN_FIELD = 'visitor_id';
+
+type Answer = z.infer<typeof answer>;
+
+/** The value of one answer by its type; `undefined` for types that hold nothing capturable. */
+function answerValue(a: Answer): unknown {
+  const r = a as Record<string, unknown>;
+  switch (a.type) {
+    case 'choice':
+      return pick(r, 'choice', 'label') ?? pick(r, 'choice', 'other');
+    case 'choices':
+      return pick(r, 'choices', 'labels');
+    case 'payment':
+      return pick(r, 'payment', 'amount');
+    default:
+      // text, email, phone_number, number, boolean, date, url, file_url: the value sits under its type.
+      return r[a.type];
+  }
+}
+
+export const routingFormMapper: ProviderMapper = {
+  provider: PROVIDER,
+
+  eventId(payload) {
+    return nonEmptyString(pick(payload, 'event_id'));
+  },
+
+  map(payload) {
+    const p = parseProviderPayload(PROVIDER, schema, payload);
+    if (p.event_type !== SUPPORTED) throw unsupportedEvent(PROVIDER, p.event_type);
+    const r = p.form_response;
+
+    let email: string | null = null;
+    let phone: string | null = null;
+    const fields: Record<string, MappedFieldValue> = {};
+    for (const a of r.answers) {
+      const value = answerValue(a);
+      if (a.type === 'email') email ??= nonEmptyString(value, 320);
+      else if (a.type === 'phone_number') phone ??= nonEmptyString(value, 64);
+      else putField(fields, a.field.ref ?? a.field.id, value);
+    }
+    const hidden = r.hidden ?? {};
+    for (const [key, value] of Object.entries(hidden)) {
+      if (key !== VISITOR_HIDDEN_FIELD) putField(fields, key, value);
+    }
+    putField(fields, 'form_id', r.form_id);
+    putField(fields, 'form_title', r.definition?.title);
+
+    return {
+      type: 'form.submitted',
+      occurredAt: r.submitted_at,
+      source: PROVIDER,
+      email,
+      phone,
+      visitorId: nonEmptyString(hidden[VISITOR_HIDDEN_FIELD]),
+      fields,
+      externalId: r.token.slice(0, 200),
+    };
+  },
+};

@@ -1,0 +1,98 @@
+import { activityIdFor, bodyIdempotencyKey, type ActivitiesProducer, type EnqueueResult } from '../jobs/activities.queue';
+import { AppError, UnauthorizedError, UnavailableError, ValidationError } from '../shared/errors';
+import { providerMapper, PROVIDER_NAMES } from './mappers';
+import type { WebhookSecretSource } from './webhook-secrets.service';
+import { SIGNATURE_HEADER, verifySignature, type SignatureFailure } from './webhook-signature';
+
+const ACCOUNT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+export interface WebhookIntakeDeps {
+  producer: ActivitiesProducer;
+  secrets: WebhookSecretSource;
+  toleranceSeconds: number;
+  /** Backpressure (refuses with 503 while the workers are far behind); optional in tests. */
+  admit?(n: number): Promise<void>;
+  nowSeconds?(): number;
+}
+
+export interface WebhookRequest {
+  account: string;
+  provider: string;
+  rawBody: Buffer;
+  signature: string | undefined;
+}
+
+const FAILURES: Record<SignatureFailure, string> = {
+  missing: `The ${SIGNATURE_HEADER} header is required`,
+  malformed: `The ${SIGNATURE_HEADER} header must look like t=<unix seconds>,v1=<64 hex digits>`,
+  stale: 'The signature timestamp is outside the tolerance window (check the sender clock; replays are refused)',
+  mismatch: 'No signature matches the raw body with an active secret of this account',
+};
+
+/**
+ * Webhook intake, thin like the activity intake: authenticate the sender by signature, read the
+ * provider's event id (the idempotency key), hand the payload to Redis as received. Mapping the
+ * payload happens in the worker.
+ */
+export function createWebhookIntakeService(deps: WebhookIntakeDeps) {
+  const nowSeconds = deps.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+
+  return {
+    providers: PROVIDER_NAMES,
+
+    /** Throws 404 for an unknown provider and 401 for anything not signed by the account. */
+    async authenticate(req: WebhookRequest): Promise<void> {
+      if (!providerMapper(req.provider)) {
+        throw new AppError('unknown_provider', `No webhook provider "${req.provider.slice(0, 64)}" (known: ${PROVIDER_NAMES.join(', ')})`, 404);
+      }
+      // An unknown account looks exactly like a wrong secret: ids cannot be probed.
+      const secrets = ACCOUNT_ID.test(req.account) ? await deps.secrets.secretsFor(req.account) : [];
+      const result = verifySignature({
+        header: req.signature,
+        rawBody: req.rawBody,
+        secrets,
+        nowSeconds: nowSeconds(),
+        toleranceSeconds: deps.toleranceSeconds,
+      });
+      if (!result.ok) throw new UnauthorizedError(FAILURES[result.reason]);
+    },
+
+    /** Only after authenticate(): parses the verified bytes and enqueues them. */
+    async accept(req: Omit<WebhookRequest, 'signature'>): Promise<EnqueueResult> {
+      const payload = parseJson(req.rawBody);
+      const mapper = providerMapper(req.provider)!;
+      // Without a readable event id the bytes are the key: a redelivery is still a duplicate,
+      // and the worker (not the intake) decides whether the payload is usable.
+      const eventId = mapper.eventId(payload);
+      const key = eventId ? `${req.provider}:${eventId}` : `${req.provider}:${bodyIdempotencyKey(req.rawBody)}`;
+      await deps.admit?.(1);
+      try {
+        return await deps.producer.enqueue({
+          kind: 'webhook',
+          provider: req.provider,
+          account: req.account,
+          activityId: activityIdFor(req.account, key),
+          receivedAt: new Date().toISOString(),
+          payload,
+        });
+      } catch (err) {
+        throw new UnavailableError(`The queue cannot accept webhooks right now (${(err as Error).message})`);
+      }
+    },
+  };
+}
+
+function parseJson(raw: Buffer): unknown {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new AppError('malformed_json', 'The request body is not valid JSON', 400);
+  }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    throw new ValidationError('A webhook body must be a JSON object', [{ path: '(body)', message: 'expected an object' }]);
+  }
+  return payload;
+}
+
+export type WebhookIntakeService = ReturnType<typeof createWebhookIntakeService>;

@@ -1,0 +1,198 @@
+import { signatureHeaderValue } from '../../src/services/webhook-signature';
+import { startTestApp, type TestApp } from '../support/app';
+import { startTestRedis } from '../support/redis';
+import { fixtureBytes } from '../support/webhook-fixtures';
+
+type Redis = Awaited<ReturnType<typeof startTestRedis>>;
+
+const CURRENT = 'whsec_test_current_0123456789abcdef';
+const PREVIOUS = 'whsec_test_previous_0123456789abcdef';
+
+let redis: Redis;
+let app: TestApp;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  app = await startTestApp(redis.url, { WEBHOOK_SECRET: CURRENT, WEBHOOK_SECRET_PREVIOUS: PREVIOUS, WEBHOOK_BODY_LIMIT: '8kb' });
+});
+
+afterAll(async () => {
+  await app?.stop();
+  await redis?.cleanup();
+});
+
+const now = () => Math.floor(Date.now() / 1000);
+
+interface SendOptions {
+  secrets?: string | string[] | null;
+  timestamp?: number;
+  /** Bytes actually sent, when they differ from the signed ones (tampering). */
+  sentBody?: Buffer;
+  account?: string | null;
+  headers?: Record<string, string>;
+}
+
+async function send(provider: string, body: Buffer, opts: SendOptions = {}) {
+  const { secrets = CURRENT, timestamp = now(), sentBody = body, account = app.account } = opts;
+  const headers = new Headers({ 'content-type': 'application/json', ...opts.headers });
+  if (secrets !== null) headers.set('Contactflow-Signature', signatureHeaderValue(secrets, timestamp, body));
+  const qs = account === null ? '' : `?account=${encodeURIComponent(account)}`;
+  const res = await fetch(`${app.baseUrl}/v1/webhooks/${provider}${qs}`, { method: 'POST', headers, body: sentBody });
+  return { res, body: (await res.json()) as Record<string, any> };
+}
+
+async function jobCount() {
+  const counts = await app.queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
+  return Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
+}
+
+async function contactOf(activityId: string) {
+  const settled = await app.settled(activityId);
+  expect(settled.status).toBe('processed');
+  return (await (await app.request(`/v1/contacts/${settled.contactId}`)).json()) as Record<string, any>;
+}
+
+describe('POST /v1/webhooks/:provider → worker → contact', () => {
+  it('scheduling: created, rescheduled and canceled land on one contact with mapped fields', async () => {
+    const created = await send('scheduling', fixtureBytes('scheduling.booking-created'));
+    expect(created.res.status).toBe(202);
+    expect(created.body).toEqual({ id: expect.stringMatching(/^act_[0-9a-f]{32}$/), status: 'queued' });
+    expect(created.res.headers.get('location')).toBe(`/v1/activities/${created.body.id}`);
+    const first = await contactOf(created.body.id);
+    expect(first).toMatchObject({
+      email: 'jane.doe+demo@example.com',
+      phone: '+14155552671',
+      fields: {
+        company: { value: 'Globex', source: 'scheduling', setAt: '2026-03-02T15:04:05.000Z' },
+        team_size: { value: 35 },
+        interests: { value: 'Routing, Enrichment' },
+        eventType: { value: 'discovery-call' },
+        startTime: { value: '2026-03-09T16:00:00.000Z' },
+      },
+    });
+
+    const rescheduled = await send('scheduling', fixtureBytes('scheduling.booking-rescheduled'));
+    const canceled = await send('scheduling', fixtureBytes('scheduling.booking-canceled'));
+    const after = await contactOf(rescheduled.body.id);
+    await app.settled(canceled.body.id);
+    const final = (await (await app.request(`/v1/contacts/${after.id}`)).json()) as Record<string, any>;
+    expect(final.id).toBe(first.id);
+    expect(final.fields).toMatchObject({
+      company: { value: 'Globex Corporation', setAt: '2026-03-04T09:12:44.000Z' }, // newer event wins
+      startTime: { value: '2026-03-11T17:00:00.000Z' },
+      cancellationReason: { value: 'We picked another vendor', source: 'scheduling' },
+    });
+    expect(final.recentActivities.map((a: { type: string }) => a.type)).toEqual(['booking.canceled', 'booking.rescheduled', 'booking.created']);
+  });
+
+  it('chatbot: typed answers become fields, the phone is parsed with the visitor country', async () => {
+    const { res, body } = await send('chatbot', fixtureBytes('chatbot.conversation-completed'));
+    expect(res.status).toBe(202);
+    const contact = await contactOf(body.id);
+    expect(contact).toMatchObject({
+      email: 'peter.gibbons@initech.example',
+      phone: '+442071838750',
+      fields: {
+        company: { value: 'Initech', source: 'chatbot', setAt: '2026-03-04T14:00:00.000Z' },
+        company_size: { value: '51-200' },
+        wants_demo: { value: true },
+        playbook: { value: 'Pricing page qualifier' },
+      },
+    });
+  });
+
+  it('routing form: answers by field ref and hidden UTM fields', async () => {
+    const { res, body } = await send('routing-form', fixtureBytes('routing-form.form-response'));
+    expect(res.status).toBe(202);
+    const contact = await contactOf(body.id);
+    expect(contact).toMatchObject({
+      email: 'grace.hopper@navy.example',
+      phone: '+12025550143',
+      fields: {
+        first_name: { value: 'Grace', source: 'routing-form', setAt: '2026-03-06T09:01:47.000Z' },
+        seats: { value: 25 },
+        utm_campaign: { value: 'spring-launch' },
+        form_title: { value: 'Talk to sales' },
+      },
+    });
+  });
+
+  it('a redelivery (same provider event id) answers 202 duplicate with the same id and enqueues nothing', async () => {
+    const bytes = fixtureBytes('routing-form.form-response');
+    const first = await send('routing-form', bytes);
+    await app.settled(first.body.id);
+    const before = await jobCount();
+    // A redelivery is signed anew (new timestamp), the event id is what makes it the same.
+    const again = await send('routing-form', bytes, { timestamp: now() - 5 });
+    expect(again.res.status).toBe(202);
+    expect(again.body).toEqual({ id: first.body.id, status: 'duplicate' });
+    expect(await jobCount()).toBe(before);
+  });
+
+  it('a payload its mapper cannot read is accepted, then fails permanently (replayable after a fix)', async () => {
+    const bytes = Buffer.from(JSON.stringify({ id: 'evt_weird_1', triggerEvent: 'BOOKING_CREATED', createdAt: 'not a time' }));
+    const { res, body } = await send('scheduling', bytes);
+    expect(res.status).toBe(202);
+    const settled = await app.settled(body.id);
+    expect(settled).toMatchObject({ status: 'failed', error: expect.stringMatching(/^invalid_provider_payload: scheduling payload/) });
+    const job = await app.queue.getJob(body.id);
+    expect(job!.attemptsMade).toBeLessThanOrEqual(1); // not retried
+    expect(job!.data).toMatchObject({ kind: 'webhook', provider: 'scheduling', payload: JSON.parse(bytes.toString()) });
+  });
+});
+
+describe('webhook signatures', () => {
+  const bytes = () => fixtureBytes('chatbot.conversation-completed');
+
+  async function expectRejected(result: Awaited<ReturnType<typeof send>>, detail: RegExp) {
+    expect(result.res.status).toBe(401);
+    expect(result.res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(result.body).toMatchObject({ status: 401, code: 'unauthorized', detail: expect.stringMatching(detail) });
+  }
+
+  it('rejects unsigned, wrong secret, tampered body, stale or future timestamps: 401 and nothing enqueued', async () => {
+    const before = await jobCount();
+    await expectRejected(await send('chatbot', bytes(), { secrets: null }), /header is required/);
+    await expectRejected(await send('chatbot', bytes(), { secrets: 'whsec_somebody_else_0123456789' }), /No signature matches/);
+    const tampered = Buffer.from(bytes().toString().replace('Initech', 'Initrode'));
+    await expectRejected(await send('chatbot', bytes(), { sentBody: tampered }), /No signature matches/);
+    await expectRejected(await send('chatbot', bytes(), { timestamp: now() - 301 }), /tolerance/);
+    await expectRejected(await send('chatbot', bytes(), { timestamp: now() + 600 }), /tolerance/);
+    await expectRejected(await send('chatbot', bytes(), { headers: {}, secrets: null, account: app.account }), /required/);
+    expect(await jobCount()).toBe(before);
+  });
+
+  it('verifies the raw bytes: re-serialized JSON of the same object does not verify', async () => {
+    const raw = bytes();
+    const compact = Buffer.from(JSON.stringify(JSON.parse(raw.toString())));
+    await expectRejected(await send('chatbot', raw, { sentBody: compact }), /No signature matches/);
+  });
+
+  it('rotation: the previous secret still verifies, and so does a header signed with both', async () => {
+    const payload = (id: string) => Buffer.from(bytes().toString().replace('wh_01HQ7ZP4M2K8R6T9V3X5B7N1C4', id));
+    expect((await send('chatbot', payload('wh_rot_prev'), { secrets: PREVIOUS })).res.status).toBe(202);
+    expect((await send('chatbot', payload('wh_rot_both'), { secrets: [PREVIOUS, CURRENT] })).res.status).toBe(202);
+    expect((await send('chatbot', payload('wh_rot_old'), { secrets: 'whsec_retired_long_ago_0123456789' })).res.status).toBe(401);
+  });
+
+  it('an unknown account looks like a bad signature; a missing account is a 400; an unknown provider a 404', async () => {
+    await expectRejected(await send('chatbot', bytes(), { account: 'nobody' }), /No signature matches/);
+    await expectRejected(await send('chatbot', bytes(), { account: '../etc' }), /No signature matches/);
+    const missing = await send('chatbot', bytes(), { account: null });
+    expect(missing.res.status).toBe(400);
+    const unknown = await send('smoke-signals', bytes());
+    expect(unknown.res.status).toBe(404);
+    expect(unknown.body).toMatchObject({ code: 'unknown_provider', detail: expect.stringContaining('scheduling') });
+  });
+
+  it('a signed body that is not JSON is a 400; one over the route limit a 413, before any parsing', async () => {
+    const notJson = await send('chatbot', Buffer.from('a=1&b=2'));
+    expect(notJson.res.status).toBe(400);
+    expect(notJson.body).toMatchObject({ code: 'malformed_json' });
+    const big = Buffer.from(JSON.stringify({ id: 'evt_big', pad: 'x'.repeat(9 * 1024) }));
+    const tooLarge = await send('chatbot', big);
+    expect(tooLarge.res.status).toBe(413);
+    expect(tooLarge.res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(tooLarge.body).toMatchObject({ code: 'payload_too_large' });
+  });
+});
