@@ -55,7 +55,8 @@ describe('npm start with embedded defaults', () => {
     expect(readFileSync(path.join(dataDir, 'api-key'), 'utf8').trim()).toBe(key);
 
     const base = `http://127.0.0.1:${port}`;
-    const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    // connection: close — the server goes away mid-test; no pooled socket should outlive it.
+    const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json', connection: 'close' };
     const post = (body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${base}/v1/activities`, { method: 'POST', headers: { ...auth, ...headers }, body: JSON.stringify(body) });
 
@@ -84,7 +85,7 @@ describe('npm start with embedded defaults', () => {
     const malformed = await fetch(`${base}/v1/activities`, { method: 'POST', headers: auth, body: '{"type":' });
     expect(malformed.status).toBe(400);
     expect(malformed.headers.get('content-type')).toMatch(/problem\+json/);
-    const noKey = await fetch(`${base}/v1/activities`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+    const noKey = await fetch(`${base}/v1/activities`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify(activity) });
     expect(noKey.status).toBe(401);
 
     child!.kill('SIGTERM');

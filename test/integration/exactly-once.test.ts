@@ -137,7 +137,6 @@ it('a worker that dies in the middle of a job (after the contact write, before t
 
   // "SIGKILL": the worker stops without finishing or releasing its job.
   await doomed!.worker!.close(true);
-  running.splice(running.indexOf(doomed!), 1);
   api.worker!.resume();
 
   await drained(api);
