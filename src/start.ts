@@ -5,8 +5,7 @@ import { createOpsApp } from './api/ops';
 import { startWebServer, type WebServer } from './api/server';
 import type { Config } from './config';
 import { defaultIdentityPolicy, type IdentityPolicy, type MergeOptions } from './domain';
-import { loadOrCreateDevApiKey } from './infra/dev-api-key';
-import { loadOrCreateDevWebhookSecret } from './infra/dev-webhook-secret';
+import { loadOrCreateDevSecret } from './infra/dev-secret';
 import { createRedisRateLimiter } from './infra/redis-rate-limiter';
 import { resolveRedis } from './infra/redis-server';
 import { resolveStore } from './infra/store';
@@ -78,8 +77,8 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     cleanups.unshift(() => queue.close());
     const metrics = createMetrics({ queueDepths: async () => ({ [ACTIVITIES_QUEUE]: await queue.getJobCounts(...QUEUE_STATES) }) });
 
-    const devKey = config.BOOTSTRAP_API_KEY ? null : loadOrCreateDevApiKey(config.DATA_DIR, generateApiKey);
-    const apiKey = config.BOOTSTRAP_API_KEY ?? devKey!.key;
+    const devKey = config.BOOTSTRAP_API_KEY ? null : loadOrCreateDevSecret(config.DATA_DIR, 'api-key', generateApiKey);
+    const apiKey = config.BOOTSTRAP_API_KEY ?? devKey!.value;
     const account = await bootstrapAccount(repos.accounts, {
       account: config.BOOTSTRAP_ACCOUNT,
       apiKey,
@@ -244,10 +243,10 @@ async function bootstrapWebhookSecrets(config: Config, account: string, repos: R
     await setWebhookSecrets(repos.accounts, account, { current: generateWebhookSecret() });
     return;
   }
-  const dev = loadOrCreateDevWebhookSecret(config.DATA_DIR, generateWebhookSecret);
-  await setWebhookSecrets(repos.accounts, account, { current: dev.secret });
+  const dev = loadOrCreateDevSecret(config.DATA_DIR, 'webhook-secret', generateWebhookSecret);
+  await setWebhookSecrets(repos.accounts, account, { current: dev.value });
   const how = dev.created ? 'Generated a webhook secret' : 'Webhook secret';
-  process.stdout.write(`${how} for account "${account}" (kept in ${dev.file}; set WEBHOOK_SECRET to choose one):\n\n  ${dev.secret}\n\n`);
+  process.stdout.write(`${how} for account "${account}" (kept in ${dev.file}; set WEBHOOK_SECRET to choose one):\n\n  ${dev.value}\n\n`);
 }
 
 async function runCleanups(cleanups: (() => Promise<void>)[], logger: Logger, stepTimeoutMs: number) {
