@@ -99,7 +99,7 @@ export async function startContactflow(config: Config, logger: Logger, options: 
       return p;
     };
     const mergeOptions = (a: Account): MergeOptions => ({
-      fieldDefinitions: new Map(),
+      fieldDefinitions: new Map(a.fieldDefinitions.map((d) => [d.key, d])),
       recentLimit: config.RECENT_LIMIT,
       defaultCountry: a.defaultCountry,
     });

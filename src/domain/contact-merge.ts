@@ -1,4 +1,5 @@
 import { mergeFields } from './field-merge';
+import { mapSourceFields } from './field-mapping';
 import { defaultIdentityPolicy } from './identity-policy';
 import { insertRecent } from './recent-list';
 import type { CanonicalActivity, ContactState, MergeOptions, MergeResult } from './types';
@@ -20,7 +21,10 @@ const ms = (d: Date): number => d.getTime();
  * Identifiers are not touched here: resolution decides them (see withIdentifiers).
  */
 export function applyActivity(state: ContactState, activity: CanonicalActivity, opts: MergeOptions): MergeResult {
-  const { fields, warnings } = mergeFields(state.fields, activity, opts);
+  const mapped = mapSourceFields(activity.fields, opts.fieldDefinitions);
+  const merged = mergeFields(state.fields, { ...activity, fields: mapped.fields }, opts);
+  const fields = merged.fields;
+  const warnings = [...mapped.warnings, ...merged.warnings];
 
   const recentActivities = insertRecent(
     state.recentActivities,

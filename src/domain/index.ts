@@ -8,3 +8,5 @@ export { decideResolution, type ResolvedIdentifiers } from './resolution';
 export { insertRecent } from './recent-list';
 export { mergeFields, type MergedFields } from './field-merge';
 export { applyActivity, newContactState, withIdentifiers } from './contact-merge';
+export { DEFAULT_FIELD_DEFINITIONS } from './default-fields';
+export { mapSourceFields, sourceNameKey, type MappedFields } from './field-mapping';

@@ -33,7 +33,8 @@ export type WarningCode =
   | 'phone_differs_from_contact'
   | 'field_type_mismatch'
   | 'field_empty_ignored'
-  | 'field_key_invalid';
+  | 'field_key_invalid'
+  | 'field_mapping_conflict';
 
 /** Warnings are strings `code` or `code:detail` (detail never contains the raw identifier). */
 export type Warning = string;
@@ -93,6 +94,12 @@ export interface FieldDefinition {
   options?: readonly string[];
   /** First-touch facts: the earliest event sets it and nothing later changes it. */
   setOnce?: boolean;
+  label?: string;
+  /**
+   * Source field names (as providers and forms send them) that fill this field, e.g.
+   * "Company Name" or "company_name" for `company`. Compared ignoring case and separators.
+   */
+  sourceNames?: readonly string[];
 }
 
 /** Per-field provenance: what set the value, when (event time) and by which activity. */

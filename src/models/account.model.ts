@@ -7,8 +7,30 @@ export interface AccountDoc {
   defaultCountry: string;
   statuses: string[];
   defaultStatus: string;
+  fieldDefinitions?: FieldDefinitionDoc[];
   createdAt: Date;
 }
+
+export interface FieldDefinitionDoc {
+  key: string;
+  type: string;
+  label?: string;
+  options?: string[];
+  setOnce?: boolean;
+  sourceNames?: string[];
+}
+
+const fieldDefinitionSchema = new Schema<FieldDefinitionDoc>(
+  {
+    key: { type: String, required: true },
+    type: { type: String, required: true, enum: ['text', 'number', 'boolean', 'date', 'email', 'phone', 'single_choice'] },
+    label: { type: String },
+    options: { type: [String], default: undefined },
+    setOnce: { type: Boolean },
+    sourceNames: { type: [String], default: undefined },
+  },
+  { _id: false },
+);
 
 export const accountSchema = new Schema<AccountDoc>(
   {
@@ -17,6 +39,7 @@ export const accountSchema = new Schema<AccountDoc>(
     defaultCountry: { type: String },
     statuses: { type: [String], default: [] },
     defaultStatus: { type: String },
+    fieldDefinitions: { type: [fieldDefinitionSchema], default: [] },
     // Set by the caller of ensure() (not a mongoose timestamp): the record is stored as given.
     createdAt: { type: Date, required: true },
   },

@@ -1,3 +1,5 @@
+import type { FieldDefinition } from '../domain/types';
+
 export interface Account {
   id: string;
   name: string;
@@ -5,6 +7,8 @@ export interface Account {
   /** Ordered; the first is what new contacts get unless `defaultStatus` says otherwise. */
   statuses: string[];
   defaultStatus: string;
+  /** Typed contact fields and the source field names that fill them; anything else is a custom field. */
+  fieldDefinitions: FieldDefinition[];
   createdAt: Date;
 }
 

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { DEFAULT_FIELD_DEFINITIONS } from '../domain';
 import type { Account, AccountRepository } from '../repositories';
 
 export const DEFAULT_STATUSES = ['new', 'contacted', 'qualified', 'customer', 'lost'];
@@ -25,6 +26,7 @@ export async function bootstrapAccount(accounts: AccountRepository, input: Boots
     defaultCountry: input.defaultCountry,
     statuses: DEFAULT_STATUSES,
     defaultStatus: DEFAULT_STATUSES[0]!,
+    fieldDefinitions: DEFAULT_FIELD_DEFINITIONS.map((d) => ({ ...d })),
     createdAt: new Date(),
   });
   await accounts.ensureApiKey({ hash: hashApiKey(input.apiKey), account: account.id, label: 'bootstrap', createdAt: new Date() });

@@ -551,6 +551,11 @@ export function describeRepositoryContract(name: string, factory: RepositoryFact
         defaultCountry: 'US',
         statuses: ['new', 'qualified'],
         defaultStatus: 'new',
+        fieldDefinitions: [
+          { key: 'seats', type: 'number' as const },
+          { key: 'plan', type: 'single_choice' as const, options: ['Free', 'Pro'], label: 'Plan' },
+          { key: 'signupCampaign', type: 'text' as const, setOnce: true, sourceNames: ['utm_campaign', 'Campaign'] },
+        ],
         createdAt: at(0),
       };
 

@@ -1,6 +1,7 @@
 import { hashApiKey } from '../../src/services/accounts.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { startTestRedis } from '../support/redis';
+import { waitFor } from '../support/wait';
 
 type Redis = Awaited<ReturnType<typeof startTestRedis>>;
 
@@ -123,6 +124,54 @@ describe('POST /v1/activities → worker → contact', () => {
   });
 });
 
+describe('contact fields', () => {
+  it('maps source field names to the account’s fields; first-touch fields keep the earliest event', async () => {
+    const later = await post({ type: 'form', occurredAt: at(50), email: 'fields@example.com', fields: { 'Company Name': 'Acme', utm_campaign: 'spring', first_name: 'Ada', favourite: 'teal' } });
+    await app.settled(later.body.id);
+    const earlier = await post({ type: 'form', occurredAt: at(49), email: 'fields@example.com', fields: { utm_campaign: 'winter', company: 'Old name' } });
+    const settled = await app.settled(earlier.body.id);
+    const contact = await (await app.request(`/v1/contacts/${settled.contactId}`)).json();
+    expect(contact.fields).toEqual({
+      company: { value: 'Acme', source: 'api', setAt: at(50) },
+      firstCampaign: { value: 'winter', source: 'api', setAt: at(49) },
+      firstName: { value: 'Ada', source: 'api', setAt: at(50) },
+      favourite: { value: 'teal', source: 'api', setAt: at(50) },
+    });
+  });
+
+  it('keeps a value that fails its field type off the contact, as a warning on the activity', async () => {
+    await app.repos.accounts.ensure({
+      id: 'typed',
+      name: 'typed',
+      defaultCountry: 'DE',
+      statuses: ['lead', 'customer'],
+      defaultStatus: 'lead',
+      fieldDefinitions: [
+        { key: 'seats', type: 'number' },
+        { key: 'plan', type: 'single_choice', options: ['Free', 'Pro'] },
+      ],
+      createdAt: new Date(),
+    });
+    const typedKey = 'typed_key_0123456789abcdefghijkl';
+    await app.repos.accounts.ensureApiKey({ hash: hashApiKey(typedKey), account: 'typed', label: 't', createdAt: new Date() });
+    const res = await app.request('/v1/activities', {
+      method: 'POST',
+      auth: typedKey,
+      json: { type: 'form', occurredAt: at(51), phone: '030 901820', fields: { seats: 'many', plan: 'pro' } },
+    });
+    const { id } = await res.json();
+    const settled = await waitFor(async () => {
+      const s = await (await app.request(`/v1/activities/${id}`, { auth: typedKey })).json();
+      return s.status === 'queued' ? undefined : s;
+    });
+    expect(settled.warnings).toEqual(['field_type_mismatch:seats']);
+    const contact = await (await app.request(`/v1/contacts/${settled.contactId}`, { auth: typedKey })).json();
+    // The account's default country (DE) parsed the national number; its default status applies.
+    expect(contact).toMatchObject({ phone: '+4930901820', status: 'lead', fields: { plan: { value: 'Pro' } } });
+    expect(contact.fields.seats).toBeUndefined();
+  });
+});
+
 describe('bad input gets a problem+json and enqueues nothing', () => {
   const cases: [string, () => Promise<Response>, number, string][] = [
     ['malformed JSON', () => app.request('/v1/activities', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type": "x",' }), 400, 'malformed_json'],
@@ -164,7 +213,7 @@ describe('reads', () => {
 
     const { body } = await post({ type: 'x', occurredAt: at(30), email: 'tenant@example.com' });
     await app.settled(body.id);
-    await app.repos.accounts.ensure({ id: 'other', name: 'other', defaultCountry: 'US', statuses: ['new'], defaultStatus: 'new', createdAt: new Date() });
+    await app.repos.accounts.ensure({ id: 'other', name: 'other', defaultCountry: 'US', statuses: ['new'], defaultStatus: 'new', fieldDefinitions: [], createdAt: new Date() });
     const otherKey = 'other_key_0123456789abcdefghijkl';
     await app.repos.accounts.ensureApiKey({ hash: hashApiKey(otherKey), account: 'other', label: 't', createdAt: new Date() });
     const asOther = await app.request(`/v1/activities/${body.id}`, { auth: otherKey });

@@ -128,7 +128,7 @@ describe('per-account rate limit (Redis token bucket)', () => {
 
   beforeAll(async () => {
     limited = await startTestApp(redis.url, { RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '4', WEBHOOK_SECRET: SECRET });
-    await limited.repos.accounts.ensure({ id: 'other', name: 'other', defaultCountry: 'US', statuses: ['new'], defaultStatus: 'new', createdAt: new Date() });
+    await limited.repos.accounts.ensure({ id: 'other', name: 'other', defaultCountry: 'US', statuses: ['new'], defaultStatus: 'new', fieldDefinitions: [], createdAt: new Date() });
     await limited.repos.accounts.ensureApiKey({ hash: hashApiKey(OTHER_KEY), account: 'other', label: 'test', createdAt: new Date() });
   });
 

@@ -120,7 +120,7 @@ describe('POST /admin/replay', () => {
     expect((await replay({ reason: 'unknown_account', since: future })).body).toMatchObject({ matched: 0, replayed: 0 });
 
     // The fix: provision the account.
-    await app.repos.accounts.ensure({ id: 'acme', name: 'Acme', defaultCountry: 'US', statuses: ['new'], defaultStatus: 'new', createdAt: new Date() });
+    await app.repos.accounts.ensure({ id: 'acme', name: 'Acme', defaultCountry: 'US', statuses: ['new'], defaultStatus: 'new', fieldDefinitions: [], createdAt: new Date() });
 
     const first = await replay({ reason: 'unknown_account', jobIds: ids });
     expect(first.body).toMatchObject({ matched: 3, replayed: 3, dryRun: false, failed: { matched: 3, replayed: 3 } });

@@ -1,4 +1,5 @@
-import type { AccountDoc, AccountModel } from '../../models/account.model';
+import type { FieldDefinition, FieldType } from '../../domain/types';
+import type { AccountDoc, AccountModel, FieldDefinitionDoc } from '../../models/account.model';
 import type { ApiKeyDoc, ApiKeyModel } from '../../models/api-key.model';
 import type { WebhookSecretsDoc, WebhookSecretsModel } from '../../models/webhook-secret.model';
 import type { Account, AccountRepository, ApiKeyRecord, WebhookSecretRecord } from '../account.repository';
@@ -10,8 +11,21 @@ const toAccount = (d: AccountDoc): Account => ({
   defaultCountry: d.defaultCountry,
   statuses: [...(d.statuses ?? [])],
   defaultStatus: d.defaultStatus,
+  fieldDefinitions: (d.fieldDefinitions ?? []).map(toFieldDefinition),
   createdAt: d.createdAt,
 });
+
+/** Only the keys that are set, so a stored definition reads back equal to the one written. */
+function toFieldDefinition(d: FieldDefinitionDoc): FieldDefinition {
+  return {
+    key: d.key,
+    type: d.type as FieldType,
+    ...(d.label !== undefined ? { label: d.label } : {}),
+    ...(d.options !== undefined ? { options: [...d.options] } : {}),
+    ...(d.setOnce !== undefined ? { setOnce: d.setOnce } : {}),
+    ...(d.sourceNames !== undefined ? { sourceNames: [...d.sourceNames] } : {}),
+  };
+}
 
 const toApiKey = (d: ApiKeyDoc): ApiKeyRecord => ({ hash: d._id, account: d.account, label: d.label, createdAt: d.createdAt });
 
@@ -29,7 +43,7 @@ export class MongoAccountRepository implements AccountRepository {
       const doc = await this.accounts
         .findOneAndUpdate(
           { _id: str(id, 'id') },
-          { $setOnInsert: { name: rest.name, defaultCountry: rest.defaultCountry, statuses: [...rest.statuses], defaultStatus: rest.defaultStatus, createdAt: rest.createdAt } },
+          { $setOnInsert: { name: rest.name, defaultCountry: rest.defaultCountry, statuses: [...rest.statuses], defaultStatus: rest.defaultStatus, fieldDefinitions: rest.fieldDefinitions.map((f) => ({ ...f })), createdAt: rest.createdAt } },
           { upsert: true, returnDocument: 'after' },
         )
         .lean<AccountDoc>();

@@ -1,0 +1,41 @@
+import type { FieldDefinition, FieldValue, Warning } from './types';
+
+/** "Company Name", "company_name" and "companyName" are one source name. */
+export function sourceNameKey(name: string): string {
+  return name.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+}
+
+export interface MappedFields {
+  fields: Record<string, FieldValue>;
+  warnings: Warning[];
+}
+
+/**
+ * Renames an activity's source field names to contact field keys: a definition's own key, or any
+ * of its `sourceNames`. Names no definition claims stay as they are (custom fields). When several
+ * names of one activity land on the same key, the definition's own key wins, then the first source
+ * name in sorted order; the others are dropped with `field_mapping_conflict:<key>`, so the result
+ * never depends on the order of keys in the payload.
+ */
+export function mapSourceFields(fields: Readonly<Record<string, FieldValue>>, definitions: ReadonlyMap<string, FieldDefinition>): MappedFields {
+  const bySourceName = new Map<string, string>();
+  for (const def of definitions.values()) {
+    for (const name of def.sourceNames ?? []) bySourceName.set(sourceNameKey(name), def.key);
+  }
+
+  const claimed = new Map<string, string>(); // target key → source name that filled it
+  const out: Record<string, FieldValue> = {};
+  const warnings: Warning[] = [];
+  // Own keys first, then the rest sorted: deterministic whatever the payload's key order.
+  const names = Object.keys(fields).sort((a, b) => Number(!definitions.has(a)) - Number(!definitions.has(b)) || (a < b ? -1 : a > b ? 1 : 0));
+  for (const name of names) {
+    const target = definitions.has(name) ? name : (bySourceName.get(sourceNameKey(name)) ?? name);
+    if (claimed.has(target)) {
+      warnings.push(`field_mapping_conflict:${target}`);
+      continue;
+    }
+    claimed.set(target, name);
+    Object.defineProperty(out, target, { value: fields[name], enumerable: true, writable: true, configurable: true });
+  }
+  return { fields: out, warnings };
+}
