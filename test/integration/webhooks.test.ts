@@ -101,7 +101,7 @@ describe('POST /v1/webhooks/:provider → worker → contact', () => {
     });
   });
 
-  it('routing form: answers by field ref and hidden UTM fields', async () => {
+  it('routing form: answers by field ref and hidden UTM fields, mapped to the account’s contact fields', async () => {
     const { res, body } = await send('routing-form', fixtureBytes('routing-form.form-response'));
     expect(res.status).toBe(202);
     const contact = await contactOf(body.id);
@@ -109,9 +109,10 @@ describe('POST /v1/webhooks/:provider → worker → contact', () => {
       email: 'grace.hopper@navy.example',
       phone: '+12025550143',
       fields: {
-        first_name: { value: 'Grace', source: 'routing-form', setAt: '2026-03-06T09:01:47.000Z' },
+        // first_name and utm_campaign are source names of the default fields firstName / firstCampaign.
+        firstName: { value: 'Grace', source: 'routing-form', setAt: '2026-03-06T09:01:47.000Z' },
         seats: { value: 25 },
-        utm_campaign: { value: 'spring-launch' },
+        firstCampaign: { value: 'spring-launch' },
         form_title: { value: 'Talk to sales' },
       },
     });
