@@ -1,10 +1,10 @@
-# One image for every role: docker-compose.yml picks api or worker with ROLE, so there is no
-# HEALTHCHECK here (a worker serves no HTTP); the api's healthcheck lives in the compose file.
+# One image for every role: docker-compose.yml picks api or worker with ROLE. Both serve /readyz on
+# PORT (a worker only its probes and /metrics); the healthchecks live in the compose file.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-# mongodb-memory-server (a devDependency, for tests) downloads a mongod binary on install;
-# the image never uses it, and the build must not depend on that download.
+# mongodb-memory-server (the development fallback of `npm start`) downloads a mongod binary on
+# install; production always has MONGODB_URI, and the build must not depend on that download.
 ENV MONGOMS_DISABLE_POSTINSTALL=1
 # Manifests first so the dependency layer stays cached while only source changes.
 COPY package.json package-lock.json ./

@@ -93,7 +93,7 @@ if (!available && process.env.CI) {
     expect(words(services.mongo!.command)).toContain('--replSet');
   });
 
-  test.each(['redis', 'mongo', 'api'])('%s has a healthcheck', (name) => {
+  test.each(['redis', 'mongo', 'api', 'worker'])('%s has a healthcheck', (name) => {
     expect(words(services[name]!.healthcheck?.test)).not.toBe('');
   });
 
