@@ -37,10 +37,31 @@ export interface ActivityDoc {
   fields: FieldEntryDoc[];
   outcome: ActivityOutcome;
   contactId: string | null;
+  claim: ResolutionClaimDoc | null;
   warnings: string[];
+  provider: string | null;
   /** The raw payload as JSON text: byte-for-byte what was received, whatever its keys ('$', '.'). */
   payloadJson?: string;
 }
+
+export interface ResolutionClaimDoc {
+  contactId: string;
+  create: boolean;
+  setEmail: string | null;
+  setPhone: string | null;
+  warnings: string[];
+}
+
+const claimSchema = new Schema<ResolutionClaimDoc>(
+  {
+    contactId: { type: String, required: true },
+    create: { type: Boolean, required: true },
+    setEmail: { type: String, default: null },
+    setPhone: { type: String, default: null },
+    warnings: { type: [String], default: [] },
+  },
+  { _id: false },
+);
 
 const fieldEntrySchema = new Schema<FieldEntryDoc>(
   { key: { type: String }, value: { type: Schema.Types.Mixed } },
@@ -63,9 +84,11 @@ export const activitySchema = new Schema<ActivityDoc>(
     visitorId: { type: String, default: null },
     externalId: { type: String, default: null },
     fields: { type: [fieldEntrySchema], default: [] },
-    outcome: { type: String, enum: ['processed', 'unidentified'], required: true },
+    outcome: { type: String, enum: ['pending', 'processed', 'unidentified'], required: true },
     contactId: { type: String, default: null },
+    claim: { type: claimSchema, default: null },
     warnings: { type: [String], default: [] },
+    provider: { type: String, default: null },
     payloadJson: { type: String },
   },
   {

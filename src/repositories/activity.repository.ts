@@ -1,6 +1,20 @@
 import type { FieldValue } from '../domain/types';
 
-export type ActivityOutcome = 'processed' | 'unidentified';
+/**
+ * pending: the worker has decided which contact the activity belongs to (the claim) but has not
+ * finished applying it; a retry completes the same decision instead of deciding anew.
+ */
+export type ActivityOutcome = 'pending' | 'processed' | 'unidentified';
+
+/** The resolution decision, persisted before any contact is touched (see process-activity). */
+export interface ResolutionClaim {
+  contactId: string;
+  /** The contact does not exist yet: create it with this id. */
+  create: boolean;
+  setEmail: string | null;
+  setPhone: string | null;
+  warnings: string[];
+}
 
 /** One document per accepted activity: the engagement history. */
 export interface ActivityRecord {
@@ -19,7 +33,11 @@ export interface ActivityRecord {
   fields: Record<string, FieldValue>;
   outcome: ActivityOutcome;
   contactId: string | null;
+  /** Only while pending. */
+  claim: ResolutionClaim | null;
   warnings: string[];
+  /** The webhook provider whose payload this is (null for canonical activities): a replay re-maps it. */
+  provider: string | null;
   /** The raw payload as received, so the activity can be re-derived after a mapping fix. */
   payload: unknown;
 }
@@ -38,10 +56,10 @@ export interface ActivityRepository {
    */
   listUnidentified(account: string, filter: UnidentifiedFilter): Promise<ActivityRecord[]>;
   /**
-   * Overwrites the activity only while the stored one is still unidentified: a reprocess replaces
-   * it once, and a second (or concurrent) run finds it processed and changes nothing.
+   * Compare-and-set: overwrites the activity only while the stored one still has the expected
+   * outcome and contact. Two runs of the same job can race here; exactly one wins each step.
    */
-  replaceUnidentified(record: ActivityRecord): Promise<boolean>;
+  replaceIf(record: ActivityRecord, expected: { outcome: ActivityOutcome; contactId: string | null }): Promise<boolean>;
 }
 
 export interface UnidentifiedFilter {

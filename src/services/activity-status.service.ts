@@ -21,7 +21,8 @@ export function createActivityStatusService(activities: ActivityRepository, queu
   return {
     async get(account: string, id: string): Promise<ActivityStatusView> {
       const recorded = await activities.findById(account, id);
-      if (recorded) {
+      // A pending record is mid-processing: to the client it is still queued.
+      if (recorded && recorded.outcome !== 'pending') {
         return { id, status: recorded.outcome, contactId: recorded.contactId, warnings: recorded.warnings };
       }
       const job = await queue.getJob(id);

@@ -10,9 +10,10 @@ import {
   type IdentityPolicy,
   type MergeOptions,
   type NormalizedIdentifiers,
+  type ResolutionDecision,
   type Warning,
 } from '../domain';
-import type { Account, ActivityOutcome, ActivityRecord, ContactRecord, Repositories } from '../repositories';
+import type { Account, ActivityOutcome, ActivityRecord, ContactRecord, Repositories, ResolutionClaim } from '../repositories';
 import { ContentionError, DuplicateIdentifierError, PermanentJobError, VersionConflictError } from '../shared/errors';
 import { newId } from '../shared/ids';
 import { toCanonicalActivity } from './canonical-activity';
@@ -33,7 +34,7 @@ export interface ProcessActivityInput {
 }
 
 export interface ProcessActivityResult {
-  outcome: ActivityOutcome;
+  outcome: 'processed' | 'unidentified';
   contactId: string | null;
   /** created: a new contact; matched: an existing one; none: unidentified; replay: already recorded. */
   resolution: 'created' | 'matched' | 'none' | 'replay';
@@ -46,26 +47,33 @@ export interface ProcessActivityDeps {
   mergeOptions(account: Account): MergeOptions;
 }
 
-/** How many times resolution is retried when another writer wins a race, within one job attempt. */
-const MAX_RESOLUTION_ROUNDS = 10;
+/** How many times a step is retried when another writer wins a race, within one job attempt. */
+const MAX_ROUNDS = 10;
 const PHONE_CANDIDATES = 20;
 
+type Expected = { outcome: ActivityOutcome; contactId: string | null };
+type ApplyOutcome = { kind: 'applied'; warnings: Warning[] } | { kind: 'conflict' } | { kind: 'stale' };
+
 /**
- * The use case behind the activities worker. Exactly-once by construction:
- *  1. an activity already recorded is a no-op (replays, duplicate deliveries);
- *  2. the contact update is a pure, idempotent merge (same activity twice = once) written with an
- *     optimistic version, and unique identifiers make concurrent creators collide and re-resolve;
- *  3. the activity is inserted last, through its unique key: a crash before it re-runs 2 as a no-op.
+ * The use case behind the activities worker. Exactly once, whatever crashes or races:
+ *  1. A recorded (processed / unidentified) activity is final: running the job again is a no-op.
+ *  2. The decision comes first and is persisted: the activity is inserted as `pending` with the
+ *     contact it belongs to (the claim), through its unique (account, id) key. A retry, a stalled
+ *     job or a twin run reads the claim and finishes the same decision instead of deciding anew,
+ *     so one activity can never land on two contacts.
+ *  3. The contact update is a pure, idempotent merge written with an optimistic version; unique
+ *     identifiers make concurrent creators collide. Applying a claim twice equals applying it once.
+ *  4. The pending record becomes final by compare-and-set: exactly one run finishes it.
+ * A claim that cannot be applied (its new contact's email was taken meanwhile, or its contact was
+ * deleted) has changed no contact, so it is safely replaced by a fresh decision.
  */
 export function createProcessActivity(deps: ProcessActivityDeps) {
   const { repos } = deps;
 
   return async function processActivity(input: ProcessActivityInput): Promise<ProcessActivityResult> {
-    const recorded = await repos.activities.findById(input.account, input.activityId);
-    const reprocessing = input.reprocess === true && recorded?.outcome === 'unidentified';
-    if (recorded && !reprocessing) {
-      return { outcome: recorded.outcome, contactId: recorded.contactId, resolution: 'replay', warnings: recorded.warnings };
-    }
+    let recorded = await repos.activities.findById(input.account, input.activityId);
+    const reprocess = input.reprocess === true && recorded?.outcome === 'unidentified';
+    if (recorded && isFinal(recorded) && !reprocess) return replayOf(recorded);
 
     const account = await repos.accounts.findById(input.account);
     if (!account) throw new PermanentJobError('unknown_account', `account ${input.account} does not exist`);
@@ -73,84 +81,125 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
     const envelope = input.provider ? mapProviderPayload(input.provider, input.payload) : input.payload;
     const activity = toCanonicalActivity(input.activityId, envelope);
     const ids = normalizeIdentifiers(activity, deps.identityPolicy(account));
-    const resolved = await resolveAndApply(account, activity, ids, deps.mergeOptions(account));
-    const warnings = [...ids.warnings, ...resolved.warnings];
-    const outcome: ActivityOutcome = resolved.contactId ? 'processed' : 'unidentified';
+    const mergeOptions = deps.mergeOptions(account);
+    const base = baseRecord(account.id, activity, ids, input);
 
-    const record: ActivityRecord = {
-      id: activity.id,
-      account: account.id,
-      type: activity.type,
-      source: activity.source,
-      occurredAt: activity.occurredAt,
-      receivedAt: input.receivedAt,
-      processedAt: new Date(),
-      email: ids.email,
-      phone: ids.phone,
-      phoneExtension: ids.phoneExtension,
-      visitorId: activity.visitorId,
-      externalId: activity.externalId,
-      fields: activity.fields,
-      outcome,
-      contactId: resolved.contactId,
-      warnings,
-      payload: input.payload,
-    };
-    // A reprocess overwrites the unidentified record (compare-and-set); a normal run inserts.
-    const inserted = reprocessing
-      ? (await repos.activities.replaceUnidentified(record)) ? 'inserted' : 'exists'
-      : await repos.activities.insert(record);
-    if (inserted === 'exists') {
-      // Another run of the same job finished first: its record is the truth.
-      const winner = await repos.activities.findById(input.account, input.activityId);
-      if (winner) return { outcome: winner.outcome, contactId: winner.contactId, resolution: 'replay', warnings: winner.warnings };
+    let decideAgain = false;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      let claim: ResolutionClaim;
+      if (recorded?.outcome === 'pending' && recorded.claim && !decideAgain) {
+        claim = recorded.claim;
+      } else {
+        decideAgain = false;
+        const decision = await decide(account, ids);
+        const record: ActivityRecord =
+          decision.kind === 'unidentified'
+            ? { ...base, outcome: 'unidentified', contactId: null, claim: null, warnings: [...ids.warnings, ...decision.warnings], processedAt: new Date() }
+            : pendingRecord(base, toClaim(decision));
+        if (!(await store(record, recorded))) {
+          // Another run of this job stored its record first: follow it.
+          recorded = await repos.activities.findById(input.account, input.activityId);
+          if (recorded && isFinal(recorded)) return replayOf(recorded);
+          continue;
+        }
+        if (!record.claim) return { outcome: 'unidentified', contactId: null, resolution: 'none', warnings: record.warnings };
+        recorded = record;
+        claim = record.claim;
+      }
+
+      const applied = await applyClaim(account, activity, claim, mergeOptions);
+      if (applied.kind === 'conflict') continue;
+      if (applied.kind === 'stale') {
+        decideAgain = true;
+        continue;
+      }
+
+      const warnings = [...ids.warnings, ...claim.warnings, ...applied.warnings];
+      const final: ActivityRecord = { ...base, outcome: 'processed', contactId: claim.contactId, claim: null, warnings, processedAt: new Date() };
+      if (await repos.activities.replaceIf(final, { outcome: 'pending', contactId: claim.contactId })) {
+        return { outcome: 'processed', contactId: claim.contactId, resolution: claim.create ? 'created' : 'matched', warnings };
+      }
+      recorded = await repos.activities.findById(input.account, input.activityId);
+      if (recorded && isFinal(recorded)) return replayOf(recorded);
     }
-    return { outcome, contactId: resolved.contactId, resolution: resolved.resolution, warnings };
+    throw new ContentionError(`activity ${input.activityId} did not settle after ${MAX_ROUNDS} rounds`);
   };
 
-  async function resolveAndApply(
-    account: Account,
-    activity: CanonicalActivity,
-    ids: NormalizedIdentifiers,
-    mergeOptions: MergeOptions,
-  ): Promise<{ contactId: string | null; resolution: ProcessActivityResult['resolution']; warnings: Warning[] }> {
-    for (let round = 0; round < MAX_RESOLUTION_ROUNDS; round++) {
-      const byEmail = ids.email ? await repos.contacts.findByEmail(account.id, ids.email) : null;
-      const byPhone = ids.phone ? await repos.contacts.findByPhone(account.id, ids.phone, PHONE_CANDIDATES) : [];
-      const decision = decideResolution(ids, { byEmail: byEmail && toCandidate(byEmail), byPhone: byPhone.map(toCandidate) });
-
-      try {
-        switch (decision.kind) {
-          case 'unidentified':
-            return { contactId: null, resolution: 'none', warnings: decision.warnings };
-          case 'create': {
-            const { state, warnings } = newContactState(decision.email, decision.phone, activity, mergeOptions);
-            const created = await repos.contacts.create({ id: newId('ct'), account: account.id, status: account.defaultStatus, state });
-            return { contactId: created.id, resolution: 'created', warnings: [...decision.warnings, ...warnings] };
-          }
-          case 'use': {
-            const current = [byEmail, ...byPhone].find((c) => c?.id === decision.contactId);
-            if (!current) throw new Error(`resolution chose ${decision.contactId}, which is not a candidate`);
-            const { state, warnings } = applyActivity(
-              withIdentifiers(stateOf(current), decision.setEmail, decision.setPhone),
-              activity,
-              mergeOptions,
-            );
-            // A replay after a crash finds the merge already applied: no write at all.
-            if (!sameState(state, stateOf(current))) {
-              await repos.contacts.update(account.id, current.id, current.version, state);
-            }
-            return { contactId: current.id, resolution: 'matched', warnings: [...decision.warnings, ...warnings] };
-          }
-        }
-      } catch (err) {
-        // Another worker created or changed the contact between our read and our write: re-read.
-        if (err instanceof DuplicateIdentifierError || err instanceof VersionConflictError) continue;
-        throw err;
-      }
-    }
-    throw new ContentionError(`contact resolution did not settle after ${MAX_RESOLUTION_ROUNDS} rounds`);
+  /** Inserts the first record of this activity, or replaces the one we read (compare-and-set). */
+  async function store(record: ActivityRecord, current: ActivityRecord | null): Promise<boolean> {
+    if (!current) return (await repos.activities.insert(record)) === 'inserted';
+    return repos.activities.replaceIf(record, expectedOf(current));
   }
+
+  async function decide(account: Account, ids: NormalizedIdentifiers): Promise<ResolutionDecision> {
+    const byEmail = ids.email ? await repos.contacts.findByEmail(account.id, ids.email) : null;
+    const byPhone = ids.phone ? await repos.contacts.findByPhone(account.id, ids.phone, PHONE_CANDIDATES) : [];
+    return decideResolution(ids, { byEmail: byEmail && toCandidate(byEmail), byPhone: byPhone.map(toCandidate) });
+  }
+
+  /** Makes the contact reflect the activity. Idempotent: a claim already applied writes nothing. */
+  async function applyClaim(account: Account, activity: CanonicalActivity, claim: ResolutionClaim, mergeOptions: MergeOptions): Promise<ApplyOutcome> {
+    let current = await repos.contacts.findById(account.id, claim.contactId);
+    try {
+      if (!current) {
+        if (!claim.create) return { kind: 'stale' }; // the contact was deleted meanwhile
+        const { state, warnings } = newContactState(claim.setEmail, claim.setPhone, activity, mergeOptions);
+        await repos.contacts.create({ id: claim.contactId, account: account.id, status: account.defaultStatus, state });
+        return { kind: 'applied', warnings };
+      }
+      const { state, warnings } = applyActivity(withIdentifiers(stateOf(current), claim.setEmail, claim.setPhone), activity, mergeOptions);
+      if (!sameState(state, stateOf(current))) await repos.contacts.update(account.id, current.id, current.version, state);
+      return { kind: 'applied', warnings };
+    } catch (err) {
+      // Same id: a twin run created it first; apply to it next round. A changed version: re-read.
+      if (err instanceof VersionConflictError || (err instanceof DuplicateIdentifierError && err.identifier === 'id')) return { kind: 'conflict' };
+      // Its email (or phone-only slot) was taken by another contact meanwhile: nothing was applied.
+      if (err instanceof DuplicateIdentifierError) return { kind: 'stale' };
+      throw err;
+    }
+  }
+}
+
+function isFinal(r: ActivityRecord): boolean {
+  return r.outcome === 'processed' || r.outcome === 'unidentified';
+}
+
+function replayOf(r: ActivityRecord): ProcessActivityResult {
+  return { outcome: r.outcome === 'unidentified' ? 'unidentified' : 'processed', contactId: r.contactId, resolution: 'replay', warnings: r.warnings };
+}
+
+function expectedOf(r: ActivityRecord): Expected {
+  return { outcome: r.outcome, contactId: r.contactId };
+}
+
+function pendingRecord(base: ReturnType<typeof baseRecord>, claim: ResolutionClaim): ActivityRecord {
+  return { ...base, outcome: 'pending', contactId: claim.contactId, claim, warnings: [], processedAt: new Date() };
+}
+
+function toClaim(decision: Exclude<ResolutionDecision, { kind: 'unidentified' }>): ResolutionClaim {
+  if (decision.kind === 'create') {
+    return { contactId: newId('ct'), create: true, setEmail: decision.email, setPhone: decision.phone, warnings: decision.warnings };
+  }
+  return { contactId: decision.contactId, create: false, setEmail: decision.setEmail, setPhone: decision.setPhone, warnings: decision.warnings };
+}
+
+function baseRecord(account: string, activity: CanonicalActivity, ids: NormalizedIdentifiers, input: ProcessActivityInput) {
+  return {
+    id: activity.id,
+    account,
+    type: activity.type,
+    source: activity.source,
+    occurredAt: activity.occurredAt,
+    receivedAt: input.receivedAt,
+    email: ids.email,
+    phone: ids.phone,
+    phoneExtension: ids.phoneExtension,
+    visitorId: activity.visitorId,
+    externalId: activity.externalId,
+    fields: activity.fields,
+    payload: input.payload,
+    provider: input.provider ?? null,
+  };
 }
 
 function toCandidate(c: ContactRecord): CandidateContact {

@@ -51,7 +51,9 @@ function activity(over: Partial<ActivityRecord> = {}): ActivityRecord {
     fields: { firstName: 'Ada', employees: 42, vip: true, nothing: null },
     outcome: 'processed',
     contactId: null,
+    claim: null,
     warnings: [],
+    provider: null,
     payload: { event: 'invitee.created', nested: { list: [1, 'two', null, { three: 3 }] } },
     ...over,
   };
@@ -501,21 +503,27 @@ export function describeRepositoryContract(name: string, factory: RepositoryFact
         expect(await repos.activities.listUnidentified(A, { limit: 0 })).toEqual([]);
       });
 
-      it('replaces an activity only while it is unidentified', async () => {
+      it('replaceIf is a compare-and-set on (outcome, contact)', async () => {
         const unidentified = activity({ outcome: 'unidentified', email: null });
         await repos.activities.insert(unidentified);
-        const fixed = { ...unidentified, outcome: 'processed' as const, email: 'ada@example.com', contactId: 'c_1', processedAt: at(9) };
-        expect(await repos.activities.replaceUnidentified(fixed)).toBe(true);
-        expect(await repos.activities.findById(A, unidentified.id)).toEqual(fixed);
-        // Second run (replay twice, or a concurrent one): the processed record is left alone.
-        expect(await repos.activities.replaceUnidentified({ ...fixed, contactId: 'c_2' })).toBe(false);
-        expect(await repos.activities.findById(A, unidentified.id)).toEqual(fixed);
+        const claim = { contactId: 'c_1', create: true, setEmail: 'ada@example.com', setPhone: null, warnings: ['w'] };
+        const pending = { ...unidentified, outcome: 'pending' as const, email: 'ada@example.com', contactId: 'c_1', claim, provider: 'chatbot' };
+        expect(await repos.activities.replaceIf(pending, { outcome: 'unidentified', contactId: null })).toBe(true);
+        expect(await repos.activities.findById(A, unidentified.id)).toEqual(pending);
+        // A second (or concurrent) run that read the old state loses, and changes nothing.
+        expect(await repos.activities.replaceIf({ ...pending, contactId: 'c_2' }, { outcome: 'unidentified', contactId: null })).toBe(false);
+        // Expecting the wrong contact loses too.
+        const processed = { ...pending, outcome: 'processed' as const, claim: null, processedAt: at(9) };
+        expect(await repos.activities.replaceIf(processed, { outcome: 'pending', contactId: 'c_other' })).toBe(false);
+        expect(await repos.activities.findById(A, unidentified.id)).toEqual(pending);
+        expect(await repos.activities.replaceIf(processed, { outcome: 'pending', contactId: 'c_1' })).toBe(true);
+        expect(await repos.activities.findById(A, unidentified.id)).toEqual(processed);
         // Nothing stored: nothing replaced, nothing created.
-        expect(await repos.activities.replaceUnidentified(activity({ outcome: 'unidentified' }))).toBe(false);
+        expect(await repos.activities.replaceIf(activity({ outcome: 'unidentified' }), { outcome: 'unidentified', contactId: null })).toBe(false);
         expect(await repos.activities.count(A)).toBe(1);
         // Another tenant's record with the same id is not touched.
         await repos.activities.insert({ ...unidentified, account: B });
-        expect(await repos.activities.replaceUnidentified({ ...fixed, contactId: 'c_3' })).toBe(false);
+        expect(await repos.activities.replaceIf({ ...processed, contactId: 'c_3' }, { outcome: 'unidentified', contactId: null })).toBe(false);
         expect((await repos.activities.findById(B, unidentified.id))!.outcome).toBe('unidentified');
       });
 

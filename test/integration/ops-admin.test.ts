@@ -158,6 +158,8 @@ describe('POST /admin/replay', () => {
       fields: {},
       outcome: 'unidentified',
       contactId: null,
+      claim: null,
+      provider: null,
       warnings: ['no_identifier: old mapping'],
       payload: { type: 'chat.completed', occurredAt: at(20), email: 'late@example.com' },
     });

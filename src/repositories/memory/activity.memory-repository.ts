@@ -52,13 +52,15 @@ export class MemoryActivityRepository implements ActivityRepository {
       .map(copy);
   }
 
-  async replaceUnidentified(record: ActivityRecord) {
+  async replaceIf(record: ActivityRecord, expected: { outcome: ActivityOutcome; contactId: string | null }) {
     await roundTrip();
     const k = key(record.account, record.id);
-    if (this.rows.get(k)?.outcome !== 'unidentified') return false;
+    const current = this.rows.get(k);
+    if (!current || current.outcome !== expected.outcome || current.contactId !== expected.contactId) return false;
     this.rows.set(k, copy(record));
     return true;
   }
+
 
   async deleteForContact(account: string, contactId: string) {
     await roundTrip();

@@ -1,3 +1,4 @@
+import mongoose from 'mongoose';
 import { activityKey, type ActivityDoc, type ActivityModel } from '../../models/activity.model';
 import type { ActivityOutcome, ActivityRecord, ActivityRepository, UnidentifiedFilter } from '../activity.repository';
 import { duplicateKeyFields, isDuplicateKeyError, str } from './mongo-errors';
@@ -19,7 +20,9 @@ export function toActivityRecord(doc: ActivityDoc): ActivityRecord {
     fields: Object.fromEntries((doc.fields ?? []).map((f) => [f.key, f.value ?? null])),
     outcome: doc.outcome,
     contactId: doc.contactId ?? null,
+    claim: doc.claim ? { ...doc.claim, warnings: [...(doc.claim.warnings ?? [])] } : null,
     warnings: [...(doc.warnings ?? [])],
+    provider: doc.provider ?? null,
     payload: doc.payloadJson === undefined ? undefined : JSON.parse(doc.payloadJson),
   };
 }
@@ -43,7 +46,9 @@ function toActivityDoc(r: ActivityRecord): ActivityDoc {
     fields: Object.entries(r.fields).map(([key, value]) => ({ key, value })),
     outcome: r.outcome,
     contactId: r.contactId,
+    claim: r.claim ? { ...r.claim, warnings: [...r.claim.warnings] } : null,
     warnings: [...r.warnings],
+    provider: r.provider,
     ...(payloadJson === undefined ? {} : { payloadJson }),
   };
 }
@@ -89,16 +94,18 @@ export class MongoActivityRepository implements ActivityRepository {
 
   async listUnidentified(account: string, filter: UnidentifiedFilter) {
     if (filter.limit < 1) return [];
-    const receivedAt = {
+    // trusted(): our own operators must survive the connection's sanitizeFilter (which would
+    // otherwise wrap them in $eq); their operands are Dates and a string-checked id.
+    const receivedAt = mongoose.trusted({
       ...(filter.since ? { $gte: filter.since } : {}),
       ...(filter.until ? { $lt: filter.until } : {}),
-    };
+    });
     // Served by the (account, outcome) index; activityId order equals _id order within an account.
     const docs = await this.model
       .find({
         account: str(account, 'account'),
         outcome: 'unidentified',
-        ...(filter.after === undefined ? {} : { _id: { $gt: activityKey(account, str(filter.after, 'after')) } }),
+        ...(filter.after === undefined ? {} : { _id: mongoose.trusted({ $gt: activityKey(account, str(filter.after, 'after')) }) }),
         ...(filter.since || filter.until ? { receivedAt } : {}),
       })
       .sort({ _id: 1 })
@@ -107,12 +114,16 @@ export class MongoActivityRepository implements ActivityRepository {
     return docs.map(toActivityRecord);
   }
 
-  async replaceUnidentified(record: ActivityRecord) {
+  async replaceIf(record: ActivityRecord, expected: { outcome: ActivityOutcome; contactId: string | null }) {
     const doc = toActivityDoc(record);
-    // The filter on outcome makes this a compare-and-set: only one reprocess ever replaces it.
-    const result = await this.model.replaceOne({ _id: doc._id, account: doc.account, outcome: 'unidentified' }, doc);
+    // The filter on outcome and contact makes this a compare-and-set on one document.
+    const result = await this.model.replaceOne(
+      { _id: doc._id, account: doc.account, outcome: str(expected.outcome, 'outcome') as ActivityOutcome, contactId: expected.contactId === null ? null : str(expected.contactId, 'contactId') },
+      doc,
+    );
     return result.matchedCount === 1;
   }
+
 
   async deleteForContact(account: string, contactId: string) {
     const result = await this.model.deleteMany({ account: str(account, 'account'), contactId: str(contactId, 'contactId') });
