@@ -88,7 +88,8 @@ export function createReplayService(deps: ReplayDeps) {
         throw new ValidationError('Unidentified activities cannot be replayed without the activity store (MONGODB_URI)');
       }
       const failedIds = await matchFailedJobs(queue, req, onProgress);
-      const unidentified = req.includeUnidentified ? await matchUnidentified(deps.activities!, req.account ?? deps.defaultAccount, req) : [];
+      const account = req.account ?? deps.defaultAccount;
+      const unidentified = req.includeUnidentified ? await matchUnidentified(deps.activities!, account, req) : [];
       const total = failedIds.length + unidentified.length;
       const result: ReplayResult = {
         matched: total,
@@ -106,8 +107,8 @@ export function createReplayService(deps: ReplayDeps) {
         tick();
         return ok;
       });
-      result.unidentified.replayed = await inBatches(unidentified, async (record) => {
-        const ok = await reprocessUnidentified(queue, record);
+      result.unidentified.replayed = await inBatches(unidentified, async (id) => {
+        const ok = await reprocessUnidentified(queue, deps.activities!, account, id);
         tick();
         return ok;
       });
@@ -166,9 +167,10 @@ async function retryFailed(queue: ActivitiesQueue, id: string): Promise<boolean>
   }
 }
 
-async function matchUnidentified(activities: ActivityRepository, account: string, req: ParsedRequest): Promise<ActivityRecord[]> {
+/** Ids only: a large replay must not hold every raw payload in memory at once. */
+async function matchUnidentified(activities: ActivityRepository, account: string, req: ParsedRequest): Promise<string[]> {
   const wanted = req.jobIds ? new Set(req.jobIds) : null;
-  const out: ActivityRecord[] = [];
+  const out: string[] = [];
   let after: string | undefined;
   for (;;) {
     const page = await activities.listUnidentified(account, { since: req.since, until: req.until, after, limit: PAGE });
@@ -176,7 +178,7 @@ async function matchUnidentified(activities: ActivityRepository, account: string
       if (wanted && !wanted.has(r.id)) continue;
       // For unidentified activities the "reason" is a warning code such as email_invalid.
       if (req.reason && !r.warnings.some((w) => w.toLowerCase().includes(req.reason!.toLowerCase()))) continue;
-      out.push(r);
+      out.push(r.id);
     }
     if (page.length < PAGE) return out;
     after = page.at(-1)!.id;
@@ -185,11 +187,11 @@ async function matchUnidentified(activities: ActivityRepository, account: string
 
 /**
  * The job that recorded the activity is reused when Redis still has it (completed jobs are kept
- * a day): it carries the original job kind and provider. Otherwise a job is rebuilt from the
- * stored raw payload with the same id. A job still waiting or running is left alone.
+ * a day). Otherwise a job is rebuilt from the stored raw payload and provider with the same id.
+ * A job still waiting or running is left alone.
  */
-async function reprocessUnidentified(queue: ActivitiesQueue, record: ActivityRecord): Promise<boolean> {
-  const job = await queue.getJob(record.id);
+async function reprocessUnidentified(queue: ActivitiesQueue, activities: ActivityRepository, account: string, id: string): Promise<boolean> {
+  const job = await queue.getJob(id);
   if (job) {
     const state = await job.getState();
     if (state !== 'completed' && state !== 'failed') return false;
@@ -203,14 +205,11 @@ async function reprocessUnidentified(queue: ActivitiesQueue, record: ActivityRec
       return false;
     }
   }
-  const data: ActivityJobData = {
-    kind: 'activity',
-    account: record.account,
-    activityId: record.id,
-    receivedAt: record.receivedAt.toISOString(),
-    payload: record.payload,
-    reprocess: true,
-  };
+  const record = await activities.findById(account, id);
+  if (record?.outcome !== 'unidentified') return false;
+  // The record keeps the provider, so a webhook payload is mapped again by its provider's mapper.
+  const common = { account: record.account, activityId: record.id, receivedAt: record.receivedAt.toISOString(), payload: record.payload, reprocess: true };
+  const data: ActivityJobData = record.provider ? { kind: 'webhook', provider: record.provider, ...common } : { kind: 'activity', ...common };
   await queue.add(PROCESS_ACTIVITY, data, { jobId: record.id });
   return true;
 }
