@@ -1,7 +1,7 @@
 import type { Job as BullJob } from 'bullmq';
 import { z } from 'zod';
 import { ACTIVITIES_QUEUE, PROCESS_ACTIVITY, type ActivitiesQueue, type ActivityJobData } from '../jobs/activities.queue';
-import type { ActivityRecord, ActivityRepository } from '../repositories';
+import type { ActivityRepository } from '../repositories';
 import { ValidationError } from '../shared/errors';
 import { formatIssues } from '../shared/zod-issues';
 
