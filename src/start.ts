@@ -12,7 +12,7 @@ import { resolveStore } from './infra/store';
 import { ACTIVITIES_QUEUE, createActivitiesProducer, createActivitiesQueue, type ActivitiesQueue } from './jobs/activities.queue';
 import { createRedisConnection, type RedisConnection } from './jobs/redis-connection';
 import type { Account, Repositories } from './repositories';
-import { bootstrapAccount, createApiKeyAuthenticator, generateApiKey } from './services/accounts.service';
+import { bootstrapAccount, bootstrapApiKey, createApiKeyAuthenticator, generateApiKey } from './services/accounts.service';
 import { createActivityStatusService } from './services/activity-status.service';
 import { createBatchIntakeService } from './services/batch-intake.service';
 import { createContactsService } from './services/contacts.service';
@@ -32,7 +32,8 @@ export interface Contactflow {
   config: Config;
   /** HTTP port when this process serves the API. */
   port: number | null;
-  apiKey: string;
+  /** The bootstrap API key (API processes only). */
+  apiKey: string | null;
   account: string;
   redisUrl: string;
   repos: Repositories;
@@ -77,14 +78,12 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     cleanups.unshift(() => queue.close());
     const metrics = createMetrics({ queueDepths: async () => ({ [ACTIVITIES_QUEUE]: await queue.getJobCounts(...QUEUE_STATES) }) });
 
-    const devKey = config.BOOTSTRAP_API_KEY ? null : loadOrCreateDevSecret(config.DATA_DIR, 'api-key', generateApiKey);
-    const apiKey = config.BOOTSTRAP_API_KEY ?? devKey!.value;
-    const account = await bootstrapAccount(repos.accounts, {
-      account: config.BOOTSTRAP_ACCOUNT,
-      apiKey,
-      defaultCountry: config.DEFAULT_COUNTRY,
-    });
-    if (devKey && runApi) {
+    const account = await bootstrapAccount(repos.accounts, { account: config.BOOTSTRAP_ACCOUNT, defaultCountry: config.DEFAULT_COUNTRY });
+    // Only API processes own the bootstrap key: a worker never creates or rotates keys.
+    const devKey = config.BOOTSTRAP_API_KEY || !runApi ? null : loadOrCreateDevSecret(config.DATA_DIR, 'api-key', generateApiKey);
+    const apiKey = config.BOOTSTRAP_API_KEY ?? devKey?.value ?? null;
+    if (runApi && apiKey) await bootstrapApiKey(repos.accounts, account.id, apiKey);
+    if (devKey) {
       // Printed on stdout, not through the logger (which never prints secrets), so the README's curl works.
       const how = devKey.created ? 'Generated an API key' : 'API key';
       process.stdout.write(`\n${how} for account "${account.id}" (kept in ${devKey.file}; set BOOTSTRAP_API_KEY to choose one):\n\n  ${apiKey}\n\n`);

@@ -37,6 +37,8 @@ export interface AccountRepository {
   /** Stores the key hash for the account if missing (idempotent). */
   ensureApiKey(key: ApiKeyRecord): Promise<void>;
   findApiKey(hash: string): Promise<ApiKeyRecord | null>;
+  /** Deletes the account's keys with this label except `keepHash` (key rotation); returns how many. */
+  revokeApiKeys(account: string, label: string, keepHash: string): Promise<number>;
   /** Replaces the account's active webhook secrets as a whole (a rotation is one atomic write). */
   setWebhookSecrets(account: string, secrets: WebhookSecretRecord[]): Promise<void>;
   /** The active secrets, newest first as stored; none when the account has not set any. */

@@ -14,13 +14,12 @@ export function generateApiKey(): string {
 
 export interface BootstrapInput {
   account: string;
-  apiKey: string;
   defaultCountry: string;
 }
 
-/** Makes sure the bootstrap account exists and accepts the bootstrap key (stored hashed). */
+/** Makes sure the bootstrap account exists. An existing account is left as it is. */
 export async function bootstrapAccount(accounts: AccountRepository, input: BootstrapInput): Promise<Account> {
-  const account = await accounts.ensure({
+  return accounts.ensure({
     id: input.account,
     name: input.account,
     defaultCountry: input.defaultCountry,
@@ -29,8 +28,17 @@ export async function bootstrapAccount(accounts: AccountRepository, input: Boots
     fieldDefinitions: DEFAULT_FIELD_DEFINITIONS.map((d) => ({ ...d })),
     createdAt: new Date(),
   });
-  await accounts.ensureApiKey({ hash: hashApiKey(input.apiKey), account: account.id, label: 'bootstrap', createdAt: new Date() });
-  return account;
+}
+
+/**
+ * The bootstrap key is the account's only "bootstrap" key: it is stored (hashed) and every other
+ * bootstrap key of the account is revoked, so changing BOOTSTRAP_API_KEY rotates a leaked key.
+ * Running API processes stop accepting the old key once their cache entry expires (a minute).
+ */
+export async function bootstrapApiKey(accounts: AccountRepository, account: string, apiKey: string): Promise<void> {
+  const hash = hashApiKey(apiKey);
+  await accounts.ensureApiKey({ hash, account, label: 'bootstrap', createdAt: new Date() });
+  await accounts.revokeApiKeys(account, 'bootstrap', hash);
 }
 
 export interface ApiKeyAuthenticator {
@@ -38,27 +46,53 @@ export interface ApiKeyAuthenticator {
   authenticate(key: string): Promise<string | null>;
 }
 
+// What a key can look like at all: anything else is rejected without a store look-up.
+const API_KEY_SHAPE = /^[\x21-\x7e]{16,256}$/;
+
 /**
- * Keeps the intake off MongoDB on the hot path: a key's account is cached for a few minutes after
- * the first look-up; unknown keys are cached briefly too, so a flood of bad keys cannot hammer
- * the store.
+ * Keeps the intake off MongoDB on the hot path: a key's account is cached for a minute after the
+ * first look-up. Unknown keys are cached apart, briefly, in their own bounded cache, so a flood of
+ * random keys can neither hammer the store nor evict the keys real clients use.
  */
 export function createApiKeyAuthenticator(
   accounts: AccountRepository,
-  { ttlMs = 5 * 60_000, negativeTtlMs = 10_000, maxEntries = 10_000 } = {},
+  { ttlMs = 60_000, negativeTtlMs = 10_000, maxEntries = 10_000 } = {},
 ): ApiKeyAuthenticator {
-  const cache = new Map<string, { account: string | null; expires: number }>();
+  const known = new LruCache<string>(maxEntries);
+  const unknown = new LruCache<true>(maxEntries);
   return {
     async authenticate(key) {
+      if (!API_KEY_SHAPE.test(key)) return null;
       const hash = hashApiKey(key);
       const now = Date.now();
-      const hit = cache.get(hash);
-      if (hit && hit.expires > now) return hit.account;
+      const hit = known.get(hash, now);
+      if (hit !== undefined) return hit;
+      if (unknown.get(hash, now)) return null;
       const record = await accounts.findApiKey(hash);
-      if (cache.size >= maxEntries) cache.clear();
-      const account = record?.account ?? null;
-      cache.set(hash, { account, expires: now + (account ? ttlMs : negativeTtlMs) });
-      return account;
+      if (record) known.set(hash, record.account, now + ttlMs);
+      else unknown.set(hash, true, now + negativeTtlMs);
+      return record?.account ?? null;
     },
   };
+}
+
+/** A small least-recently-used map with per-entry expiry (Map keeps insertion order). */
+class LruCache<V> {
+  private readonly entries = new Map<string, { value: V; expires: number }>();
+  constructor(private readonly max: number) {}
+
+  get(key: string, now: number): V | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    this.entries.delete(key);
+    if (e.expires <= now) return undefined;
+    this.entries.set(key, e);
+    return e.value;
+  }
+
+  set(key: string, value: V, expires: number) {
+    this.entries.delete(key);
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { value, expires });
+  }
 }

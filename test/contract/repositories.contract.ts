@@ -587,6 +587,20 @@ export function describeRepositoryContract(name: string, factory: RepositoryFact
         expect(await repos.accounts.findApiKey('b'.repeat(64))).toBeNull();
       });
 
+      it('revokes an account’s keys of one label except the one to keep', async () => {
+        const key = (c: string, over: Partial<{ account: string; label: string }> = {}) => ({ hash: c.repeat(64), account: A, label: 'bootstrap', createdAt: at(0), ...over });
+        await repos.accounts.ensureApiKey(key('a'));
+        await repos.accounts.ensureApiKey(key('b'));
+        await repos.accounts.ensureApiKey(key('c', { label: 'ci' }));
+        await repos.accounts.ensureApiKey(key('d', { account: B }));
+        expect(await repos.accounts.revokeApiKeys(A, 'bootstrap', 'b'.repeat(64))).toBe(1);
+        expect(await repos.accounts.findApiKey('a'.repeat(64))).toBeNull();
+        expect(await repos.accounts.findApiKey('b'.repeat(64))).not.toBeNull();
+        expect(await repos.accounts.findApiKey('c'.repeat(64))).not.toBeNull(); // other label
+        expect(await repos.accounts.findApiKey('d'.repeat(64))).not.toBeNull(); // other account
+        expect(await repos.accounts.revokeApiKeys(A, 'bootstrap', 'b'.repeat(64))).toBe(0);
+      });
+
       it('never lets an operator smuggled in as a key hash match anything', async () => {
         await repos.accounts.ensureApiKey({ hash: 'a'.repeat(64), account: A, label: 'k', createdAt: at(0) });
         await repos.accounts.ensure(account);

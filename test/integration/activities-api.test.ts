@@ -1,5 +1,8 @@
 import { hashApiKey } from '../../src/services/accounts.service';
-import { startTestApp, type TestApp } from '../support/app';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startTestApp, TEST_API_KEY, type TestApp } from '../support/app';
 import { startTestRedis } from '../support/redis';
 import { waitFor } from '../support/wait';
 
@@ -243,6 +246,30 @@ describe('reads', () => {
   it('rejects operator-shaped query strings instead of using them as filters', async () => {
     const res = await app.request('/v1/contacts?email[$ne]=x');
     expect(res.status).toBe(400);
+  });
+
+  it('a new BOOTSTRAP_API_KEY revokes the previous one; a worker process creates no key', async () => {
+    const newKey = 'rotated_key_0123456789abcdefghij';
+    const rotated = await startTestApp(redis.url, { BOOTSTRAP_API_KEY: newKey }, { repos: app.repos });
+    try {
+      const asNew = await fetch(`${rotated.baseUrl}/v1/contacts?limit=1`, { headers: { authorization: `Bearer ${newKey}` } });
+      expect(asNew.status).toBe(200);
+      const asOld = await fetch(`${rotated.baseUrl}/v1/contacts?limit=1`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+      expect(asOld.status).toBe(401);
+    } finally {
+      await rotated.stop();
+    }
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'contactflow-worker-'));
+    const worker = await startTestApp(redis.url, { ROLE: 'worker', NODE_ENV: 'development', BOOTSTRAP_API_KEY: '', DATA_DIR: dataDir }, { repos: app.repos });
+    try {
+      expect(worker.apiKey).toBeNull();
+      expect(existsSync(path.join(dataDir, 'api-key'))).toBe(false);
+    } finally {
+      await worker.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    // Put the suite's key back for the tests that follow.
+    await startTestApp(redis.url, {}, { repos: app.repos }).then((a) => a.stop());
   });
 
   it('/healthz and /readyz answer without credentials', async () => {

@@ -23,6 +23,18 @@ export class MemoryAccountRepository implements AccountRepository {
     if (!this.keys.has(key.hash)) this.keys.set(key.hash, copy(key));
   }
 
+  async revokeApiKeys(account: string, label: string, keepHash: string) {
+    await roundTrip();
+    let n = 0;
+    for (const [hash, k] of this.keys) {
+      if (k.account === account && k.label === label && hash !== keepHash) {
+        this.keys.delete(hash);
+        n++;
+      }
+    }
+    return n;
+  }
+
   async findApiKey(hash: string) {
     await roundTrip();
     const k = this.keys.get(hash);

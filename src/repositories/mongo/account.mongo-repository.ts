@@ -1,3 +1,4 @@
+import mongoose from 'mongoose';
 import type { FieldDefinition, FieldType } from '../../domain/types';
 import type { AccountDoc, AccountModel, FieldDefinitionDoc } from '../../models/account.model';
 import type { ApiKeyDoc, ApiKeyModel } from '../../models/api-key.model';
@@ -72,6 +73,15 @@ export class MongoAccountRepository implements AccountRepository {
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err; // concurrent upsert: the key is stored either way
     }
+  }
+
+  async revokeApiKeys(account: string, label: string, keepHash: string) {
+    const result = await this.apiKeys.deleteMany({
+      account: str(account, 'account'),
+      label: str(label, 'label'),
+      _id: mongoose.trusted({ $ne: str(keepHash, 'keepHash') }),
+    });
+    return result.deletedCount;
   }
 
   async findApiKey(hash: string) {
