@@ -115,6 +115,8 @@ export async function startContactflow(config: Config, logger: Logger, options: 
         logger,
         processActivity: createProcessActivity({ repos, identityPolicy, mergeOptions }),
         isTransientStoreError: (err) => repos.isTransientError(err),
+        pauseQueue: (ms) => queue.rateLimit(ms),
+        outageBackoffMs: config.JOB_BACKOFF_MS,
         onProcessed: (r) => {
           metrics.activityProcessed(r.outcome, r.resolution);
           options.onProcessed?.(r);

@@ -16,16 +16,31 @@ export interface ActivitiesWorkerDeps {
   processActivity(input: ProcessActivityInput): Promise<ProcessActivityResult>;
   /** From the repositories: which store errors are worth a retry. */
   isTransientStoreError(err: unknown): boolean;
+  /**
+   * Holds every worker of the queue back for `ms` (BullMQ's manual rate limit). Used while the store
+   * is unreachable, so an outage of any length consumes no job attempts.
+   */
+  pauseQueue(ms: number): Promise<void>;
+  /** First pause during a store outage; doubles while it lasts, up to a minute. */
+  outageBackoffMs: number;
   /** Lets metrics or tests observe outcomes without the worker knowing about them. */
   onProcessed?(result: ProcessActivityResult, job: Job<ActivityJobData>): void;
 }
 
+const MAX_OUTAGE_PAUSE_MS = 60_000;
+// A job whose worker died is handed on this many times before it is failed: deploys kill workers.
+const MAX_STALLED_COUNT = 5;
+
 /**
- * Thin by design: parse job.data, call the use case, translate errors. Permanent errors fail the
- * job at once (UnrecoverableError) with a readable `code: message` reason and no PII; anything
- * else is rethrown so BullMQ retries it with backoff.
+ * Thin by design: parse job.data, call the use case, translate errors:
+ *  - store unreachable: the job goes back to the queue untouched (no attempt used) and the queue
+ *    pauses with a growing delay, so a long outage ends with every job completing, not failing;
+ *  - contention: rethrown, BullMQ retries it with backoff;
+ *  - anything else is permanent: the job fails at once (UnrecoverableError) with a readable
+ *    `code: message` reason and no PII, to be replayed after a fix.
  */
 export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<ActivityJobData, ProcessActivityResult> {
+  let outageStreak = 0;
   const worker = new Worker<ActivityJobData, ProcessActivityResult>(
     ACTIVITIES_QUEUE,
     async (job) => {
@@ -41,11 +56,18 @@ export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<Activ
           provider: data.data.kind === 'webhook' ? data.data.provider : null,
           reprocess: data.data.reprocess === true,
         });
+        outageStreak = 0;
         log.debug({ account: data.data.account, outcome: result.outcome, resolution: result.resolution }, 'activity processed');
         deps.onProcessed?.(result, job);
         return result;
       } catch (err) {
         const reason = failureReason(err);
+        if (isStoreOutage(err, deps.isTransientStoreError)) {
+          const pauseMs = Math.min(deps.outageBackoffMs * 2 ** Math.min(outageStreak++, 16), MAX_OUTAGE_PAUSE_MS);
+          log.warn({ account: data.data.account, reason, pauseMs }, 'store unreachable: job returned to the queue, queue paused');
+          await deps.pauseQueue(pauseMs);
+          throw Worker.RateLimitError();
+        }
         if (!isRetryable(err, deps.isTransientStoreError)) {
           log.warn({ account: data.data.account, reason }, 'activity failed permanently');
           throw new UnrecoverableError(reason);
@@ -59,6 +81,7 @@ export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<Activ
       prefix: deps.prefix,
       concurrency: deps.concurrency,
       autorun: false,
+      maxStalledCount: MAX_STALLED_COUNT,
       ...(deps.lockDurationMs ? { lockDuration: deps.lockDurationMs } : {}),
       ...(deps.stalledIntervalMs ? { stalledInterval: deps.stalledIntervalMs } : {}),
     },
@@ -72,6 +95,10 @@ export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<Activ
  * or a bug, fails at once and visibly: retrying would only delay the same failure, and a code fix
  * plus a replay is the remedy.
  */
+export function isStoreOutage(err: unknown, isTransientStoreError: (err: unknown) => boolean): boolean {
+  return err instanceof TransientStoreError || (!(err instanceof AppError) && isTransientStoreError(err));
+}
+
 export function isRetryable(err: unknown, isTransientStoreError: (err: unknown) => boolean): boolean {
   if (err instanceof PermanentJobError) return false;
   if (err instanceof TransientStoreError || err instanceof ContentionError) return true;

@@ -144,9 +144,10 @@ it('a worker that dies in the middle of a job (after the contact write, before t
   await expectExactState(repos, api.account, workload);
 }, 60_000);
 
-it('with the store down mid-run, jobs retry with backoff and all complete exactly once after it returns', async () => {
+it('with the store down mid-run, the queue pauses and every job completes exactly once after it returns, using no attempts', async () => {
   const { repos, faults } = withFaults(createMemoryRepositories());
-  const { api } = await startCluster(repos, 1);
+  // One attempt per job: an outage that consumed attempts would fail jobs here.
+  const { api } = await startCluster(repos, 1, { JOB_ATTEMPTS: '1' });
   const workload = makeWorkload({ count: 300, emails: 30, duplicates: 30 });
 
   const posting = pool(workload.items, 8, async (item) => void (await postActivity(api.baseUrl, TEST_API_KEY, item)));
@@ -161,7 +162,5 @@ it('with the store down mid-run, jobs retry with backoff and all complete exactl
   await drained(api);
   expect(faults.failedCalls).toBeGreaterThan(0);
   expect((await api.queue.getJobCounts('failed')).failed).toBe(0);
-  const retried = (await api.queue.getJobs(['completed'], 0, -1)).filter((j) => j.attemptsMade > 1);
-  expect(retried.length).toBeGreaterThan(0);
   await expectExactState(repos, api.account, workload);
 }, 60_000);
