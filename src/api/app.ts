@@ -41,7 +41,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(helmet());
   app.use(requestContext(deps.logger));
   if (deps.ops) app.use(httpMetrics(deps.ops.metrics));
-  app.use(healthRoutes(deps.readiness));
+  app.use(healthRoutes(deps.readiness, deps.logger));
   // Own credentials (admin Basic, metrics token), checked before any body is parsed.
   if (deps.ops) app.use(opsRoutes(deps.ops));
 

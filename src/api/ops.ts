@@ -34,7 +34,7 @@ export function createOpsApp(deps: { logger: Logger; readiness: ReadinessCheck[]
   app.use(helmet());
   app.use(requestContext(deps.logger));
   app.use(httpMetrics(deps.ops.metrics));
-  app.use(healthRoutes(deps.readiness));
+  app.use(healthRoutes(deps.readiness, deps.logger));
   app.use(metricsRoutes(deps.ops.metrics, deps.ops.metricsAuth));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

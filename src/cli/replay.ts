@@ -68,7 +68,7 @@ async function main(): Promise<number> {
   connection.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   // Blocking-style connection (retries forever), so wait for it once with a bound instead of
   // letting the first command hang when REDIS_URL is wrong.
-  await withTimeout(once(connection, 'ready'), 10_000, `connecting to ${config.REDIS_URL}`);
+  await withTimeout(once(connection, 'ready'), 10_000, `connecting to ${withoutCredentials(config.REDIS_URL)}`);
   const queue = createActivitiesQueue(connection, config.REDIS_PREFIX, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
   let store: Awaited<ReturnType<typeof resolveStore>> | null = null;
   try {
@@ -135,3 +135,15 @@ main().then(
     process.exit(1);
   },
 );
+
+/** A URL as it may be printed: user and password removed. */
+function withoutCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '(REDIS_URL)';
+  }
+}

@@ -25,6 +25,9 @@ const EMBEDDED_TIMEOUT_MS = 300_000;
  * machines), the in-memory store: same semantics, nothing persists, one process only.
  */
 export async function resolveStore(config: Config, logger: Logger): Promise<ResolvedStore> {
+  if (config.NODE_ENV === 'production' && config.STORE === 'memory') {
+    throw new Error('STORE=memory is refused when NODE_ENV=production: nothing would persist (set MONGODB_URI)');
+  }
   if (config.STORE !== 'memory') {
     if (config.MONGODB_URI) {
       const repos = await connectMongo(config.MONGODB_URI);

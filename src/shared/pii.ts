@@ -26,6 +26,6 @@ export const REDACT_PATHS = [
   'body',
   '*.body',
   'req.headers.authorization',
-  'req.headers["x-contactflow-signature"]',
+  'req.headers["contactflow-signature"]',
   'headers.authorization',
 ];
