@@ -1,4 +1,4 @@
-import mongoose from 'mongoose';
+import mongoose, { type Connection } from 'mongoose';
 import { ensureIndexes, registerModels } from '../../models';
 import type { Repositories } from '../index';
 import { MongoAccountRepository } from './account.mongo-repository';
@@ -14,6 +14,16 @@ export interface MongoRepositoryOptions {
   /** Overrides the database named in the URI (tests use one database per run). */
   dbName?: string;
   serverSelectionTimeoutMS?: number;
+}
+
+/** The repositories over an existing connection (also what the offline query-casting test uses). */
+export function mongoRepositoriesOver(connection: Connection): Pick<Repositories, 'contacts' | 'activities' | 'accounts'> {
+  const models = registerModels(connection);
+  return {
+    contacts: new MongoContactRepository(models.contacts),
+    activities: new MongoActivityRepository(models.activities),
+    accounts: new MongoAccountRepository(models.accounts, models.apiKeys, models.webhookSecrets),
+  };
 }
 
 /**
@@ -42,12 +52,9 @@ export async function createMongoRepositories(uri: string, opts: MongoRepository
     await connection.close().catch(() => {});
     throw err;
   }
-  const models = registerModels(connection);
   return {
     kind: 'mongodb',
-    contacts: new MongoContactRepository(models.contacts),
-    activities: new MongoActivityRepository(models.activities),
-    accounts: new MongoAccountRepository(models.accounts, models.apiKeys, models.webhookSecrets),
+    ...mongoRepositoriesOver(connection),
     isTransientError: (err) => err instanceof TransientStoreError || isTransientMongoError(err),
     ping: async () => {
       if (!connection.db) throw new Error('MongoDB connection is not open');
