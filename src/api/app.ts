@@ -10,6 +10,7 @@ import { activitiesRoutes } from './activities.routes';
 import { requireApiKey } from './auth';
 import { contactsRoutes } from './contacts.routes';
 import { healthRoutes, type ReadinessCheck } from './health.routes';
+import { openApiRoutes } from './openapi';
 import { httpMetrics } from './http-metrics';
 import { opsRoutes, type OpsDeps } from './ops';
 import { rateLimit, type RateLimiter } from './rate-limit';
@@ -42,6 +43,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use(requestContext(deps.logger));
   if (deps.ops) app.use(httpMetrics(deps.ops.metrics));
   app.use(healthRoutes(deps.readiness, deps.logger));
+  // Public like the probes: the API contract holds nothing account-specific, and tools fetch it without a key.
+  app.use(openApiRoutes());
   // Own credentials (admin Basic, metrics token), checked before any body is parsed.
   if (deps.ops) app.use(opsRoutes(deps.ops));
 
