@@ -1,0 +1,45 @@
+/**
+ * A server process for the intake benchmark (the load generator runs in another process).
+ *   app:       contactflow's real API (ROLE=api: no worker in this process), in-memory store passed
+ *              as options.repos — the intake never touches the store on its hot path, and passing
+ *              repos is how the composition root accepts ROLE=api without MongoDB.
+ *   reference: the limit for the same process shape: Express 5 + express.json() with the same body
+ *              limit, answering 202 with a same-sized JSON reply, enqueuing nothing.
+ * Env: BENCH_MODE=app|reference plus the contactflow env (see lib/common.ts benchEnv).
+ */
+import express from 'express';
+import type { AddressInfo } from 'node:net';
+import { parseConfig } from '../src/config';
+import { createMemoryRepositories } from '../src/repositories/memory';
+import { createLogger } from '../src/shared/logger';
+import { startContactflow } from '../src/start';
+import { LOOPBACK, onStopRequest, send } from './lib/common';
+
+async function main() {
+  if (process.env.BENCH_MODE === 'reference') {
+    const app = express();
+    app.disable('x-powered-by');
+    app.post('/v1/activities', express.json({ limit: '256kb', strict: true }), (req, res) => {
+      const body = req.body as { email?: string };
+      // Same reply shape and size as the real intake: { id: act_<32 hex>, status }.
+      res.status(202).location('/v1/activities/act_00000000000000000000000000000000').json({
+        id: 'act_' + String(body.email ?? '').length.toString(16).padStart(32, '0'),
+        status: 'queued',
+      });
+    });
+    const server = app.listen(0, LOOPBACK, () => send({ type: 'ready', port: (server.address() as AddressInfo).port }));
+    onStopRequest(() => new Promise<void>((r) => server.close(() => r())));
+    return;
+  }
+
+  const config = parseConfig({ ...process.env, ROLE: 'api' });
+  const logger = createLogger(config.LOG_LEVEL, { role: 'api' });
+  const app = await startContactflow(config, logger, { repos: createMemoryRepositories() });
+  send({ type: 'ready', port: app.port });
+  onStopRequest(() => app.stop());
+}
+
+main().catch((err) => {
+  process.stderr.write(`intake-server: ${(err as Error).stack}\n`);
+  process.exit(1);
+});

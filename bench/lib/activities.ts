@@ -1,0 +1,30 @@
+import { activityIdFor, type ActivityJobData } from '../../src/jobs/activities.queue';
+
+/**
+ * The activities the benchmarks send: a booked meeting with an email, a phone and a few captured
+ * fields (~400 bytes of JSON), the shape the intake and the worker see most.
+ */
+export function activity(email: string, i: number, phone = true): Record<string, unknown> {
+  return {
+    type: 'meeting.booked',
+    occurredAt: new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString(),
+    source: 'bench',
+    email,
+    ...(phone ? { phone: `+1 415 ${200 + (i % 700)} ${String(i % 10_000).padStart(4, '0')}`, country: 'US' } : {}),
+    fields: { firstName: 'Ada', lastName: `Lovelace ${i}`, company: 'Analytical Engines Ltd', utm_source: 'newsletter', plan: 'pro' },
+    visitorId: `v_${i.toString(36)}_bench`,
+  };
+}
+
+/** A contact that exists before the run (seeded straight into the store). */
+export const seededEmail = (i: number) => `seed${i}@bench.example`;
+/** An email nobody has yet. */
+export const freshEmail = (run: string, i: number) => `new-${run}-${i}@bench.example`;
+
+export const ACCOUNT = 'default';
+
+/** Job i: even → a new person (create), odd → an existing seeded one (match + update). */
+export function benchJob(run: string, i: number, seed: number, receivedAt: string): ActivityJobData {
+  const email = seed > 0 && i % 2 === 1 ? seededEmail((i * 7919) % seed) : freshEmail(run, i);
+  return { kind: 'activity', account: ACCOUNT, activityId: activityIdFor(ACCOUNT, `${run}:${i}`), receivedAt, payload: activity(email, i) };
+}

@@ -1,0 +1,65 @@
+/**
+ * Open-loop producer for the latency / long-run benchmark, in its own process: enqueues activities
+ * through the intake's producer (createActivitiesProducer().enqueue: the exact call POST
+ * /v1/activities makes) at a fixed rate for a fixed time, and records when each enqueue started.
+ * Args (JSON in argv[2]): { redisUrl, prefix, rate, seconds, seed }.
+ */
+import { createActivitiesProducer, createActivitiesQueue } from '../src/jobs/activities.queue';
+import { createRedisConnection } from '../src/jobs/redis-connection';
+import { ready, send } from './lib/common';
+import { benchJob } from './lib/activities';
+
+interface Args {
+  redisUrl: string;
+  prefix: string;
+  rate: number;
+  seconds: number;
+  seed: number;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+
+async function main(args: Args) {
+  const conn = await ready(createRedisConnection(args.redisUrl, 'producer', 'bench-load'));
+  const queue = createActivitiesQueue(conn, args.prefix, { attempts: 3, backoffMs: 1000 });
+  const producer = createActivitiesProducer(queue, conn);
+  const run = 'lat' + args.prefix.replace(/\W/g, '');
+  const total = Math.round(args.rate * args.seconds);
+  const sent: [string, number, number][] = []; // id, enqueue start, enqueue acknowledged
+  const pending: Promise<void>[] = [];
+  let errors = 0;
+  const t0 = now();
+  let i = 0;
+  // Every 5 ms, send what the schedule says is due (open loop: a slow reply never delays the next send).
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const due = Math.min(total, Math.floor(((now() - t0) / 1000) * args.rate));
+      while (i < due) {
+        const job = benchJob(run, i++, args.seed, new Date().toISOString());
+        const start = now();
+        pending.push(
+          producer.enqueue(job).then(
+            () => void sent.push([job.activityId, start, now()]),
+            () => void errors++,
+          ),
+        );
+      }
+      if (i >= total) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 5);
+  });
+  await Promise.all(pending);
+  const seconds = (now() - t0) / 1000;
+  await send({ type: 'result', sent, errors, seconds });
+  await queue.close();
+  conn.disconnect();
+}
+
+main(JSON.parse(process.argv[2] ?? '{}') as Args)
+  .then(() => process.exit(0))
+  .catch((err) => {
+    process.stderr.write(`load-producer: ${(err as Error).stack}\n`);
+    process.exit(1);
+  });

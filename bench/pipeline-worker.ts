@@ -1,0 +1,221 @@
+/**
+ * The worker side of the pipeline, latency and scaling benchmarks, one process per measurement.
+ * Args (JSON in argv[2]):
+ *   { mode: 'drain', impl: 'real' | 'noop', concurrency, jobs, seed, redisUrl, prefix, store }
+ *     seeds `seed` contacts straight into the store (repository, not the queue), pre-fills the
+ *     queue with `jobs` activities through the real producer, then starts the worker and times the
+ *     drain (first → last completion). impl=noop is the reference: a BullMQ Worker whose processor
+ *     does nothing, same queue, same job options, same concurrency.
+ *   { mode: 'soak', concurrency, seed, redisUrl, prefix, store }
+ *     starts the real worker, reports "ready", then records when each activity became visible in
+ *     the store and samples RSS / heap once a second until asked to stop (lib/common onStopRequest).
+ * store: 'memory' (default) or 'mongodb' (MONGODB_URI; the database is dropped before the run).
+ */
+import { Worker } from 'bullmq';
+import { parseConfig } from '../src/config';
+import { newContactState } from '../src/domain';
+import { ACTIVITIES_QUEUE, createActivitiesProducer, createActivitiesQueue, type ActivityJobData } from '../src/jobs/activities.queue';
+import { createRedisConnection } from '../src/jobs/redis-connection';
+import type { Repositories } from '../src/repositories';
+import { createMemoryRepositories } from '../src/repositories/memory';
+import { createMongoRepositories } from '../src/repositories/mongo';
+import mongoose from 'mongoose';
+import { toCanonicalActivity } from '../src/services/canonical-activity';
+import { createLogger } from '../src/shared/logger';
+import { newId } from '../src/shared/ids';
+import { startContactflow } from '../src/start';
+import { activity, ACCOUNT, benchJob, seededEmail } from './lib/activities';
+import { benchEnv, onStopRequest, ready, send } from './lib/common';
+
+export interface DrainArgs {
+  mode: 'drain';
+  impl: 'real' | 'noop';
+  concurrency: number;
+  jobs: number;
+  seed: number;
+  redisUrl: string;
+  prefix: string;
+  store?: 'memory' | 'mongodb';
+}
+export interface SoakArgs {
+  mode: 'soak';
+  concurrency: number;
+  seed: number;
+  redisUrl: string;
+  prefix: string;
+  store?: 'memory' | 'mongodb';
+}
+export interface DrainResult {
+  type: 'result';
+  jobs: number;
+  completed: number;
+  failed: number;
+  seconds: number;
+  perSecond: number;
+  seedSeconds: number;
+  rss: { start: number; end: number; max: number };
+  resolutions: Record<string, number>;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+
+async function openStore(kind: 'memory' | 'mongodb' | undefined): Promise<Repositories> {
+  if (kind !== 'mongodb') return createMemoryRepositories();
+  const uri = process.env.MONGODB_URI;
+  if (!uri) throw new Error('store=mongodb needs MONGODB_URI');
+  // A database of its own per run, dropped when the run closes the store.
+  const dbName = `contactflow_bench_${process.pid}_${Date.now().toString(36)}`;
+  const repos = await createMongoRepositories(uri, { dbName });
+  const close = repos.close;
+  repos.close = async () => {
+    const conn = await mongoose.createConnection(uri, { dbName }).asPromise();
+    await conn.dropDatabase().finally(() => conn.close());
+    await close();
+  };
+  return repos;
+}
+
+/** Seeds contacts the way the worker would have created them, straight through the repository. */
+async function seedContacts(repos: Repositories, n: number): Promise<number> {
+  const t0 = performance.now();
+  const mergeOptions = { fieldDefinitions: new Map(), recentLimit: 20, defaultCountry: 'US' };
+  const chunk = repos.kind === 'memory' ? 2000 : 500;
+  for (let start = 0; start < n; start += chunk) {
+    const batch: Promise<unknown>[] = [];
+    for (let i = start; i < Math.min(n, start + chunk); i++) {
+      const a = toCanonicalActivity(`act_seed${i}`, activity(seededEmail(i), i, false));
+      const { state } = newContactState(seededEmail(i), null, a, mergeOptions);
+      batch.push(repos.contacts.create({ id: newId('ct'), account: ACCOUNT, status: 'new', state }));
+    }
+    await Promise.all(batch);
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+async function drain(args: DrainArgs) {
+  const repos = await openStore(args.store);
+  const seedSeconds = args.seed > 0 ? await seedContacts(repos, args.seed) : 0;
+
+  // Pre-fill through the real producer (same job data, ids and options as the intake's).
+  const conn = await ready(createRedisConnection(args.redisUrl, 'general', 'bench-prefill'));
+  const queue = createActivitiesQueue(conn, args.prefix, { attempts: 3, backoffMs: 1000 });
+  const producer = createActivitiesProducer(queue, conn);
+  const receivedAt = new Date().toISOString();
+  const run = args.prefix.replace(/\W/g, '');
+  for (let start = 0; start < args.jobs; start += 500) {
+    const jobs: ActivityJobData[] = [];
+    for (let i = start; i < Math.min(args.jobs, start + 500); i++) jobs.push(benchJob(run, i, args.seed, receivedAt));
+    await producer.enqueueBulk(jobs);
+  }
+
+  let rss = { start: process.memoryUsage().rss, end: 0, max: 0 };
+  const sampler = setInterval(() => (rss.max = Math.max(rss.max, process.memoryUsage().rss)), 250);
+  let completed = 0;
+  let failed = 0;
+  let first = 0;
+  let last = 0;
+  const resolutions: Record<string, number> = {};
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const onDone = (ok: boolean) => {
+    const t = now();
+    if (completed + failed === 0) first = t;
+    last = t;
+    if (ok) completed++;
+    else failed++;
+    if (completed + failed === args.jobs) done();
+  };
+
+  let stop: () => Promise<void>;
+  if (args.impl === 'noop') {
+    const wconn = createRedisConnection(args.redisUrl, 'worker', 'bench-noop-worker');
+    const worker = new Worker(ACTIVITIES_QUEUE, async () => {}, { connection: wconn, prefix: args.prefix, concurrency: args.concurrency });
+    worker.on('completed', () => onDone(true));
+    worker.on('failed', () => onDone(false));
+    stop = async () => {
+      await worker.close();
+      wconn.disconnect();
+    };
+  } else {
+    const config = parseConfig(
+      benchEnv(args.redisUrl, args.prefix, { ROLE: 'worker', WORKER_CONCURRENCY: String(args.concurrency), LOG_LEVEL: 'warn' }),
+    );
+    const app = await startContactflow(config, createLogger(config.LOG_LEVEL), {
+      repos,
+      onProcessed: (r) => (resolutions[r.resolution] = (resolutions[r.resolution] ?? 0) + 1),
+    });
+    app.worker!.on('completed', () => onDone(true));
+    app.worker!.on('failed', () => onDone(false));
+    stop = () => app.stop();
+  }
+
+  await finished;
+  clearInterval(sampler);
+  rss.end = process.memoryUsage().rss;
+  rss.max = Math.max(rss.max, rss.end);
+  await stop();
+  await queue.close();
+  conn.disconnect();
+  if (args.store === 'mongodb') await repos.close();
+  const seconds = (last - first) / 1000;
+  const result: DrainResult = {
+    type: 'result',
+    jobs: args.jobs,
+    completed,
+    failed,
+    seconds,
+    perSecond: (args.jobs - 1) / seconds,
+    seedSeconds,
+    rss,
+    resolutions,
+  };
+  await send(result);
+}
+
+async function soak(args: SoakArgs) {
+  const repos = await openStore(args.store);
+  if (args.seed > 0) await seedContacts(repos, args.seed);
+  // "Visible": the activity's record is inserted, the last write of the use case (the contact was
+  // created or updated just before it).
+  const visible = new Map<string, number>();
+  const insert = repos.activities.insert.bind(repos.activities);
+  repos.activities.insert = async (record) => {
+    const r = await insert(record);
+    visible.set(record.id, now());
+    return r;
+  };
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const samples: { t: number; rss: number; heapUsed: number }[] = [];
+  const sample = () => {
+    const m = process.memoryUsage();
+    samples.push({ t: now(), rss: m.rss, heapUsed: m.heapUsed });
+  };
+  const config = parseConfig(
+    benchEnv(args.redisUrl, args.prefix, { ROLE: 'worker', WORKER_CONCURRENCY: String(args.concurrency), LOG_LEVEL: 'warn' }),
+  );
+  const app = await startContactflow(config, createLogger(config.LOG_LEVEL), { repos });
+  gc?.();
+  const heapStart = process.memoryUsage().heapUsed;
+  sample();
+  const sampler = setInterval(sample, 1000);
+  send({ type: 'ready' });
+  process.on('message', async (m: { type?: string }) => {
+    if (m?.type !== 'report') return;
+    clearInterval(sampler);
+    sample();
+    gc?.();
+    const heapEnd = process.memoryUsage().heapUsed;
+    const activities = visible.size;
+    send({ type: 'report', visible: [...visible.entries()], samples, heapStart, heapEnd, activities });
+  });
+  onStopRequest(async () => {
+    await app.stop();
+    if (args.store === 'mongodb') await repos.close();
+  });
+}
+
+const args = JSON.parse(process.argv[2] ?? '{}') as DrainArgs | SoakArgs;
+(args.mode === 'soak' ? soak(args) : drain(args).then(() => process.exit(0))).catch((err) => {
+  process.stderr.write(`pipeline-worker: ${(err as Error).stack}\n`);
+  process.exit(1);
+});

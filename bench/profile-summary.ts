@@ -1,0 +1,67 @@
+/**
+ * Summarizes a V8 .cpuprofile (node --cpu-prof): top functions by self time, and self time per
+ * area (a node_modules package, a src/ file, node internals, GC / idle).
+ *   npx tsx bench/profile-summary.ts <file.cpuprofile> [top=20]
+ */
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+function area(url: string, name: string): string {
+  if (name === '(garbage collector)' || name === '(idle)' || name === '(program)') return name;
+  const nm = url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
+  if (nm) return nm[1]!;
+  const src = url.match(/\/((?:src|bench)\/.*)$/);
+  if (src) return src[1]!;
+  if (url.startsWith('node:')) return 'node:' + url.slice(5).split('/')[0];
+  return url ? url : `(native) ${name}`;
+}
+
+export function summarizeProfile(json: string, top = 20): { text: string } {
+  const p = JSON.parse(json) as CpuProfile;
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const idle = [...self.entries()].filter(([id]) => byId.get(id)?.callFrame.functionName === '(idle)').reduce((a, [, t]) => a + t, 0);
+  const busy = total - idle;
+
+  const fns = new Map<string, number>();
+  const areas = new Map<string, number>();
+  for (const [id, t] of self) {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    if (functionName === '(idle)') continue;
+    const name = functionName || '(anonymous)';
+    const where = url ? `${area(url, name)}:${lineNumber + 1}` : '';
+    const k = where ? `${name}  ${where}` : name;
+    fns.set(k, (fns.get(k) ?? 0) + t);
+    const a = area(url, name);
+    areas.set(a, (areas.get(a) ?? 0) + t);
+  }
+  const pct = (t: number) => `${((100 * t) / busy).toFixed(1).padStart(5)}%`;
+  const lines = [`busy ${(busy / 1e6).toFixed(1)} s of ${(total / 1e6).toFixed(1)} s sampled (idle ${((100 * idle) / total).toFixed(0)}%); shares below are of busy time`, '', 'self time by area:'];
+  for (const [a, t] of [...areas].sort((x, y) => y[1] - x[1]).slice(0, top)) lines.push(`  ${pct(t)}  ${a}`);
+  lines.push('', 'top functions by self time:');
+  for (const [f, t] of [...fns].sort((x, y) => y[1] - x[1]).slice(0, top)) lines.push(`  ${pct(t)}  ${f}`);
+  return { text: lines.join('\n') };
+}
+
+if (require.main === module) {
+  const file = process.argv[2];
+  if (!file) {
+    console.error('usage: tsx bench/profile-summary.ts <file.cpuprofile> [top]');
+    process.exit(2);
+  }
+  console.log(summarizeProfile(readFileSync(file, 'utf8'), Number(process.argv[3] ?? 20)).text);
+}

@@ -1,0 +1,380 @@
+/**
+ * contactflow benchmarks: each figure next to its reference, measured in the same run, and the ratio.
+ *
+ *   npm run bench            full run (~10 min), writes bench/results/<date>-full.md and the
+ *                            "Latest full results" block of bench/README.md
+ *   npm run bench:quick      < 2 min, writes bench/results/<date>-quick.md
+ *   flags: --quick, --profile (also profile the intake server: --cpu-prof, top self time),
+ *          --only=intake,pipeline,latency,scaling
+ *
+ * Process layout (2 cores shared by everything): this process is the load generator (autocannon,
+ * programmatic API) and the conductor; every server or worker runs in its own child process
+ * (bench/intake-server.ts, bench/pipeline-worker.ts, bench/load-producer.ts) against a private
+ * redis-server started here on a free loopback port (src/infra/redis-server.ts). Nothing targets
+ * anything but 127.0.0.1, every load is bounded in count and time, and everything stops by itself.
+ */
+import autocannon from 'autocannon';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { startRedisServer } from '../src/infra/redis-server';
+import { activity, freshEmail } from './lib/activities';
+import { procCpuSeconds, BENCH_API_KEY, BENCH_ROOT, benchEnv, fmt, LOOPBACK, machineInfo, mdTable, percentile, spawnChild, tmpDir } from './lib/common';
+import type { DrainArgs, DrainResult, SoakArgs } from './pipeline-worker';
+import { summarizeProfile } from './profile-summary';
+
+const argv = process.argv.slice(2);
+const QUICK = argv.includes('--quick');
+const PROFILE = argv.includes('--profile') || !QUICK;
+const ONLY = (argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? ['intake', 'pipeline', 'latency', 'scaling']);
+const MONGODB_URI = process.env.MONGODB_URI;
+
+const P = QUICK
+  ? { warmup: 2, duration: 6, connections: 32, batchConnections: 8, jobs: 2000, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: 12, scaling: [10_000, 100_000], scalingJobs: 3000 }
+  : { warmup: 3, duration: 15, connections: 32, batchConnections: 8, jobs: 10_000, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: 60, scaling: [10_000, 100_000, 1_000_000], scalingJobs: 10_000 };
+const LATENCY_CONCURRENCY = 10;
+
+interface Row {
+  figure: string;
+  value: string;
+  reference: string;
+  ratio: string;
+  goal: string;
+  met: string;
+}
+const sections: { title: string; rows: Row[]; notes: string[] }[] = [];
+function section(title: string) {
+  const s = { title, rows: [] as Row[], notes: [] as string[] };
+  sections.push(s);
+  console.log(`\n## ${title}`);
+  return {
+    row(r: Row) {
+      s.rows.push(r);
+      console.log(`  ${r.figure}: ${r.value}  | reference ${r.reference}  | ratio ${r.ratio}  | goal ${r.goal} ${r.met}`);
+    },
+    note(n: string) {
+      s.notes.push(n);
+      console.log(`  · ${n}`);
+    },
+    /** Recorded in the report only (already printed). */
+    raw(n: string) {
+      s.notes.push(n);
+    },
+  };
+}
+const met = (ok: boolean) => (ok ? '✅' : '❌');
+
+let seq = 0;
+let REDIS_PID = 0;
+const freshPrefix = (name: string) => `{b${name}${(seq++).toString(36)}}`;
+
+// ---------------------------------------------------------------- intake
+
+async function autocannonRun(opts: { port: number; path: string; seconds: number; connections: number; body: (n: number) => string; key: boolean; pids?: number[] }) {
+  let n = 0;
+  const cpu0 = (opts.pids ?? []).map(procCpuSeconds);
+  const result = await autocannon({
+    url: `http://${LOOPBACK}:${opts.port}`,
+    connections: opts.connections,
+    pipelining: 1,
+    duration: opts.seconds,
+    timeout: 10,
+    requests: [
+      {
+        method: 'POST',
+        path: opts.path,
+        setupRequest: (req) => {
+          const i = n++;
+          const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}` };
+          if (opts.key) headers['idempotency-key'] = `ik-${process.pid}-${seq}-${i}`;
+          return { ...req, headers, body: opts.body(i) };
+        },
+      },
+    ],
+  });
+  const total = result['2xx'] + result.non2xx;
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+    console.log(`  ! ${opts.path}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts of ${total}`);
+  }
+  const cpu = (opts.pids ?? []).map((pid, i) => procCpuSeconds(pid) - cpu0[i]!);
+  return {
+    /** CPU µs per 2xx request, per watched process (server, redis-server). */
+    cpuUs: cpu.map((c) => (c * 1e6) / Math.max(1, result['2xx'])),
+    rps: result['2xx'] / opts.seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok: result['2xx'],
+    bad: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+async function intakeServer(mode: 'app' | 'reference', redisUrl: string, execArgv: string[] = []) {
+  const child = spawnChild('intake-server.ts', [], { env: { ...benchEnv(redisUrl, freshPrefix('i')), BENCH_MODE: mode }, execArgv });
+  const { port } = await child.next<{ port: number }>('ready', 60_000);
+  return { child, port };
+}
+
+async function measureIntake(mode: 'app' | 'reference', redisUrl: string) {
+  const { child, port } = await intakeServer(mode, redisUrl);
+  const body = (i: number) => JSON.stringify(activity(freshEmail(`${mode}${seq}`, i), i));
+  try {
+    await autocannonRun({ port, path: '/v1/activities', seconds: P.warmup, connections: P.connections, body, key: true });
+    return await autocannonRun({ port, path: '/v1/activities', seconds: P.duration, connections: P.connections, body, key: true, pids: [child.proc.pid!, REDIS_PID] });
+  } finally {
+    await child.stop();
+  }
+}
+
+async function benchIntake(redisUrl: string) {
+  const s = section('Intake (POST /v1/activities, autocannon in the conductor process, server in a child)');
+  const flush = async () => {
+    const r = new Redis(redisUrl);
+    await r.flushall();
+    r.disconnect();
+  };
+  // Reference, app, reference again: the reference is the mean of both (drift on a shared machine).
+  const ref1 = await measureIntake('reference', redisUrl);
+  const app = await measureIntake('app', redisUrl);
+  await flush();
+  const ref2 = await measureIntake('reference', redisUrl);
+  const ref = { rps: (ref1.rps + ref2.rps) / 2, p50: (ref1.p50 + ref2.p50) / 2, p99: (ref1.p99 + ref2.p99) / 2 };
+  const ratio = app.rps / ref.rps;
+  s.row({ figure: 'single intake req/s', value: fmt.int(app.rps), reference: `${fmt.int(ref.rps)} (express.json → 202, no enqueue)`, ratio: fmt.ratio(ratio), goal: '≥ 0.80×', met: met(ratio >= 0.8) });
+  s.row({ figure: 'single intake p50', value: fmt.ms(app.p50), reference: fmt.ms(ref.p50), ratio: fmt.ratio(app.p50 / ref.p50), goal: '—', met: '' });
+  s.row({ figure: 'single intake p99', value: fmt.ms(app.p99), reference: fmt.ms(ref.p99), ratio: fmt.ratio(app.p99 / ref.p99), goal: '—', met: '' });
+  s.row({ figure: 'single intake CPU per request (server + redis)', value: `${fmt.int(app.cpuUs[0]!)} + ${fmt.int(app.cpuUs[1]!)} µs`, reference: `${fmt.int((ref1.cpuUs[0]! + ref2.cpuUs[0]!) / 2)} µs`, ratio: fmt.ratio((ref1.cpuUs[0]! + ref2.cpuUs[0]!) / 2 / (app.cpuUs[0]! + app.cpuUs[1]!)), goal: '—', met: '' });
+  s.note(`${P.connections} connections, ${P.duration} s after ${P.warmup} s warm-up; unique Idempotency-Key and body per request; references ${fmt.int(ref1.rps)} and ${fmt.int(ref2.rps)} req/s (before / after)`);
+  if (app.bad > 0) s.note(`app: ${app.bad} requests were not 2xx`);
+
+  // Batch: 100 activities per request, each with its own idempotencyKey.
+  await flush();
+  const { child, port } = await intakeServer('app', redisUrl);
+  try {
+    const body = (i: number) =>
+      JSON.stringify({ activities: Array.from({ length: 100 }, (_, k) => ({ ...activity(freshEmail(`b${seq}`, i * 100 + k), k), idempotencyKey: `bk-${seq}-${i}-${k}` })) });
+    await autocannonRun({ port, path: '/v1/activities/batch', seconds: P.warmup, connections: P.batchConnections, body, key: false });
+    const b = await autocannonRun({ port, path: '/v1/activities/batch', seconds: P.duration, connections: P.batchConnections, body, key: false, pids: [child.proc.pid!, REDIS_PID] });
+    const perSecond = b.rps * 100;
+    s.row({ figure: 'batch intake activities/s (100/request)', value: fmt.int(perSecond), reference: '30,000/s (goal)', ratio: fmt.ratio(perSecond / 30_000), goal: '≥ 30,000/s', met: met(perSecond >= 30_000) });
+    s.row({ figure: 'batch request p50 / p99', value: `${fmt.ms(b.p50)} / ${fmt.ms(b.p99)}`, reference: '—', ratio: '—', goal: '—', met: '' });
+    s.note(`batch: ${P.batchConnections} connections, ${fmt.int(b.rps)} requests/s; CPU per activity: server ${fmt.int(b.cpuUs[0]! / 100)} µs + redis ${fmt.int(b.cpuUs[1]! / 100)} µs`);
+  } finally {
+    await child.stop();
+  }
+  await flush();
+}
+
+async function profileIntake(redisUrl: string) {
+  const s = section('Profile: intake server under load (node --cpu-prof, not a measurement)');
+  const dir = path.join(BENCH_ROOT, 'results', 'profiles');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const { child, port } = await intakeServer('app', redisUrl, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const body = (i: number) => JSON.stringify(activity(freshEmail(`p${seq}`, i), i));
+  const run = await autocannonRun({ port, path: '/v1/activities', seconds: Math.max(P.duration, 8), connections: P.connections, body, key: true });
+  await child.stop();
+  // One file per thread (tsx's loader has its own): the main thread's is the largest.
+  const file = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort((a, b) => statSync(path.join(dir, b)).size - statSync(path.join(dir, a)).size)[0];
+  if (!file) return s.note('no .cpuprofile written');
+  s.note(`${fmt.int(run.rps)} req/s while profiling; ${path.relative(process.cwd(), path.join(dir, file))}`);
+  const summary = summarizeProfile(readFileSync(path.join(dir, file), 'utf8'), 15);
+  console.log(summary.text);
+  s.raw('```\n' + summary.text + '\n```');
+}
+
+// ---------------------------------------------------------------- pipeline
+
+async function drain(args: Omit<DrainArgs, 'mode' | 'prefix'>): Promise<DrainResult> {
+  const child = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'drain', prefix: freshPrefix('p'), ...args })], {
+    execArgv: ['--max-old-space-size=8192'],
+  });
+  try {
+    const r = await child.next<DrainResult>('result', 900_000);
+    if (r.failed > 0) console.log(`  ! ${r.failed} of ${r.jobs} jobs failed`);
+    return r;
+  } finally {
+    await child.stop();
+    const redis = new Redis(args.redisUrl);
+    await redis.flushall();
+    redis.disconnect();
+  }
+}
+
+const results: { pipelineC10?: number } = {};
+
+async function benchPipeline(redisUrl: string) {
+  const s = section(`Pipeline: queue → store, ${P.jobs} pre-filled jobs, ${P.seed / 1000}k existing contacts (half the jobs match one, half create)`);
+  for (const concurrency of P.concurrencies) {
+    const ref = await drain({ impl: 'noop', concurrency, jobs: P.jobs, seed: 0, redisUrl });
+    const real = await drain({ impl: 'real', concurrency, jobs: P.jobs, seed: P.seed, redisUrl });
+    if (concurrency === LATENCY_CONCURRENCY) results.pipelineC10 = real.perSecond;
+    const ratio = real.perSecond / ref.perSecond;
+    s.row({
+      figure: `memory store, concurrency ${concurrency}, activities/s`,
+      value: fmt.int(real.perSecond),
+      reference: `${fmt.int(ref.perSecond)} (BullMQ no-op worker)`,
+      ratio: fmt.ratio(ratio),
+      goal: '≥ 0.50×',
+      met: met(ratio >= 0.5 && real.failed === 0),
+    });
+    s.note(`c=${concurrency}: ${JSON.stringify(real.resolutions)}${real.failed ? `, ${real.failed} failed` : ''}; worker RSS ${fmt.mb(real.rss.start)} → ${fmt.mb(real.rss.end)} (max ${fmt.mb(real.rss.max)})`);
+  }
+  if (MONGODB_URI) {
+    for (const concurrency of P.concurrencies) {
+      const ref = await drain({ impl: 'noop', concurrency, jobs: P.jobs, seed: 0, redisUrl });
+      const real = await drain({ impl: 'real', concurrency, jobs: P.jobs, seed: P.seed, redisUrl, store: 'mongodb' });
+      const ratio = real.perSecond / ref.perSecond;
+      s.row({ figure: `MongoDB, concurrency ${concurrency}, activities/s`, value: fmt.int(real.perSecond), reference: `${fmt.int(ref.perSecond)} (no-op)`, ratio: fmt.ratio(ratio), goal: '≥ 0.50×', met: met(ratio >= 0.5 && real.failed === 0) });
+    }
+  } else {
+    s.note('MongoDB: not measured (MONGODB_URI is not set; no mongod on this machine)');
+  }
+}
+
+// ---------------------------------------------------------------- latency + long run
+
+async function benchLatency(redisUrl: string) {
+  const saturation = results.pipelineC10 ?? (await drain({ impl: 'real', concurrency: LATENCY_CONCURRENCY, jobs: P.jobs, seed: P.seed, redisUrl })).perSecond;
+  const rate = Math.max(50, Math.round(saturation / 2));
+  const s = section(`Latency and long run: enqueue → activity recorded (contact visible), ${fmt.int(rate)}/s for ${P.soakSeconds} s, worker concurrency ${LATENCY_CONCURRENCY}`);
+  const prefix = freshPrefix('l');
+  const worker = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'soak', concurrency: LATENCY_CONCURRENCY, seed: P.seed, redisUrl, prefix } satisfies SoakArgs)], {
+    execArgv: ['--expose-gc'],
+  });
+  try {
+    await worker.next('ready', 120_000);
+    const producer = spawnChild('load-producer.ts', [JSON.stringify({ redisUrl, prefix, rate, seconds: P.soakSeconds, seed: P.seed })]);
+    const sent = await producer.next<{ sent: [string, number, number][]; errors: number; seconds: number }>('result', (P.soakSeconds + 120) * 1000);
+    await producer.stop();
+    // Let the tail drain (bounded), then collect.
+    const deadline = Date.now() + 30_000;
+    let report: { visible: [string, number][]; samples: { t: number; rss: number; heapUsed: number }[]; heapStart: number; heapEnd: number; activities: number };
+    for (;;) {
+      worker.send({ type: 'report' });
+      report = await worker.next('report', 60_000);
+      if (report.activities >= sent.sent.length || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const visibleAt = new Map(report.visible);
+    const lat: number[] = [];
+    const ack: number[] = [];
+    let missing = 0;
+    for (const [id, start, acked] of sent.sent) {
+      ack.push(acked - start);
+      const v = visibleAt.get(id);
+      if (v === undefined) missing++;
+      else lat.push(v - start);
+    }
+    lat.sort((a, b) => a - b);
+    ack.sort((a, b) => a - b);
+    const p99 = percentile(lat, 99);
+    s.row({ figure: 'enqueue → visible p50', value: fmt.ms(percentile(lat, 50)), reference: `${fmt.int(saturation)}/s saturation (pipeline c=${LATENCY_CONCURRENCY})`, ratio: `load ${fmt.ratio(rate / saturation)}`, goal: '—', met: '' });
+    s.row({ figure: 'enqueue → visible p99', value: fmt.ms(p99), reference: '50 ms (goal)', ratio: fmt.ratio(p99 / 50), goal: '≤ 50 ms', met: met(p99 <= 50 && missing === 0) });
+    s.note(`max ${fmt.ms(lat[lat.length - 1] ?? NaN)}; ${lat.length} of ${sent.sent.length} visible${missing ? `, ${missing} MISSING` : ''}; ${sent.errors} enqueue errors; enqueue ack p50 ${fmt.ms(percentile(ack, 50))} / p99 ${fmt.ms(percentile(ack, 99))}`);
+    const rss = report.samples.map((x) => x.rss);
+    const start = rss[0]!;
+    const end = rss[rss.length - 1]!;
+    const max = Math.max(...rss);
+    const retained = (report.heapEnd - report.heapStart) / Math.max(1, report.activities);
+    s.row({
+      figure: 'worker RSS start / end / max',
+      value: `${fmt.mb(start)} / ${fmt.mb(end)} / ${fmt.mb(max)}`,
+      reference: `${report.activities} activities stored in the in-memory store`,
+      ratio: fmt.ratio(end / start),
+      goal: 'flat (see note)',
+      met: '',
+    });
+    s.note(
+      `heap after GC: ${fmt.mb(report.heapStart)} → ${fmt.mb(report.heapEnd)} = ${fmt.int(retained)} bytes retained per stored activity; the in-memory store keeps every activity record (raw payload included) and the new contacts, so growth per activity is data, not a leak; RSS every ~${Math.round(report.samples.length / 10)} s: ${report.samples.filter((_, i) => i % Math.max(1, Math.round(report.samples.length / 10)) === 0).map((x) => fmt.mb(x.rss)).join(', ')}`,
+    );
+  } finally {
+    await worker.stop();
+    const redis = new Redis(redisUrl);
+    await redis.flushall();
+    redis.disconnect();
+  }
+}
+
+// ---------------------------------------------------------------- scaling
+
+async function benchScaling(redisUrl: string) {
+  const s = section(`Scaling: pipeline throughput vs existing contacts (seeded through the repository), concurrency ${LATENCY_CONCURRENCY}, ${P.scalingJobs} jobs`);
+  let base = NaN;
+  for (const seed of P.scaling) {
+    const r = await drain({ impl: 'real', concurrency: LATENCY_CONCURRENCY, jobs: P.scalingJobs, seed, redisUrl });
+    if (Number.isNaN(base)) base = r.perSecond;
+    const ratio = r.perSecond / base;
+    const last = seed === P.scaling[P.scaling.length - 1];
+    s.row({
+      figure: `${fmt.int(seed)} contacts, activities/s`,
+      value: fmt.int(r.perSecond),
+      reference: `${fmt.int(base)} (${fmt.int(P.scaling[0]!)} contacts)`,
+      ratio: fmt.ratio(ratio),
+      goal: last ? '≥ 0.90×' : '—',
+      met: last ? met(ratio >= 0.9) : '',
+    });
+    s.note(`${fmt.int(seed)}: seeded in ${r.seedSeconds.toFixed(1)} s; worker RSS ${fmt.mb(r.rss.start)} → ${fmt.mb(r.rss.end)} (max ${fmt.mb(r.rss.max)})${r.failed ? `; ${r.failed} failed` : ''}`);
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const started = Date.now();
+  const machine = machineInfo();
+  console.log(`contactflow bench (${QUICK ? 'quick' : 'full'})`);
+  for (const [k, v] of Object.entries(machine)) console.log(`  ${k}: ${v}`);
+  const redisDir = tmpDir('redis');
+  const redis = await startRedisServer({ dir: redisDir });
+  REDIS_PID = redis.process.pid!;
+  console.log(`  private redis-server: ${redis.url} (data in ${redisDir})`);
+  try {
+    if (ONLY.includes('intake')) await benchIntake(redis.url);
+    if (ONLY.includes('pipeline')) await benchPipeline(redis.url);
+    if (ONLY.includes('latency')) await benchLatency(redis.url);
+    if (ONLY.includes('scaling')) await benchScaling(redis.url);
+    if (PROFILE && ONLY.includes('intake')) await profileIntake(redis.url);
+  } finally {
+    await redis.stop();
+    rmSync(redisDir, { recursive: true, force: true });
+  }
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  const md = report(machine, minutes);
+  const dir = path.join(BENCH_ROOT, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${machine.date!.slice(0, 16).replace(/[:T]/g, '-')}-${QUICK ? 'quick' : 'full'}.md`);
+  writeFileSync(file, md);
+  if (!QUICK && ONLY.length === 4) updateReadme(md);
+  console.log(`\nwritten: ${path.relative(process.cwd(), file)}${!QUICK && ONLY.length === 4 ? ' and bench/README.md (latest full results)' : ''} — ${minutes} min`);
+}
+
+function report(machine: Record<string, string>, minutes: string): string {
+  const out = [`### ${QUICK ? 'Quick' : 'Full'} run, ${machine.date}`, '', mdTable(['machine', ''], Object.entries(machine)), '', `Run time: ${minutes} min.`];
+  for (const s of sections) {
+    out.push('', `#### ${s.title}`, '');
+    if (s.rows.length) out.push(mdTable(['figure', 'value', 'reference (same run)', 'ratio', 'goal', ''], s.rows.map((r) => [r.figure, r.value, r.reference, r.ratio, r.goal, r.met])), '');
+    for (const n of s.notes) out.push(n.startsWith('```') ? n : `- ${n}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+function updateReadme(md: string) {
+  const file = path.join(BENCH_ROOT, 'README.md');
+  const text = readFileSync(file, 'utf8');
+  const start = '<!-- latest-full-results:start -->';
+  const end = '<!-- latest-full-results:end -->';
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) return console.log('  (bench/README.md has no results markers; not updated)');
+  writeFileSync(file, text.slice(0, a + start.length) + '\n\n' + md + '\n' + text.slice(b));
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
