@@ -12,7 +12,7 @@ import { resolveStore } from './infra/store';
 import { ACTIVITIES_QUEUE, createActivitiesProducer, createActivitiesQueue, type ActivitiesQueue } from './jobs/activities.queue';
 import { createRedisConnection, type RedisConnection } from './jobs/redis-connection';
 import type { Account, Repositories } from './repositories';
-import { bootstrapAccount, bootstrapApiKey, createApiKeyAuthenticator, generateApiKey } from './services/accounts.service';
+import { bootstrapAccount, bootstrapApiKey, createAccountCache, createApiKeyAuthenticator, generateApiKey } from './services/accounts.service';
 import { createActivityStatusService } from './services/activity-status.service';
 import { createBatchIntakeService } from './services/batch-intake.service';
 import { createContactsService } from './services/contacts.service';
@@ -113,7 +113,7 @@ export async function startContactflow(config: Config, logger: Logger, options: 
         lockDurationMs: config.WORKER_LOCK_MS,
         stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
         logger,
-        processActivity: createProcessActivity({ repos, identityPolicy, mergeOptions }),
+        processActivity: createProcessActivity({ repos, findAccount: createAccountCache(repos.accounts), identityPolicy, mergeOptions }),
         isTransientStoreError: (err) => repos.isTransientError(err),
         pauseQueue: (ms) => queue.rateLimit(ms),
         outageBackoffMs: config.JOB_BACKOFF_MS,

@@ -96,3 +96,19 @@ class LruCache<V> {
     this.entries.set(key, { value, expires });
   }
 }
+
+/**
+ * Workers read the account (default country, statuses, field definitions) for every job; a few
+ * seconds of staleness is harmless and saves one store round trip per activity.
+ */
+export function createAccountCache(accounts: AccountRepository, ttlMs = 30_000): (id: string) => Promise<Account | null> {
+  const cache = new LruCache<Account>(10_000);
+  return async (id) => {
+    const now = Date.now();
+    const hit = cache.get(id, now);
+    if (hit) return hit;
+    const account = await accounts.findById(id);
+    if (account) cache.set(id, account, now + ttlMs);
+    return account;
+  };
+}

@@ -43,6 +43,8 @@ export interface ProcessActivityResult {
 
 export interface ProcessActivityDeps {
   repos: Repositories;
+  /** Account look-up; the composition root passes a short-lived cache (one store read per job saved). */
+  findAccount?(id: string): Promise<Account | null>;
   identityPolicy(account: Account): IdentityPolicy;
   mergeOptions(account: Account): MergeOptions;
 }
@@ -75,7 +77,7 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
     const reprocess = input.reprocess === true && recorded?.outcome === 'unidentified';
     if (recorded && isFinal(recorded) && !reprocess) return replayOf(recorded);
 
-    const account = await repos.accounts.findById(input.account);
+    const account = await (deps.findAccount ?? ((id: string) => repos.accounts.findById(id)))(input.account);
     if (!account) throw new PermanentJobError('unknown_account', `account ${input.account} does not exist`);
 
     const envelope = input.provider ? mapProviderPayload(input.provider, input.payload) : input.payload;
@@ -85,13 +87,16 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
     const base = baseRecord(account.id, activity, ids, input);
 
     let decideAgain = false;
+    // What a fresh decision already knows about its contact (read just before, or "a new id: absent"),
+    // so applying it costs no second read. Null: read it (a stored claim, or after a conflict).
+    let prefetched: { contact: ContactRecord | null } | null = null;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       let claim: ResolutionClaim;
       if (recorded?.outcome === 'pending' && recorded.claim && !decideAgain) {
         claim = recorded.claim;
       } else {
         decideAgain = false;
-        const decision = await decide(account, ids);
+        const { decision, read } = await decide(account, ids);
         const record: ActivityRecord =
           decision.kind === 'unidentified'
             ? { ...base, outcome: 'unidentified', contactId: null, claim: null, warnings: [...ids.warnings, ...decision.warnings], processedAt: new Date() }
@@ -105,9 +110,12 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
         if (!record.claim) return { outcome: 'unidentified', contactId: null, resolution: 'none', warnings: record.warnings };
         recorded = record;
         claim = record.claim;
+        const contactId = claim.contactId;
+        prefetched = { contact: claim.create ? null : (read.find((c) => c.id === contactId) ?? null) };
       }
 
-      const applied = await applyClaim(account, activity, claim, mergeOptions);
+      const applied = await applyClaim(account, activity, claim, mergeOptions, prefetched);
+      prefetched = null;
       if (applied.kind === 'conflict') continue;
       if (applied.kind === 'stale') {
         decideAgain = true;
@@ -131,15 +139,24 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
     return repos.activities.replaceIf(record, expectedOf(current));
   }
 
-  async function decide(account: Account, ids: NormalizedIdentifiers): Promise<ResolutionDecision> {
+  async function decide(account: Account, ids: NormalizedIdentifiers): Promise<{ decision: ResolutionDecision; read: ContactRecord[] }> {
     const byEmail = ids.email ? await repos.contacts.findByEmail(account.id, ids.email) : null;
     const byPhone = ids.phone ? await repos.contacts.findByPhone(account.id, ids.phone, PHONE_CANDIDATES) : [];
-    return decideResolution(ids, { byEmail: byEmail && toCandidate(byEmail), byPhone: byPhone.map(toCandidate) });
+    const decision = decideResolution(ids, { byEmail: byEmail && toCandidate(byEmail), byPhone: byPhone.map(toCandidate) });
+    return { decision, read: byEmail ? [byEmail, ...byPhone] : byPhone };
   }
 
   /** Makes the contact reflect the activity. Idempotent: a claim already applied writes nothing. */
-  async function applyClaim(account: Account, activity: CanonicalActivity, claim: ResolutionClaim, mergeOptions: MergeOptions): Promise<ApplyOutcome> {
-    let current = await repos.contacts.findById(account.id, claim.contactId);
+  async function applyClaim(
+    account: Account,
+    activity: CanonicalActivity,
+    claim: ResolutionClaim,
+    mergeOptions: MergeOptions,
+    prefetched: { contact: ContactRecord | null } | null,
+  ): Promise<ApplyOutcome> {
+    // A prefetched contact that changed since it was read makes the versioned update (or the create)
+    // report a conflict, and the next round reads it afresh.
+    const current = prefetched ? prefetched.contact : await repos.contacts.findById(account.id, claim.contactId);
     try {
       if (!current) {
         if (!claim.create) return { kind: 'stale' }; // the contact was deleted meanwhile
