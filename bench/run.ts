@@ -5,7 +5,7 @@
  *                            "Latest full results" block of bench/README.md
  *   npm run bench:quick      < 2 min, writes bench/results/<date>-quick.md
  *   flags: --quick, --profile (also profile the intake server: --cpu-prof, top self time),
- *          --only=intake,pipeline,latency,scaling
+ *          --only=intake,pipeline,latency,scaling, --profile-pipeline (a .cpuprofile per worker child)
  *
  * Process layout (2 cores shared by everything): this process is the load generator (autocannon,
  * programmatic API) and the conductor; every server or worker runs in its own child process
@@ -26,6 +26,8 @@ import { summarizeProfile } from './profile-summary';
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const PROFILE = argv.includes('--profile') || !QUICK;
+// Profiles every pipeline worker child too (one .cpuprofile each, under results/profiles/pipeline).
+const PROFILE_PIPELINE = argv.includes('--profile-pipeline');
 const ONLY = (argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? ['intake', 'pipeline', 'latency', 'scaling']);
 const MONGODB_URI = process.env.MONGODB_URI;
 
@@ -187,8 +189,10 @@ async function profileIntake(redisUrl: string) {
 // ---------------------------------------------------------------- pipeline
 
 async function drain(args: Omit<DrainArgs, 'mode' | 'prefix'>): Promise<DrainResult> {
+  const profileDir = path.join(BENCH_ROOT, 'results', 'profiles', 'pipeline');
+  if (PROFILE_PIPELINE) mkdirSync(profileDir, { recursive: true });
   const child = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'drain', prefix: freshPrefix('p'), ...args })], {
-    execArgv: ['--max-old-space-size=8192'],
+    execArgv: ['--max-old-space-size=8192', ...(PROFILE_PIPELINE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
   });
   try {
     const r = await child.next<DrainResult>('result', 900_000);

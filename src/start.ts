@@ -7,6 +7,7 @@ import type { Config } from './config';
 import { defaultIdentityPolicy, type IdentityPolicy, type MergeOptions } from './domain';
 import { loadOrCreateDevSecret } from './infra/dev-secret';
 import { createRedisRateLimiter } from './infra/redis-rate-limiter';
+import { createLeasedRateLimiter, leaseSizeFor } from './infra/leased-rate-limiter';
 import { resolveRedis } from './infra/redis-server';
 import { resolveStore } from './infra/store';
 import { ACTIVITIES_QUEUE, createActivitiesProducer, createActivitiesQueue, type ActivitiesQueue } from './jobs/activities.queue';
@@ -160,11 +161,7 @@ export async function startContactflow(config: Config, logger: Logger, options: 
       const app = createApp({
         logger,
         bodyLimit: config.BODY_LIMIT,
-        rateLimiter: createRedisRateLimiter(producerConnection, {
-          prefix: config.REDIS_PREFIX,
-          perSecond: config.RATE_LIMIT_PER_SECOND,
-          burst: config.RATE_LIMIT_BURST,
-        }),
+        rateLimiter: intakeRateLimiter(config, producerConnection),
         webhooks: {
           bodyLimit: config.WEBHOOK_BODY_LIMIT,
           webhooks: createWebhookIntakeService({
@@ -248,6 +245,13 @@ async function bootstrapWebhookSecrets(config: Config, account: string, repos: R
   await setWebhookSecrets(repos.accounts, account, { current: dev.value });
   const how = dev.created ? 'Generated a webhook secret' : 'Webhook secret';
   process.stdout.write(`${how} for account "${account}" (kept in ${dev.file}; set WEBHOOK_SECRET to choose one):\n\n  ${dev.value}\n\n`);
+}
+
+/** The shared Redis token bucket, spent through local leases when the limit is large enough. */
+function intakeRateLimiter(config: Config, connection: RedisConnection) {
+  const shared = createRedisRateLimiter(connection, { prefix: config.REDIS_PREFIX, perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST });
+  const leaseSize = leaseSizeFor(config.RATE_LIMIT_PER_SECOND, config.RATE_LIMIT_BURST);
+  return leaseSize ? createLeasedRateLimiter(shared, { leaseSize, leaseTtlMs: 1000 }) : shared;
 }
 
 async function runCleanups(cleanups: (() => Promise<void>)[], logger: Logger, stepTimeoutMs: number) {

@@ -44,7 +44,9 @@ export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<Activ
   const worker = new Worker<ActivityJobData, ProcessActivityResult>(
     ACTIVITIES_QUEUE,
     async (job) => {
-      const log = deps.logger.child({ jobId: job.id, attempt: job.attemptsMade + 1 });
+      // The job's child logger is built only when something is logged: not for a quiet success.
+      let child: Logger | undefined;
+      const log = () => (child ??= deps.logger.child({ jobId: job.id, attempt: job.attemptsMade + 1 }));
       const data = activityJobSchema.safeParse(job.data);
       if (!data.success) throw new UnrecoverableError('invalid_job: the job data does not match the activities queue schema');
       try {
@@ -57,22 +59,24 @@ export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<Activ
           reprocess: data.data.reprocess === true,
         });
         outageStreak = 0;
-        log.debug({ account: data.data.account, outcome: result.outcome, resolution: result.resolution }, 'activity processed');
+        if (deps.logger.isLevelEnabled('debug')) {
+          log().debug({ account: data.data.account, outcome: result.outcome, resolution: result.resolution }, 'activity processed');
+        }
         deps.onProcessed?.(result, job);
         return result;
       } catch (err) {
         const reason = failureReason(err);
         if (isStoreOutage(err, deps.isTransientStoreError)) {
           const pauseMs = Math.min(deps.outageBackoffMs * 2 ** Math.min(outageStreak++, 16), MAX_OUTAGE_PAUSE_MS);
-          log.warn({ account: data.data.account, reason, pauseMs }, 'store unreachable: job returned to the queue, queue paused');
+          log().warn({ account: data.data.account, reason, pauseMs }, 'store unreachable: job returned to the queue, queue paused');
           await deps.pauseQueue(pauseMs);
           throw Worker.RateLimitError();
         }
         if (!isRetryable(err, deps.isTransientStoreError)) {
-          log.warn({ account: data.data.account, reason }, 'activity failed permanently');
+          log().warn({ account: data.data.account, reason }, 'activity failed permanently');
           throw new UnrecoverableError(reason);
         }
-        log.warn({ account: data.data.account, reason }, 'activity failed, will retry');
+        log().warn({ account: data.data.account, reason }, 'activity failed, will retry');
         throw new Error(reason);
       }
     },
