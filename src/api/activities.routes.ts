@@ -14,7 +14,6 @@ export function activitiesRoutes(intake: IntakeService, status: ActivityStatusSe
     const result = await intake.accept({
       account: accountOf(req),
       body: req.body,
-      rawBody: req.rawBody ?? Buffer.alloc(0),
       idempotencyKey: req.get('idempotency-key'),
     });
     res.status(202).location(`/v1/activities/${result.id}`).json(result);

@@ -57,16 +57,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(activitiesBatchRoutes({ ...deps.batch, limiter: deps.rateLimiter }));
   // Rate limited before the parse: a throttled client costs no JSON parse either.
   app.post('/v1/activities', rateLimit(deps.rateLimiter));
-  app.use(
-    express.json({
-      limit: deps.bodyLimit,
-      strict: true,
-      // The raw bytes are kept for body-hash idempotency keys (and, later, webhook signatures).
-      verify: (req, _res, buf) => {
-        (req as express.Request).rawBody = buf;
-      },
-    }),
-  );
+  app.use(express.json({ limit: deps.bodyLimit, strict: true }));
   app.use(activitiesRoutes(deps.intake, deps.activityStatus));
   app.use(contactsRoutes(deps.contacts));
 

@@ -7,7 +7,6 @@ declare module 'express-serve-static-core' {
     id: string;
     log: Logger;
     account?: string;
-    rawBody?: Buffer;
   }
 }
 

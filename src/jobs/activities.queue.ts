@@ -38,17 +38,21 @@ export interface ActivityJobOptions {
 }
 
 /**
- * Retries use exponential backoff (1s, 2s, 4s … up to attempts) for transient faults; permanent ones
- * fail at once through UnrecoverableError. Completed jobs are kept a day, which is also the
- * window in which a redelivery is answered `duplicate` without touching MongoDB; failed jobs are
- * kept 14 days so they can be replayed after a fix.
+ * Retries use exponential backoff (1s, 2s, 4s … up to attempts) for contention; permanent failures
+ * fail at once through UnrecoverableError. Retention is bounded by age AND count, because Redis
+ * runs with noeviction and full payloads live in the jobs:
+ *  - completed: 24 h or the newest 200,000, whichever is fewer. That is the window in which a
+ *    redelivery is answered `duplicate`; after it a redelivery is answered `queued`, and the
+ *    worker finds the activity recorded and changes nothing.
+ *  - failed: 14 days or the newest 100,000, so a mapping bug at full intake rate cannot fill Redis
+ *    while still leaving ample room for a replay after the fix (alert on the failed gauge).
  */
 export function activityJobOptions({ attempts, backoffMs = 1000 }: ActivityJobOptions): JobsOptions {
   return {
     attempts,
     backoff: { type: 'exponential', delay: backoffMs, jitter: 0.2 },
     removeOnComplete: { age: 24 * 3600, count: 200_000 },
-    removeOnFail: { age: 14 * 24 * 3600 },
+    removeOnFail: { age: 14 * 24 * 3600, count: 100_000 },
   };
 }
 
@@ -58,11 +62,6 @@ export function activityJobOptions({ attempts, backoffMs = 1000 }: ActivityJobOp
  */
 export function activityIdFor(account: string, idempotencyKey: string): string {
   return 'act_' + createHash('sha256').update(account).update('\0').update(idempotencyKey).digest('hex').slice(0, 32);
-}
-
-/** Without an Idempotency-Key, the body itself is the key: an identical resend is a duplicate. */
-export function bodyIdempotencyKey(rawBody: Buffer | string): string {
-  return 'body:' + createHash('sha256').update(rawBody).digest('hex');
 }
 
 export type ActivitiesQueue = Queue<ActivityJobData, unknown, typeof PROCESS_ACTIVITY>;

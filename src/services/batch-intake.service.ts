@@ -1,9 +1,9 @@
 import { activityEnvelopeSchema } from '../jobs/activity-envelope.schema';
-import { activityIdFor, bodyIdempotencyKey, type ActivitiesProducer, type ActivityJobData } from '../jobs/activities.queue';
+import { activityIdFor, type ActivitiesProducer, type ActivityJobData } from '../jobs/activities.queue';
+import { IDEMPOTENCY_KEY_SHAPE, idempotencyKey as keyOf } from '../jobs/idempotency';
 import { AppError, UnavailableError, ValidationError, type ValidationIssue } from '../shared/errors';
 import { formatIssues } from '../shared/zod-issues';
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export interface BatchIntakeDeps {
   producer: ActivitiesProducer;
@@ -64,7 +64,7 @@ export function createBatchIntakeService(deps: BatchIntakeDeps) {
           return;
         }
         results.push(null);
-        const key = checked.idempotencyKey ?? bodyIdempotencyKey(JSON.stringify(checked.payload));
+        const key = keyOf(checked.idempotencyKey !== undefined ? { kind: 'client', key: checked.idempotencyKey } : { kind: 'content', value: checked.payload });
         jobs.push({ index, job: { kind: 'activity', account, activityId: activityIdFor(account, key), receivedAt, payload: checked.payload } });
       });
 
@@ -94,7 +94,7 @@ function checkItem(item: unknown): { payload: unknown; idempotencyKey: string | 
   }
   // The key is transport, like the Idempotency-Key header: it is not part of the stored payload.
   const { idempotencyKey, ...payload } = item as Record<string, unknown>;
-  if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || !IDEMPOTENCY_KEY.test(idempotencyKey))) {
+  if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || !IDEMPOTENCY_KEY_SHAPE.test(idempotencyKey))) {
     return { issues: [{ path: 'idempotencyKey', message: 'must be 1–255 visible ASCII characters' }] };
   }
   const parsed = activityEnvelopeSchema.safeParse(payload);

@@ -1,14 +1,13 @@
 import { activityEnvelopeSchema } from '../jobs/activity-envelope.schema';
-import { activityIdFor, bodyIdempotencyKey, type ActivitiesProducer, type EnqueueResult } from '../jobs/activities.queue';
+import { activityIdFor, type ActivitiesProducer, type EnqueueResult } from '../jobs/activities.queue';
+import { IDEMPOTENCY_KEY_SHAPE, idempotencyKey as keyOf } from '../jobs/idempotency';
 import { UnavailableError, ValidationError } from '../shared/errors';
 import { formatIssues } from '../shared/zod-issues';
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export interface IntakeInput {
   account: string;
   body: unknown;
-  rawBody: Buffer;
   idempotencyKey: string | undefined;
 }
 
@@ -18,8 +17,8 @@ export interface IntakeInput {
  */
 export function createIntakeService(producer: ActivitiesProducer, admission: Admission = { admit: async () => {} }) {
   return {
-    async accept({ account, body, rawBody, idempotencyKey }: IntakeInput): Promise<EnqueueResult> {
-      if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+    async accept({ account, body, idempotencyKey }: IntakeInput): Promise<EnqueueResult> {
+      if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_SHAPE.test(idempotencyKey)) {
         throw new ValidationError('Idempotency-Key must be 1–255 visible ASCII characters', [
           { path: 'header.Idempotency-Key', message: 'invalid format' },
         ]);
@@ -27,7 +26,7 @@ export function createIntakeService(producer: ActivitiesProducer, admission: Adm
       const parsed = activityEnvelopeSchema.safeParse(body);
       if (!parsed.success) throw new ValidationError('The activity is invalid', formatIssues(parsed.error));
 
-      const activityId = activityIdFor(account, idempotencyKey ?? bodyIdempotencyKey(rawBody));
+      const activityId = activityIdFor(account, keyOf(idempotencyKey !== undefined ? { kind: 'client', key: idempotencyKey } : { kind: 'content', value: body }));
       await admission.admit(1); // backpressure: 503 + Retry-After before anything is enqueued
       try {
         return await producer.enqueue({ kind: 'activity', account, activityId, receivedAt: new Date().toISOString(), payload: body });

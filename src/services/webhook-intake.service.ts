@@ -1,4 +1,5 @@
-import { activityIdFor, bodyIdempotencyKey, type ActivitiesProducer, type EnqueueResult } from '../jobs/activities.queue';
+import { activityIdFor, type ActivitiesProducer, type EnqueueResult } from '../jobs/activities.queue';
+import { idempotencyKey as keyOf } from '../jobs/idempotency';
 import { AppError, UnauthorizedError, UnavailableError, ValidationError } from '../shared/errors';
 import { providerMapper, PROVIDER_NAMES } from './mappers';
 import type { WebhookSecretSource } from './webhook-secrets.service';
@@ -64,7 +65,7 @@ export function createWebhookIntakeService(deps: WebhookIntakeDeps) {
       // Without a readable event id the bytes are the key: a redelivery is still a duplicate,
       // and the worker (not the intake) decides whether the payload is usable.
       const eventId = mapper.eventId(payload);
-      const key = eventId ? `${req.provider}:${eventId}` : `${req.provider}:${bodyIdempotencyKey(req.rawBody)}`;
+      const key = keyOf({ kind: 'webhook', provider: req.provider, eventId: eventId || null, rawBody: req.rawBody });
       await deps.admit?.(1);
       try {
         return await deps.producer.enqueue({

@@ -91,6 +91,11 @@ describe('POST /v1/activities → worker → contact', () => {
     const a = await post(body);
     const b = await post(body);
     expect(b.body).toEqual({ id: a.body.id, status: 'duplicate' });
+    // Same content, other key order: the same activity; and so is the same item inside a batch.
+    const reordered = await post({ email: body.email, occurredAt: body.occurredAt, type: body.type });
+    expect(reordered.body).toEqual({ id: a.body.id, status: 'duplicate' });
+    const batch = await (await app.request('/v1/activities/batch', { method: 'POST', json: { activities: [body] } })).json();
+    expect(batch.results).toEqual([{ index: 0, id: a.body.id, status: 'duplicate' }]);
     await app.settled(a.body.id);
   });
 
