@@ -1,5 +1,5 @@
 import type { ActivitiesQueue } from '../jobs/activities.queue';
-import type { ActivityRepository } from '../repositories';
+import type { ActivityRecord, ActivityRepository } from '../repositories';
 import { NotFoundError } from '../shared/errors';
 import { maskPii } from '../shared/pii';
 
@@ -18,24 +18,35 @@ export interface ActivityStatusView {
  * so ids cannot be probed across tenants.
  */
 export function createActivityStatusService(activities: ActivityRepository, queue: ActivitiesQueue) {
+  const finalView = (r: ActivityRecord): ActivityStatusView | null =>
+    r.outcome === 'pending' ? null : { id: r.id, status: r.outcome, contactId: r.contactId, warnings: r.warnings };
+  const queued = (id: string): ActivityStatusView => ({ id, status: 'queued', contactId: null, warnings: [] });
+
   return {
     async get(account: string, id: string): Promise<ActivityStatusView> {
       const recorded = await activities.findById(account, id);
       // A pending record is mid-processing: to the client it is still queued.
-      if (recorded && recorded.outcome !== 'pending') {
-        return { id, status: recorded.outcome, contactId: recorded.contactId, warnings: recorded.warnings };
-      }
+      const settled = recorded && finalView(recorded);
+      if (settled) return settled;
+
       const job = await queue.getJob(id);
-      if (!job || job.data.account !== account) throw new NotFoundError('activity');
+      if (!job || job.data.account !== account) {
+        if (recorded) return queued(id); // pending, and its job already left Redis: a retry will finish it
+        throw new NotFoundError('activity');
+      }
       const state = await job.getState();
       if (state === 'failed') {
         return { id, status: 'failed', contactId: null, warnings: [], error: maskPii(job.failedReason ?? 'unknown') };
       }
       if (state === 'completed') {
-        // Completed but not recorded: only possible when the in-memory store restarted.
-        throw new NotFoundError('activity');
+        // It may have finished between the two reads above: the record is the answer now.
+        const now = await activities.findById(account, id);
+        const done = now && finalView(now);
+        if (done) return done;
+        // Completed but never recorded: only when the in-memory store restarted under it.
+        if (!now) throw new NotFoundError('activity');
       }
-      return { id, status: 'queued', contactId: null, warnings: [] };
+      return queued(id);
     },
   };
 }

@@ -167,6 +167,7 @@ describe('contact fields', () => {
       auth: typedKey,
       json: { type: 'form', occurredAt: at(51), phone: '030 901820', fields: { seats: 'many', plan: 'pro' } },
     });
+    expect(res.status).toBe(202);
     const { id } = await res.json();
     const settled = await waitFor(async () => {
       const s = await (await app.request(`/v1/activities/${id}`, { auth: typedKey })).json();
