@@ -77,3 +77,28 @@ export function withIdentifiers(state: ContactState, setEmail: string | null, se
     phone: state.phone ?? setPhone,
   };
 }
+
+/**
+ * Whether two states are the same contact, field by field. Cheaper than serializing both: a merge
+ * that changed anything usually differs in `lastActivityAt` or the first recent activity, which
+ * are compared first.
+ */
+export function sameContactState(a: ContactState, b: ContactState): boolean {
+  if (ms(a.lastActivityAt) !== ms(b.lastActivityAt) || ms(a.firstSeenAt) !== ms(b.firstSeenAt)) return false;
+  if (a.email !== b.email || a.phone !== b.phone) return false;
+  if (a.recentActivities.length !== b.recentActivities.length || a.visitorIds.length !== b.visitorIds.length) return false;
+  for (let i = 0; i < a.recentActivities.length; i++) {
+    const x = a.recentActivities[i]!;
+    const y = b.recentActivities[i]!;
+    if (x.activityId !== y.activityId || x.type !== y.type || x.source !== y.source || ms(x.occurredAt) !== ms(y.occurredAt)) return false;
+  }
+  for (let i = 0; i < a.visitorIds.length; i++) if (a.visitorIds[i] !== b.visitorIds[i]) return false;
+  const keys = Object.keys(a.fields);
+  if (keys.length !== Object.keys(b.fields).length) return false;
+  for (const key of keys) {
+    const x = a.fields[key]!;
+    const y = Object.hasOwn(b.fields, key) ? b.fields[key] : undefined;
+    if (!y || x.value !== y.value || x.source !== y.source || x.activityId !== y.activityId || ms(x.setAt) !== ms(y.setAt)) return false;
+  }
+  return true;
+}

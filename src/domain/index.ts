@@ -7,6 +7,6 @@ export { normalizeIdentifiers, type RawIdentifiers } from './normalize-identifie
 export { decideResolution, type ResolvedIdentifiers } from './resolution';
 export { insertRecent } from './recent-list';
 export { mergeFields, type MergedFields } from './field-merge';
-export { applyActivity, newContactState, withIdentifiers } from './contact-merge';
+export { applyActivity, newContactState, sameContactState, withIdentifiers } from './contact-merge';
 export { DEFAULT_FIELD_DEFINITIONS } from './default-fields';
 export { mapSourceFields, sourceNameKey, type MappedFields } from './field-mapping';

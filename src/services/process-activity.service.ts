@@ -3,6 +3,7 @@ import {
   decideResolution,
   newContactState,
   normalizeIdentifiers,
+  sameContactState,
   withIdentifiers,
   type CandidateContact,
   type CanonicalActivity,
@@ -165,7 +166,7 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
         return { kind: 'applied', warnings };
       }
       const { state, warnings } = applyActivity(withIdentifiers(stateOf(current), claim.setEmail, claim.setPhone), activity, mergeOptions);
-      if (!sameState(state, stateOf(current))) await repos.contacts.update(account.id, current.id, current.version, state);
+      if (!sameContactState(state, stateOf(current))) await repos.contacts.update(account.id, current.id, current.version, state);
       return { kind: 'applied', warnings };
     } catch (err) {
       // Same id: a twin run created it first; apply to it next round. A changed version: re-read.
@@ -235,6 +236,3 @@ function stateOf(c: ContactRecord): ContactState {
   };
 }
 
-function sameState(a: ContactState, b: ContactState): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
