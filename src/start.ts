@@ -152,9 +152,11 @@ export async function startContactflow(config: Config, logger: Logger, options: 
 
     let web: WebServer | null = null;
     if (runApi) {
+      // Contact look-ups normalize with the account's policy: cached, like the worker's.
+      const findAccount = createAccountCache(repos.accounts);
       const policyFor = async (accountId: string) => {
-        const a = await repos.accounts.findById(accountId);
-        return defaultIdentityPolicy({ defaultCountry: a?.defaultCountry ?? config.DEFAULT_COUNTRY });
+        const a = await findAccount(accountId);
+        return a ? identityPolicy(a) : defaultIdentityPolicy({ defaultCountry: config.DEFAULT_COUNTRY });
       };
       const producer = createActivitiesProducer(queue, producerConnection);
       const admit = (n: number) => backpressure.admit(n);
