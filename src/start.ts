@@ -1,4 +1,5 @@
 import type { Worker } from 'bullmq';
+import type { Express } from 'express';
 import { createApp } from './api/app';
 import type { ReadinessCheck } from './api/health.routes';
 import { createOpsApp } from './api/ops';
@@ -6,8 +7,8 @@ import { startWebServer, type WebServer } from './api/server';
 import type { Config } from './config';
 import { defaultIdentityPolicy, type IdentityPolicy, type MergeOptions } from './domain';
 import { loadOrCreateDevSecret } from './infra/dev-secret';
-import { createRedisRateLimiter } from './infra/redis-rate-limiter';
 import { createLeasedRateLimiter, leaseSizeFor } from './infra/leased-rate-limiter';
+import { createRedisRateLimiter } from './infra/redis-rate-limiter';
 import { resolveRedis } from './infra/redis-server';
 import { resolveStore } from './infra/store';
 import { ACTIVITIES_QUEUE, createActivitiesProducer, createActivitiesQueue, type ActivitiesQueue } from './jobs/activities.queue';
@@ -15,19 +16,19 @@ import { createRedisConnection, type RedisConnection } from './jobs/redis-connec
 import type { Account, Repositories } from './repositories';
 import { bootstrapAccount, bootstrapApiKey, createAccountCache, createApiKeyAuthenticator, generateApiKey } from './services/accounts.service';
 import { createActivityStatusService } from './services/activity-status.service';
+import { createBackpressure } from './services/backpressure';
 import { createBatchIntakeService } from './services/batch-intake.service';
 import { createContactsService } from './services/contacts.service';
 import { createIntakeService } from './services/intake.service';
 import { createProcessActivity, type ProcessActivityResult } from './services/process-activity.service';
+import { createReplayService } from './services/replay.service';
 import { createWebhookIntakeService } from './services/webhook-intake.service';
 import { createWebhookSecretCache, generateWebhookSecret, setWebhookSecrets } from './services/webhook-secrets.service';
 import type { Logger } from './shared/logger';
+import { createMetrics, QUEUE_STATES, type Metrics } from './shared/metrics';
 import { withTimeout } from './shared/timeout';
 import { createActivitiesWorker } from './workers/activities.worker';
 import { instrumentWorker } from './workers/worker-metrics';
-import { createBackpressure } from './services/backpressure';
-import { createReplayService } from './services/replay.service';
-import { createMetrics, QUEUE_STATES } from './shared/metrics';
 
 export interface Contactflow {
   config: Config;
@@ -80,140 +81,28 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     const metrics = createMetrics({ queueDepths: async () => ({ [ACTIVITIES_QUEUE]: await queue.getJobCounts(...QUEUE_STATES) }) });
 
     const account = await bootstrapAccount(repos.accounts, { account: config.BOOTSTRAP_ACCOUNT, defaultCountry: config.DEFAULT_COUNTRY });
-    // Only API processes own the bootstrap key: a worker never creates or rotates keys.
-    const devKey = config.BOOTSTRAP_API_KEY || !runApi ? null : loadOrCreateDevSecret(config.DATA_DIR, 'api-key', generateApiKey);
-    const apiKey = config.BOOTSTRAP_API_KEY ?? devKey?.value ?? null;
-    if (runApi && apiKey) await bootstrapApiKey(repos.accounts, account.id, apiKey);
-    if (devKey) {
-      // Printed on stdout, not through the logger (which never prints secrets), so the README's curl works.
-      const how = devKey.created ? 'Generated an API key' : 'API key';
-      process.stdout.write(`\n${how} for account "${account.id}" (kept in ${devKey.file}; set BOOTSTRAP_API_KEY to choose one):\n\n  ${apiKey}\n\n`);
-    }
-    // Only API processes own the bootstrap webhook secrets: a worker must never rotate them.
-    if (runApi) await bootstrapWebhookSecrets(config, account.id, repos);
+    // Only API processes own the bootstrap credentials: a worker never creates or rotates them.
+    const apiKey = runApi ? await bootstrapApiCredentials(config, account.id, repos) : null;
 
-    const policies = new Map<string, IdentityPolicy>();
-    const identityPolicy = (a: Account) => {
-      let p = policies.get(a.id);
-      if (!p) policies.set(a.id, (p = defaultIdentityPolicy({ defaultCountry: a.defaultCountry })));
-      return p;
-    };
-    const mergeOptions = (a: Account): MergeOptions => ({
-      fieldDefinitions: new Map(a.fieldDefinitions.map((d) => [d.key, d])),
-      recentLimit: config.RECENT_LIMIT,
-      defaultCountry: a.defaultCountry,
-    });
+    const wiring: Wiring = { config, logger, repos, queue, producerConnection, metrics, cleanups, ...identityOptions(config) };
 
-    let worker: Worker | null = null;
-    if (runWorker) {
-      const workerConnection = createRedisConnection(redis.url, 'worker', `${config.ROLE}-worker`);
-      worker = createActivitiesWorker({
-        connection: workerConnection,
-        prefix: config.REDIS_PREFIX,
-        concurrency: config.WORKER_CONCURRENCY,
-        lockDurationMs: config.WORKER_LOCK_MS,
-        stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
-        logger,
-        processActivity: createProcessActivity({ repos, findAccount: createAccountCache(repos.accounts), identityPolicy, mergeOptions }),
-        isTransientStoreError: (err) => repos.isTransientError(err),
-        pauseQueue: (ms) => queue.rateLimit(ms),
-        outageBackoffMs: config.JOB_BACKOFF_MS,
-        onProcessed: (r) => {
-          metrics.activityProcessed(r.outcome, r.resolution);
-          options.onProcessed?.(r);
-        },
-      });
-      instrumentWorker(worker, metrics);
-      const w = worker;
-      cleanups.unshift(async () => {
-        // Lets active jobs finish; a job cut off by the bound is not lost: its lock expires and
-        // BullMQ's stalled-job check hands it to another worker (or this one after a restart).
-        try {
-          await withTimeout(w.close(), config.SHUTDOWN_TIMEOUT_MS, 'worker close');
-        } finally {
-          workerConnection.disconnect();
-        }
-      });
-      void w.run();
-      await w.waitUntilReady();
-    }
+    const worker = runWorker ? await startWorker(wiring, redis.url, options.onProcessed) : null;
 
     const readiness: ReadinessCheck[] = [
       { name: 'redis', check: async () => void (await producerConnection.ping()) },
       { name: store.description === 'memory' ? 'store(memory)' : 'mongodb', check: () => repos.ping() },
       ...(worker ? [{ name: 'worker', check: async () => assertRunning(worker) }] : []),
     ];
-    const metricsAuth = { token: config.METRICS_TOKEN, adminPassword: config.ADMIN_PASSWORD };
-    // One admission check for every intake route (single and batch): waiting depth, cached 250 ms.
-    const backpressure = createBackpressure({ depth: () => queue.getWaitingCount(), maxDepth: config.MAX_QUEUE_DEPTH });
-    if (runApi && !config.ADMIN_PASSWORD) {
-      logger.warn('admin routes are OFF (Bull Board at /admin/queues, POST /admin/replay): set ADMIN_PASSWORD to enable them');
-    }
-
-    let web: WebServer | null = null;
-    if (runApi) {
-      // Contact look-ups normalize with the account's policy: cached, like the worker's.
-      const findAccount = createAccountCache(repos.accounts);
-      const policyFor = async (accountId: string) => {
-        const a = await findAccount(accountId);
-        return a ? identityPolicy(a) : defaultIdentityPolicy({ defaultCountry: config.DEFAULT_COUNTRY });
-      };
-      const producer = createActivitiesProducer(queue, producerConnection);
-      const admit = (n: number) => backpressure.admit(n);
-      const app = createApp({
-        logger,
-        bodyLimit: config.BODY_LIMIT,
-        rateLimiter: intakeRateLimiter(config, producerConnection),
-        webhooks: {
-          bodyLimit: config.WEBHOOK_BODY_LIMIT,
-          webhooks: createWebhookIntakeService({
-            producer,
-            secrets: createWebhookSecretCache(repos.accounts),
-            toleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS,
-            admit,
-          }),
-        },
-        batch: {
-          bodyLimit: config.BATCH_BODY_LIMIT,
-          maxItems: config.BATCH_MAX,
-          batch: createBatchIntakeService({ producer, maxItems: config.BATCH_MAX, admit }),
-        },
-        authenticator: createApiKeyAuthenticator(repos.accounts),
-        intake: createIntakeService(producer, backpressure),
-        activityStatus: createActivityStatusService(repos.activities, queue),
-        contacts: createContactsService(repos.contacts, policyFor),
-        readiness,
-        ops: {
-          metrics,
-          metricsAuth,
-          admin: {
-            adminPassword: config.ADMIN_PASSWORD,
-            queues: [queue],
-            replay: createReplayService({
-              queues: { [ACTIVITIES_QUEUE]: queue },
-              activities: repos.activities,
-              defaultAccount: account.id,
-              onReplayed: (q, kind, n) => metrics.jobsReplayed(q, kind, n),
-            }),
-          },
-        },
-      });
-      web = await startWebServer(app, config.PORT, config.HOST);
-      const w = web;
-      cleanups.unshift(() => w.stop(config.SHUTDOWN_TIMEOUT_MS));
-      logger.info({ port: web.port, role: config.ROLE, store: store.description }, `contactflow listening on http://127.0.0.1:${web.port}`);
-    } else {
-      // Workers serve only probes and their own metrics (job counters live where jobs ran).
-      web = await startWebServer(createOpsApp({ logger, readiness, ops: { metrics, metricsAuth } }), config.PORT, config.HOST);
-      const w = web;
-      cleanups.unshift(() => w.stop(config.SHUTDOWN_TIMEOUT_MS));
-      logger.info({ port: web.port, role: config.ROLE, store: store.description }, 'contactflow worker running (probes and /metrics only)');
-    }
+    const web = runApi ? await startApi(wiring, readiness, account.id) : await startProbes(wiring, readiness);
+    logger.info(
+      { port: web.port, role: config.ROLE, store: store.description },
+      runApi ? `contactflow listening on http://127.0.0.1:${web.port}` : 'contactflow worker running (probes and /metrics only)',
+    );
 
     let stopping: Promise<void> | null = null;
     return {
       config,
-      port: web?.port ?? null,
+      port: web.port,
       apiKey,
       account: account.id,
       redisUrl: redis.url,
@@ -226,6 +115,162 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     await runCleanups(cleanups, logger, config.SHUTDOWN_TIMEOUT_MS);
     throw err;
   }
+}
+
+/** What the wiring functions below share; built once in startContactflow. */
+interface Wiring {
+  config: Config;
+  logger: Logger;
+  repos: Repositories;
+  queue: ActivitiesQueue;
+  producerConnection: RedisConnection;
+  metrics: Metrics;
+  cleanups: (() => Promise<void>)[];
+  identityPolicy(account: Account): IdentityPolicy;
+  mergeOptions(account: Account): MergeOptions;
+}
+
+function identityOptions(config: Config): Pick<Wiring, 'identityPolicy' | 'mergeOptions'> {
+  const policies = new Map<string, IdentityPolicy>();
+  return {
+    identityPolicy: (a) => {
+      let p = policies.get(a.id);
+      if (!p) policies.set(a.id, (p = defaultIdentityPolicy({ defaultCountry: a.defaultCountry })));
+      return p;
+    },
+    mergeOptions: (a) => ({
+      fieldDefinitions: new Map(a.fieldDefinitions.map((d) => [d.key, d])),
+      recentLimit: config.RECENT_LIMIT,
+      defaultCountry: a.defaultCountry,
+    }),
+  };
+}
+
+async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: ProcessActivityResult) => void): Promise<Worker> {
+  const { config, logger, repos, queue, metrics } = w;
+  const workerConnection = createRedisConnection(redisUrl, 'worker', `${config.ROLE}-worker`);
+  const worker = createActivitiesWorker({
+    connection: workerConnection,
+    prefix: config.REDIS_PREFIX,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockDurationMs: config.WORKER_LOCK_MS,
+    stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
+    logger,
+    processActivity: createProcessActivity({
+      repos,
+      findAccount: createAccountCache(repos.accounts),
+      identityPolicy: w.identityPolicy,
+      mergeOptions: w.mergeOptions,
+    }),
+    isTransientStoreError: (err) => repos.isTransientError(err),
+    pauseQueue: (ms) => queue.rateLimit(ms),
+    outageBackoffMs: config.JOB_BACKOFF_MS,
+    onProcessed: (r) => {
+      metrics.activityProcessed(r.outcome, r.resolution);
+      onProcessed?.(r);
+    },
+  });
+  instrumentWorker(worker, metrics);
+  w.cleanups.unshift(async () => {
+    // Lets active jobs finish; a job cut off by the bound is not lost: its lock expires and
+    // BullMQ's stalled-job check hands it to another worker (or this one after a restart).
+    try {
+      await withTimeout(worker.close(), config.SHUTDOWN_TIMEOUT_MS, 'worker close');
+    } finally {
+      workerConnection.disconnect();
+    }
+  });
+  void worker.run();
+  await worker.waitUntilReady();
+  return worker;
+}
+
+async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccountId: string): Promise<WebServer> {
+  const { config, logger, repos, queue, producerConnection, metrics } = w;
+  if (!config.ADMIN_PASSWORD) {
+    logger.warn('admin routes are OFF (Bull Board at /admin/queues, POST /admin/replay): set ADMIN_PASSWORD to enable them');
+  }
+  // One admission check for every intake route (single, batch, webhooks): waiting depth, cached 250 ms.
+  const backpressure = createBackpressure({ depth: () => queue.getWaitingCount(), maxDepth: config.MAX_QUEUE_DEPTH });
+  const admit = (n: number) => backpressure.admit(n);
+  // Contact look-ups normalize with the account's policy: cached, like the worker's.
+  const findAccount = createAccountCache(repos.accounts);
+  const policyFor = async (accountId: string) => {
+    const a = await findAccount(accountId);
+    return a ? w.identityPolicy(a) : defaultIdentityPolicy({ defaultCountry: config.DEFAULT_COUNTRY });
+  };
+  const producer = createActivitiesProducer(queue, producerConnection);
+  const app = createApp({
+    logger,
+    bodyLimit: config.BODY_LIMIT,
+    rateLimiter: intakeRateLimiter(config, producerConnection),
+    webhooks: {
+      bodyLimit: config.WEBHOOK_BODY_LIMIT,
+      webhooks: createWebhookIntakeService({
+        producer,
+        secrets: createWebhookSecretCache(repos.accounts),
+        toleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS,
+        admit,
+      }),
+    },
+    batch: {
+      bodyLimit: config.BATCH_BODY_LIMIT,
+      maxItems: config.BATCH_MAX,
+      batch: createBatchIntakeService({ producer, maxItems: config.BATCH_MAX, admit }),
+    },
+    authenticator: createApiKeyAuthenticator(repos.accounts),
+    intake: createIntakeService(producer, backpressure),
+    activityStatus: createActivityStatusService(repos.activities, queue),
+    contacts: createContactsService(repos.contacts, policyFor),
+    readiness,
+    ops: {
+      metrics,
+      metricsAuth: metricsAuthOf(config),
+      admin: {
+        adminPassword: config.ADMIN_PASSWORD,
+        queues: [queue],
+        replay: createReplayService({
+          queues: { [ACTIVITIES_QUEUE]: queue },
+          activities: repos.activities,
+          defaultAccount: bootstrapAccountId,
+          onReplayed: (q, kind, n) => metrics.jobsReplayed(q, kind, n),
+        }),
+      },
+    },
+  });
+  return listen(w, app);
+}
+
+/** A worker process serves only probes and its own metrics (job counters live where jobs ran). */
+async function startProbes(w: Wiring, readiness: ReadinessCheck[]): Promise<WebServer> {
+  return listen(w, createOpsApp({ logger: w.logger, readiness, ops: { metrics: w.metrics, metricsAuth: metricsAuthOf(w.config) } }));
+}
+
+async function listen(w: Wiring, app: Express): Promise<WebServer> {
+  const web = await startWebServer(app, w.config.PORT, w.config.HOST);
+  w.cleanups.unshift(() => web.stop(w.config.SHUTDOWN_TIMEOUT_MS));
+  return web;
+}
+
+function metricsAuthOf(config: Config) {
+  return { token: config.METRICS_TOKEN, adminPassword: config.ADMIN_PASSWORD };
+}
+
+/**
+ * The bootstrap API key: BOOTSTRAP_API_KEY, else (development) a generated one kept under DATA_DIR
+ * and printed on stdout, not through the logger (which never prints secrets), so the README's curl
+ * works. Returns the key.
+ */
+async function bootstrapApiCredentials(config: Config, account: string, repos: Repositories): Promise<string> {
+  const devKey = config.BOOTSTRAP_API_KEY ? null : loadOrCreateDevSecret(config.DATA_DIR, 'api-key', generateApiKey);
+  const apiKey = config.BOOTSTRAP_API_KEY ?? devKey!.value;
+  await bootstrapApiKey(repos.accounts, account, apiKey);
+  if (devKey) {
+    const how = devKey.created ? 'Generated an API key' : 'API key';
+    process.stdout.write(`\n${how} for account "${account}" (kept in ${devKey.file}; set BOOTSTRAP_API_KEY to choose one):\n\n  ${apiKey}\n\n`);
+  }
+  await bootstrapWebhookSecrets(config, account, repos);
+  return apiKey;
 }
 
 /**
