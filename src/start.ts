@@ -21,6 +21,7 @@ import { createBatchIntakeService } from './services/batch-intake.service';
 import { createContactsService } from './services/contacts.service';
 import { createIntakeService } from './services/intake.service';
 import { createProcessActivity, type ProcessActivityResult } from './services/process-activity.service';
+import { createRecordPageView } from './services/record-page-view.service';
 import { createReplayService } from './services/replay.service';
 import { createWebhookIntakeService } from './services/webhook-intake.service';
 import { createWebhookSecretCache, generateWebhookSecret, setWebhookSecrets } from './services/webhook-secrets.service';
@@ -149,6 +150,7 @@ function identityOptions(config: Config): Pick<Wiring, 'identityPolicy' | 'merge
 async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: ProcessActivityResult) => void): Promise<Worker> {
   const { config, logger, repos, queue, metrics } = w;
   const workerConnection = createRedisConnection(redisUrl, 'worker', `${config.ROLE}-worker`);
+  const findAccount = createAccountCache(repos.accounts);
   const worker = createActivitiesWorker({
     connection: workerConnection,
     prefix: config.REDIS_PREFIX,
@@ -158,10 +160,11 @@ async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: Proces
     logger,
     processActivity: createProcessActivity({
       repos,
-      findAccount: createAccountCache(repos.accounts),
+      findAccount,
       identityPolicy: w.identityPolicy,
       mergeOptions: w.mergeOptions,
     }),
+    recordPageView: createRecordPageView({ repos, findAccount, mergeOptions: w.mergeOptions }),
     isTransientStoreError: (err) => repos.isTransientError(err),
     pauseQueue: (ms) => queue.rateLimit(ms),
     outageBackoffMs: config.JOB_BACKOFF_MS,

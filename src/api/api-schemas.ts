@@ -41,7 +41,9 @@ export const contactViewSchema = z
       z.object({ value: z.union([z.string(), z.number(), z.boolean()]), source: z.string(), setAt: isoDate }).strict(),
     ),
     recentActivities: z.array(z.object({ id: z.string(), type: z.string(), source: z.string(), occurredAt: isoDate }).strict()),
-    recentPageViews: z.array(z.unknown()),
+    recentPageViews: z
+      .array(z.object({ id: z.string().regex(/^act_[0-9a-f]{32}$/), url: z.string(), title: z.string().nullable(), viewedAt: isoDate }).strict())
+      .describe('Newest first by viewedAt: the page views of the contact’s visitor ids (stitched), bounded'),
     visitorIds: z.array(z.string()),
     firstSeenAt: isoDate,
     lastActivityAt: isoDate,

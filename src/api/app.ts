@@ -11,6 +11,7 @@ import { requireApiKey } from './auth';
 import { contactsRoutes } from './contacts.routes';
 import { healthRoutes, type ReadinessCheck } from './health.routes';
 import { openApiRoutes } from './openapi';
+import { pageViewsRoutes } from './page-views.routes';
 import { httpMetrics } from './http-metrics';
 import { opsRoutes, type OpsDeps } from './ops';
 import { rateLimit, type RateLimiter } from './rate-limit';
@@ -56,9 +57,10 @@ export function createApp(deps: ApiDeps): Express {
   // Its own (larger) body limit; the app-wide parser below then skips the already-read body.
   app.use(activitiesBatchRoutes({ ...deps.batch, limiter: deps.rateLimiter }));
   // Rate limited before the parse: a throttled client costs no JSON parse either.
-  app.post('/v1/activities', rateLimit(deps.rateLimiter));
+  app.post(['/v1/activities', '/v1/page-views'], rateLimit(deps.rateLimiter));
   app.use(express.json({ limit: deps.bodyLimit, strict: true }));
   app.use(activitiesRoutes(deps.intake, deps.activityStatus));
+  app.use(pageViewsRoutes(deps.intake));
   app.use(contactsRoutes(deps.contacts));
 
   app.use(notFoundHandler);

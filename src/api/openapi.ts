@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { activityEnvelopeSchema } from '../jobs/activity-envelope.schema';
+import { pageViewSchema } from '../jobs/page-view.schema';
 import {
   activityStatusSchema,
   batchRequestSchema,
@@ -67,6 +68,15 @@ export function openApiDocument() {
           security: bearer,
           parameters: [idempotencyHeader],
           requestBody: { required: true, ...json(activityEnvelopeSchema, 'input') },
+          responses: { '202': { description: 'Stored in the queue', ...json(enqueueResultSchema) }, ...intakeErrors },
+        },
+      },
+      '/v1/page-views': {
+        post: {
+          summary: 'Accept one page view of an anonymous visitor; it joins a contact once an identified activity carries the same visitorId',
+          security: bearer,
+          parameters: [idempotencyHeader],
+          requestBody: { required: true, ...json(pageViewSchema, 'input') },
           responses: { '202': { description: 'Stored in the queue', ...json(enqueueResultSchema) }, ...intakeErrors },
         },
       },

@@ -8,7 +8,8 @@ import type { CanonicalActivity, ContactState, MergeOptions, MergeResult } from 
 // onto this contact: the junk-identifier list applies to visitor ids as well.
 const BLOCKED_VISITOR_IDS = defaultIdentityPolicy().blockedRawValues;
 
-const isUsableVisitorId = (id: string | null): id is string =>
+/** Whether a visitor id may be put on a contact (and so stitch page views onto it). */
+export const isUsableVisitorId = (id: string | null): id is string =>
   id !== null && !BLOCKED_VISITOR_IDS.has(id.trim().toLowerCase());
 
 const ms = (d: Date): number => d.getTime();
@@ -42,6 +43,8 @@ export function applyActivity(state: ContactState, activity: CanonicalActivity, 
       phone: state.phone,
       fields,
       recentActivities,
+      // Page views reach the contact through stitching (services/page-view-attach.ts), not activities.
+      recentPageViews: state.recentPageViews,
       visitorIds: [...visitorIds].sort(),
       firstSeenAt: new Date(Math.min(ms(state.firstSeenAt), at)),
       lastActivityAt: new Date(Math.max(ms(state.lastActivityAt), at)),
@@ -62,6 +65,7 @@ export function newContactState(
     phone,
     fields: {},
     recentActivities: [],
+    recentPageViews: [],
     visitorIds: [],
     firstSeenAt: activity.occurredAt,
     lastActivityAt: activity.occurredAt,
@@ -93,6 +97,12 @@ export function sameContactState(a: ContactState, b: ContactState): boolean {
     if (x.activityId !== y.activityId || x.type !== y.type || x.source !== y.source || ms(x.occurredAt) !== ms(y.occurredAt)) return false;
   }
   for (let i = 0; i < a.visitorIds.length; i++) if (a.visitorIds[i] !== b.visitorIds[i]) return false;
+  if (a.recentPageViews.length !== b.recentPageViews.length) return false;
+  for (let i = 0; i < a.recentPageViews.length; i++) {
+    const x = a.recentPageViews[i]!;
+    const y = b.recentPageViews[i]!;
+    if (x.pageViewId !== y.pageViewId || x.url !== y.url || x.title !== y.title || ms(x.viewedAt) !== ms(y.viewedAt)) return false;
+  }
   const keys = Object.keys(a.fields);
   if (keys.length !== Object.keys(b.fields).length) return false;
   for (const key of keys) {
@@ -101,4 +111,18 @@ export function sameContactState(a: ContactState, b: ContactState): boolean {
     if (!y || x.value !== y.value || x.source !== y.source || x.activityId !== y.activityId || ms(x.setAt) !== ms(y.setAt)) return false;
   }
   return true;
+}
+
+/** Just the activity-derived state of a contact (a stored record carries id, status, version too). */
+export function contactStateOf(c: ContactState): ContactState {
+  return {
+    email: c.email,
+    phone: c.phone,
+    fields: c.fields,
+    recentActivities: c.recentActivities,
+    recentPageViews: c.recentPageViews,
+    visitorIds: c.visitorIds,
+    firstSeenAt: c.firstSeenAt,
+    lastActivityAt: c.lastActivityAt,
+  };
 }

@@ -1,4 +1,4 @@
-import type { RecentActivity } from './types';
+import type { RecentActivity, RecentPageView } from './types';
 
 const time = (d: Date): number => {
   const t = d.getTime();
@@ -30,4 +30,27 @@ export function insertRecent(list: readonly RecentActivity[], item: RecentActivi
     merged.push(entry);
   }
   return merged.sort(compareRecent).slice(0, cap);
+}
+
+/** Same order as compareRecent: newest viewedAt first, equal times → greater pageViewId first. */
+export function compareRecentPageView(a: RecentPageView, b: RecentPageView): number {
+  const byTime = time(b.viewedAt) - time(a.viewedAt);
+  if (byTime !== 0 && !Number.isNaN(byTime)) return byTime;
+  return a.pageViewId < b.pageViewId ? 1 : a.pageViewId > b.pageViewId ? -1 : 0;
+}
+
+/**
+ * insertRecent for page views: the `limit` newest, deduped by pageViewId (a replayed or re-stitched
+ * view changes nothing), so the list depends only on the set of views ever attached.
+ */
+export function insertRecentPageView(list: readonly RecentPageView[], item: RecentPageView, limit: number): RecentPageView[] {
+  const cap = Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : 0;
+  const seen = new Set<string>();
+  const merged: RecentPageView[] = [];
+  for (const entry of [...list, item]) {
+    if (seen.has(entry.pageViewId)) continue;
+    seen.add(entry.pageViewId);
+    merged.push(entry);
+  }
+  return merged.sort(compareRecentPageView).slice(0, cap);
 }

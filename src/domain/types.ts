@@ -117,12 +117,22 @@ export interface RecentActivity {
   occurredAt: Date;
 }
 
-/** The mutable part of a contact that activities change. */
+/** A page view as the contact's bounded list keeps it (the full record lives in page views). */
+export interface RecentPageView {
+  pageViewId: string;
+  url: string;
+  title: string | null;
+  viewedAt: Date;
+}
+
+/** The mutable part of a contact that activities (and stitched page views) change. */
 export interface ContactState {
   email: string | null;
   phone: string | null;
   fields: Record<string, CapturedField>;
   recentActivities: RecentActivity[];
+  /** Newest first by viewedAt; only page views of one of the contact's visitor ids. */
+  recentPageViews: RecentPageView[];
   visitorIds: string[];
   firstSeenAt: Date;
   lastActivityAt: Date;

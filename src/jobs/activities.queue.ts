@@ -24,10 +24,13 @@ const jobBase = {
 /**
  * `activity`: a canonical envelope (POST /v1/activities, /batch). `webhook`: a provider's own
  * payload; the worker maps it with the provider's mapper, so a mapping fix plus a replay repairs it.
+ * `page-view`: POST /v1/page-views; `activityId` is the page view's id (same `act_` form, own
+ * idempotency namespace), and the worker records it with record-page-view instead.
  */
 export const activityJobSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('activity'), ...jobBase }),
   z.object({ kind: z.literal('webhook'), provider: z.string().min(1).max(64), ...jobBase }),
+  z.object({ kind: z.literal('page-view'), ...jobBase }),
 ]);
 
 export type ActivityJobData = z.infer<typeof activityJobSchema>;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Where an activity's id comes from, in one place for every intake route. The three sources are
+ * Where an activity's (or page view's) id comes from, in one place for every intake route. The sources are
  * namespaced so they can never collide: a client's Idempotency-Key "scheduling:evt_1" is not the
  * scheduling provider's event evt_1 (which would otherwise answer the real webhook `duplicate`).
  */
@@ -10,7 +10,9 @@ export const IDEMPOTENCY_KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
 export type IdempotencySource =
   | { kind: 'client'; key: string }
   | { kind: 'content'; value: unknown }
-  | { kind: 'webhook'; provider: string; eventId: string | null; rawBody: Buffer };
+  | { kind: 'webhook'; provider: string; eventId: string | null; rawBody: Buffer }
+  /** POST /v1/page-views: its own namespace, so a page view's key never equals an activity's. */
+  | { kind: 'page-view'; of: { kind: 'client'; key: string } | { kind: 'content'; value: unknown } };
 
 export function idempotencyKey(source: IdempotencySource): string {
   switch (source.kind) {
@@ -22,6 +24,8 @@ export function idempotencyKey(source: IdempotencySource): string {
       return `content:${sha256(canonicalJson(source.value))}`;
     case 'webhook':
       return source.eventId ? `webhook:${source.provider}:${source.eventId}` : `webhook:${source.provider}:bytes:${sha256(source.rawBody)}`;
+    case 'page-view':
+      return `page-view:${idempotencyKey(source.of)}`;
   }
 }
 

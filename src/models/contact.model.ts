@@ -21,6 +21,13 @@ export interface RecentActivityDoc {
   occurredAt: Date;
 }
 
+export interface RecentPageViewDoc {
+  pageViewId: string;
+  url: string;
+  title: string | null;
+  viewedAt: Date;
+}
+
 export interface ContactDoc {
   _id: string;
   account: string;
@@ -34,6 +41,7 @@ export interface ContactDoc {
   status: string;
   fields: CapturedFieldEntryDoc[];
   recentActivities: RecentActivityDoc[];
+  recentPageViews: RecentPageViewDoc[];
   visitorIds: string[];
   firstSeenAt: Date;
   lastActivityAt: Date;
@@ -64,6 +72,16 @@ const recentActivitySchema = new Schema<RecentActivityDoc>(
   { _id: false },
 );
 
+const recentPageViewSchema = new Schema<RecentPageViewDoc>(
+  {
+    pageViewId: { type: String },
+    url: { type: String },
+    title: { type: String, default: null },
+    viewedAt: { type: Date },
+  },
+  { _id: false },
+);
+
 export const contactSchema = new Schema<ContactDoc>(
   {
     _id: { type: String, required: true },
@@ -74,6 +92,7 @@ export const contactSchema = new Schema<ContactDoc>(
     status: { type: String },
     fields: { type: [capturedFieldSchema], default: [] },
     recentActivities: { type: [recentActivitySchema], default: [] },
+    recentPageViews: { type: [recentPageViewSchema], default: [] },
     visitorIds: { type: [String], default: [] },
     firstSeenAt: { type: Date, required: true },
     lastActivityAt: { type: Date, required: true },
@@ -95,6 +114,7 @@ export const CONTACT_INDEX = {
   accountPhoneOnly: 'contacts_account_phoneOnly_unique',
   accountPhoneRecent: 'contacts_account_phone_lastActivityAt',
   accountId: 'contacts_account_id',
+  accountVisitorRecent: 'contacts_account_visitorIds_lastActivityAt',
 } as const;
 
 // One contact per (account, email). Email-less contacts (email: null) are not in the index.
@@ -111,6 +131,9 @@ contactSchema.index(
 contactSchema.index({ account: 1, phone: 1, lastActivityAt: -1, _id: 1 }, { name: CONTACT_INDEX.accountPhoneRecent });
 // list / count: one tenant's contacts in _id order (cursor = last _id) without scanning other tenants.
 contactSchema.index({ account: 1, _id: 1 }, { name: CONTACT_INDEX.accountId });
+
+// findByVisitorId: multikey equality on (account, visitorIds), most recently active first.
+contactSchema.index({ account: 1, visitorIds: 1, lastActivityAt: -1 }, { name: CONTACT_INDEX.accountVisitorRecent });
 
 export type ContactModel = Model<ContactDoc>;
 

@@ -3,6 +3,7 @@ import { accountModel } from './account.model';
 import { activityModel } from './activity.model';
 import { apiKeyModel } from './api-key.model';
 import { contactModel } from './contact.model';
+import { pageViewModel } from './page-view.model';
 import { webhookSecretsModel } from './webhook-secret.model';
 
 /** Every model of the app, registered on one connection. */
@@ -10,6 +11,7 @@ export function registerModels(connection: Connection) {
   return {
     contacts: contactModel(connection),
     activities: activityModel(connection),
+    pageViews: pageViewModel(connection),
     accounts: accountModel(connection),
     apiKeys: apiKeyModel(connection),
     webhookSecrets: webhookSecretsModel(connection),
@@ -28,6 +30,7 @@ export async function ensureIndexes(connection: Connection): Promise<void> {
   await Promise.all([
     models.contacts.createIndexes(),
     models.activities.createIndexes(),
+    models.pageViews.createIndexes(),
     models.accounts.createIndexes(),
     models.apiKeys.createIndexes(),
     models.webhookSecrets.createIndexes(),

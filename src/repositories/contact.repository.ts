@@ -43,6 +43,8 @@ export interface ContactRepository {
   findByEmail(account: string, email: string): Promise<ContactRecord | null>;
   /** Contacts holding the phone, most recently active first. */
   findByPhone(account: string, phone: string, limit: number): Promise<ContactRecord[]>;
+  /** The contact holding the visitor id; if several do, the most recently active (then smaller id). */
+  findByVisitorId(account: string, visitorId: string): Promise<ContactRecord | null>;
   create(contact: NewContact): Promise<ContactRecord>;
   /** Replaces the activity-derived state if the stored version still equals `expectedVersion`. */
   update(account: string, id: string, expectedVersion: number, state: ContactState): Promise<ContactRecord>;

@@ -1,10 +1,12 @@
 import type { AccountRepository } from './account.repository';
 import type { ActivityRepository } from './activity.repository';
 import type { ContactRepository } from './contact.repository';
+import type { PageViewRepository } from './page-view.repository';
 
 export type * from './account.repository';
 export type * from './activity.repository';
 export type * from './contact.repository';
+export type * from './page-view.repository';
 
 /** Everything the services need from storage, as one bundle the composition root builds. */
 export interface Repositories {
@@ -12,6 +14,7 @@ export interface Repositories {
   contacts: ContactRepository;
   activities: ActivityRepository;
   accounts: AccountRepository;
+  pageViews: PageViewRepository;
   /** Cheap round trip used by /readyz. */
   ping(): Promise<void>;
   /**

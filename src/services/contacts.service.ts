@@ -10,7 +10,7 @@ export interface ContactView {
   status: string;
   fields: Record<string, { value: string | number | boolean; source: string; setAt: string }>;
   recentActivities: { id: string; type: string; source: string; occurredAt: string }[];
-  recentPageViews: unknown[];
+  recentPageViews: { id: string; url: string; title: string | null; viewedAt: string }[];
   visitorIds: string[];
   firstSeenAt: string;
   lastActivityAt: string;
@@ -33,8 +33,12 @@ export function toContactView(c: ContactRecord): ContactView {
       source: a.source,
       occurredAt: new Date(a.occurredAt).toISOString(),
     })),
-    // Page views arrive with the page-view intake; until then the list is always empty.
-    recentPageViews: [],
+    recentPageViews: c.recentPageViews.map((v) => ({
+      id: v.pageViewId,
+      url: v.url,
+      title: v.title,
+      viewedAt: new Date(v.viewedAt).toISOString(),
+    })),
     visitorIds: c.visitorIds,
     firstSeenAt: c.firstSeenAt.toISOString(),
     lastActivityAt: c.lastActivityAt.toISOString(),

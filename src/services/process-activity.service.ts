@@ -1,13 +1,14 @@
 import {
   applyActivity,
+  contactStateOf,
   decideResolution,
+  isUsableVisitorId,
   newContactState,
   normalizeIdentifiers,
   sameContactState,
   withIdentifiers,
   type CandidateContact,
   type CanonicalActivity,
-  type ContactState,
   type IdentityPolicy,
   type MergeOptions,
   type NormalizedIdentifiers,
@@ -19,6 +20,7 @@ import { ContentionError, DuplicateIdentifierError, PermanentJobError, VersionCo
 import { newId } from '../shared/ids';
 import { toCanonicalActivity } from './canonical-activity';
 import { mapProviderPayload } from './mappers';
+import { stitchPageViews } from './page-view-attach';
 
 export interface ProcessActivityInput {
   account: string;
@@ -123,6 +125,12 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
         continue;
       }
 
+      // Before the record is final, so a crash here re-runs it. On every run, not only when the
+      // visitor id is new to the contact: a re-run after a crash finds it already there.
+      if (isUsableVisitorId(activity.visitorId)) {
+        await stitchPageViews(repos, account.id, claim.contactId, activity.visitorId, mergeOptions.recentLimit);
+      }
+
       const warnings = [...ids.warnings, ...claim.warnings, ...applied.warnings];
       const final: ActivityRecord = { ...base, outcome: 'processed', contactId: claim.contactId, claim: null, warnings, processedAt: new Date() };
       if (await repos.activities.replaceIf(final, { outcome: 'pending', contactId: claim.contactId })) {
@@ -165,8 +173,8 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
         await repos.contacts.create({ id: claim.contactId, account: account.id, status: account.defaultStatus, state });
         return { kind: 'applied', warnings };
       }
-      const { state, warnings } = applyActivity(withIdentifiers(stateOf(current), claim.setEmail, claim.setPhone), activity, mergeOptions);
-      if (!sameContactState(state, stateOf(current))) await repos.contacts.update(account.id, current.id, current.version, state);
+      const { state, warnings } = applyActivity(withIdentifiers(contactStateOf(current), claim.setEmail, claim.setPhone), activity, mergeOptions);
+      if (!sameContactState(state, contactStateOf(current))) await repos.contacts.update(account.id, current.id, current.version, state);
       return { kind: 'applied', warnings };
     } catch (err) {
       // Same id: a twin run created it first; apply to it next round. A changed version: re-read.
@@ -224,15 +232,4 @@ function toCandidate(c: ContactRecord): CandidateContact {
   return { id: c.id, email: c.email, phone: c.phone, lastActivityAt: c.lastActivityAt };
 }
 
-function stateOf(c: ContactRecord): ContactState {
-  return {
-    email: c.email,
-    phone: c.phone,
-    fields: c.fields,
-    recentActivities: c.recentActivities,
-    visitorIds: c.visitorIds,
-    firstSeenAt: c.firstSeenAt,
-    lastActivityAt: c.lastActivityAt,
-  };
-}
 

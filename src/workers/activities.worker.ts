@@ -2,6 +2,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { ACTIVITIES_QUEUE, activityJobSchema, type ActivityJobData } from '../jobs/activities.queue';
 import type { RedisConnection } from '../jobs/redis-connection';
 import type { ProcessActivityInput, ProcessActivityResult } from '../services/process-activity.service';
+import type { RecordPageViewInput, RecordPageViewResult } from '../services/record-page-view.service';
 import { AppError, ContentionError, PermanentJobError, TransientStoreError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { maskPii } from '../shared/pii';
@@ -14,6 +15,8 @@ export interface ActivitiesWorkerDeps {
   stalledIntervalMs?: number;
   logger: Logger;
   processActivity(input: ProcessActivityInput): Promise<ProcessActivityResult>;
+  /** `page-view` jobs share the queue (and its retry, outage and failure handling). */
+  recordPageView(input: RecordPageViewInput): Promise<RecordPageViewResult>;
   /** From the repositories: which store errors are worth a retry. */
   isTransientStoreError(err: unknown): boolean;
   /**
@@ -39,9 +42,9 @@ const MAX_STALLED_COUNT = 5;
  *  - anything else is permanent: the job fails at once (UnrecoverableError) with a readable
  *    `code: message` reason and no PII, to be replayed after a fix.
  */
-export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<ActivityJobData, ProcessActivityResult> {
+export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<ActivityJobData, ProcessActivityResult | RecordPageViewResult> {
   let outageStreak = 0;
-  const worker = new Worker<ActivityJobData, ProcessActivityResult>(
+  const worker = new Worker<ActivityJobData, ProcessActivityResult | RecordPageViewResult>(
     ACTIVITIES_QUEUE,
     async (job) => {
       // The job's child logger is built only when something is logged: not for a quiet success.
@@ -50,6 +53,17 @@ export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<Activ
       const data = activityJobSchema.safeParse(job.data);
       if (!data.success) throw new UnrecoverableError('invalid_job: the job data does not match the activities queue schema');
       try {
+        if (data.data.kind === 'page-view') {
+          const viewed = await deps.recordPageView({
+            account: data.data.account,
+            pageViewId: data.data.activityId,
+            receivedAt: new Date(data.data.receivedAt),
+            payload: data.data.payload,
+          });
+          outageStreak = 0;
+          if (deps.logger.isLevelEnabled('debug')) log().debug({ account: data.data.account, outcome: viewed.outcome }, 'page view recorded');
+          return viewed;
+        }
         const result = await deps.processActivity({
           account: data.data.account,
           activityId: data.data.activityId,

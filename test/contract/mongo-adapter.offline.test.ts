@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import { contactSchema } from '../../src/models/contact.model';
 import { activityKey, activitySchema } from '../../src/models/activity.model';
+import { pageViewSchema } from '../../src/models/page-view.model';
 import { createMongoRepositories, isTransientMongoError } from '../../src/repositories/mongo';
 import { toContactDuplicateError } from '../../src/repositories/mongo/mongo-errors';
 
@@ -61,6 +62,8 @@ describe('MongoDB adapter (no server needed)', () => {
       { account: 1, contactId: 1, occurredAt: -1, _id: -1 },
       { account: 1, outcome: 1 },
     ]);
+    expect(pageViewSchema.indexes().map(([keys]) => keys)).toEqual([{ account: 1, visitorId: 1, contactId: 1, viewedAt: -1 }]);
+    expect(contactSchema.indexes().map(([keys]) => keys)).toContainEqual({ account: 1, visitorIds: 1, lastActivityAt: -1 });
   });
 
   it('fails fast with a transient error when no server answers', async () => {

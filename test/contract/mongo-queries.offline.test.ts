@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import type { ActivityRecord, ContactRecord } from '../../src/repositories';
+import type { ActivityRecord, ContactRecord, PageViewRecord } from '../../src/repositories';
 import { mongoRepositoriesOver } from '../../src/repositories/mongo';
 
 /**
@@ -29,6 +29,7 @@ describe('every MongoDB repository query casts against the schemas (no server ne
     phone: '+14155552671',
     fields: { plan: { value: 'pro', source: 'api', setAt: at, activityId: 'act_1' } },
     recentActivities: [{ activityId: 'act_1', type: 't', source: 'api', occurredAt: at }],
+    recentPageViews: [{ pageViewId: 'act_2', url: 'https://example.com/', title: null, viewedAt: at }],
     visitorIds: ['v1'],
     firstSeenAt: at,
     lastActivityAt: at,
@@ -40,11 +41,16 @@ describe('every MongoDB repository query casts against the schemas (no server ne
     claim: { contactId: 'ct_1', create: true, setEmail: 'ada@example.com', setPhone: null, warnings: [] },
     warnings: [], provider: 'chatbot', payload: { $where: 'x', 'a.b': [1] },
   };
+  const pageView: PageViewRecord = {
+    id: 'act_2', account: 'acme', visitorId: 'v1', url: 'https://example.com/', title: 'Home', referrer: '',
+    viewedAt: at, receivedAt: at, contactId: null,
+  };
 
   const calls: [string, () => Promise<unknown>][] = [
     ['contacts.findById', () => repos.contacts.findById('acme', 'ct_1')],
     ['contacts.findByEmail', () => repos.contacts.findByEmail('acme', 'ada@example.com')],
     ['contacts.findByPhone', () => repos.contacts.findByPhone('acme', '+14155552671', 5)],
+    ['contacts.findByVisitorId', () => repos.contacts.findByVisitorId('acme', 'v1')],
     ['contacts.create', () => repos.contacts.create({ id: 'ct_1', account: 'acme', status: 'new', state })],
     ['contacts.update (with email)', () => repos.contacts.update('acme', 'ct_1', 3, state)],
     ['contacts.update (phone only)', () => repos.contacts.update('acme', 'ct_1', 3, { ...state, email: null })],
@@ -59,6 +65,11 @@ describe('every MongoDB repository query casts against the schemas (no server ne
     ['activities.replaceIf', () => repos.activities.replaceIf(activity, { outcome: 'pending', contactId: 'ct_1' })],
     ['activities.replaceIf (from unidentified)', () => repos.activities.replaceIf(activity, { outcome: 'unidentified', contactId: null })],
     ['activities.deleteForContact', () => repos.activities.deleteForContact('acme', 'ct_1')],
+    ['pageViews.insert', () => repos.pageViews.insert(pageView)],
+    ['pageViews.findById', () => repos.pageViews.findById('acme', 'act_2')],
+    ['pageViews.listUnattached', () => repos.pageViews.listUnattached('acme', 'v1', 5)],
+    ['pageViews.attach', () => repos.pageViews.attach('acme', 'act_2', 'ct_1')],
+    ['pageViews.count', () => repos.pageViews.count('acme')],
     ['accounts.ensure', () => repos.accounts.ensure({ id: 'acme', name: 'Acme', defaultCountry: 'US', statuses: ['new'], defaultStatus: 'new', fieldDefinitions: [{ key: 'seats', type: 'number', sourceNames: ['team_size'] }], createdAt: at })],
     ['accounts.findById', () => repos.accounts.findById('acme')],
     ['accounts.ensureApiKey', () => repos.accounts.ensureApiKey({ hash: 'a'.repeat(64), account: 'acme', label: 'bootstrap', createdAt: at })],

@@ -1,5 +1,5 @@
 import type { CapturedField, ContactState } from '../../src/domain/types';
-import type { ActivityRecord, Repositories } from '../../src/repositories';
+import type { ActivityRecord, PageViewRecord, Repositories } from '../../src/repositories';
 import { DuplicateIdentifierError, VersionConflictError } from '../../src/shared/errors';
 
 /**
@@ -27,6 +27,7 @@ function state(over: Partial<ContactState> = {}): ContactState {
     phone: null,
     fields: { firstName: field('Ada'), employees: field(42), vip: field(false) },
     recentActivities: [{ activityId: 'act_seed', type: 'meeting_booked', source: 'calendly', occurredAt: at(0) }],
+    recentPageViews: [{ pageViewId: 'act_pv_seed', url: 'https://example.com/pricing', title: null, viewedAt: at(0) }],
     visitorIds: ['v_1'],
     firstSeenAt: at(0),
     lastActivityAt: at(0),
@@ -55,6 +56,21 @@ function activity(over: Partial<ActivityRecord> = {}): ActivityRecord {
     warnings: [],
     provider: null,
     payload: { event: 'invitee.created', nested: { list: [1, 'two', null, { three: 3 }] } },
+    ...over,
+  };
+}
+
+function pageView(over: Partial<PageViewRecord> = {}): PageViewRecord {
+  return {
+    id: nextId('act'),
+    account: A,
+    visitorId: 'v_1',
+    url: 'https://example.com/pricing?plan=pro',
+    title: 'Pricing',
+    referrer: '',
+    viewedAt: at(0),
+    receivedAt: at(1),
+    contactId: null,
     ...over,
   };
 }
@@ -549,6 +565,74 @@ export function describeRepositoryContract(name: string, factory: RepositoryFact
         await expectNoMatch(() => repos.activities.count(A, { outcome: injection as never }), 0);
         await expectNoMatch(() => repos.activities.deleteForContact(A, injection), 0);
         expect(await repos.activities.count(A)).toBe(1);
+      });
+    });
+
+    describe('contacts by visitor id', () => {
+      it('finds the holder of a visitor id, the most recently active if several, per account', async () => {
+        const older = await createContact(A, { email: 'old@example.com', visitorIds: ['v_a', 'v_shared'], lastActivityAt: at(1) });
+        const newer = await createContact(A, { email: 'new@example.com', visitorIds: ['v_shared'], lastActivityAt: at(5) });
+        await createContact(B, { email: 'b@example.com', visitorIds: ['v_b', 'v_shared'], lastActivityAt: at(9) });
+        expect((await repos.contacts.findByVisitorId(A, 'v_a'))?.id).toBe(older.id);
+        expect((await repos.contacts.findByVisitorId(A, 'v_shared'))?.id).toBe(newer.id);
+        expect(await repos.contacts.findByVisitorId(A, 'v_b')).toBeNull();
+        expect(await repos.contacts.findByVisitorId(A, 'v_none')).toBeNull();
+        // A visitor id gained by update is found; the stored recentPageViews round-trip.
+        const updated = await repos.contacts.update(A, older.id, older.version, { ...state({ email: 'old@example.com' }), visitorIds: ['v_a', 'v_late'], lastActivityAt: at(1) });
+        expect((await repos.contacts.findByVisitorId(A, 'v_late'))?.id).toBe(older.id);
+        expect(updated.recentPageViews).toEqual(state().recentPageViews);
+        expect(await repos.contacts.findByVisitorId(A, injection)).toBeNull();
+      });
+    });
+
+    describe('page views', () => {
+      it('inserts idempotently per (account, id) and keeps every field', async () => {
+        const v = pageView();
+        expect(await repos.pageViews.insert(v)).toBe('inserted');
+        expect(await repos.pageViews.insert({ ...v, url: 'https://changed.example/', contactId: 'c_x' })).toBe('exists');
+        expect(await repos.pageViews.findById(A, v.id)).toEqual(v);
+        expect(await repos.pageViews.insert({ ...v, account: B })).toBe('inserted');
+        expect(await repos.pageViews.count(A)).toBe(1);
+        expect(await repos.pageViews.findById(B, 'act_missing')).toBeNull();
+      });
+
+      it('lists a visitor’s unattached views newest first, per account, up to the limit', async () => {
+        const old = pageView({ viewedAt: at(1) });
+        const recent = pageView({ viewedAt: at(3) });
+        const middle = pageView({ viewedAt: at(2) });
+        const attached = pageView({ viewedAt: at(4), contactId: 'c_1' });
+        const otherVisitor = pageView({ visitorId: 'v_2', viewedAt: at(5) });
+        const otherAccount = pageView({ account: B, viewedAt: at(6) });
+        for (const v of [old, recent, middle, attached, otherVisitor, otherAccount]) await repos.pageViews.insert(v);
+        expect((await repos.pageViews.listUnattached(A, 'v_1', 10)).map((v) => v.id)).toEqual([recent.id, middle.id, old.id]);
+        expect((await repos.pageViews.listUnattached(A, 'v_1', 2)).map((v) => v.id)).toEqual([recent.id, middle.id]);
+        expect(await repos.pageViews.listUnattached(A, 'v_1', 0)).toEqual([]);
+      });
+
+      it('attach is a compare-and-set from null: the first contact wins, repeating it is fine', async () => {
+        const v = pageView();
+        await repos.pageViews.insert(v);
+        const results = await Promise.all(['c_1', 'c_2', 'c_1', 'c_2'].map((c) => repos.pageViews.attach(A, v.id, c)));
+        const winner = (await repos.pageViews.findById(A, v.id))!.contactId;
+        expect(['c_1', 'c_2']).toContain(winner);
+        expect(results).toEqual(['c_1', 'c_2', 'c_1', 'c_2'].map((c) => c === winner));
+        expect(await repos.pageViews.attach(A, v.id, winner!)).toBe(true);
+        expect(await repos.pageViews.attach(B, v.id, 'c_3')).toBe(false);
+        expect(await repos.pageViews.attach(A, 'act_missing', 'c_3')).toBe(false);
+        expect(await repos.pageViews.listUnattached(A, 'v_1', 10)).toEqual([]);
+      });
+
+      it('returns plain copies and never lets an operator match anything', async () => {
+        const v = pageView();
+        await repos.pageViews.insert(v);
+        const read = (await repos.pageViews.findById(A, v.id))!;
+        read.viewedAt.setTime(0);
+        read.url = 'mutated';
+        expect(await repos.pageViews.findById(A, v.id)).toEqual(v);
+        await expectNoMatch(() => repos.pageViews.findById(A, injection), null);
+        await expectNoMatch(() => repos.pageViews.listUnattached(A, injection, 10), []);
+        await expectNoMatch(() => repos.pageViews.attach(A, injection, 'c_1'), false);
+        expect((await repos.pageViews.findById(A, v.id))!.contactId).toBeNull();
       });
     });
 

@@ -22,7 +22,7 @@ describe('/openapi.json and the answers it describes', () => {
     const doc = await res.json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/healthz', '/readyz', '/v1/activities', '/v1/activities/batch', '/v1/activities/{id}', '/v1/contacts', '/v1/contacts/{id}', '/v1/webhooks/{provider}'].sort(),
+      ['/healthz', '/readyz', '/v1/activities', '/v1/activities/batch', '/v1/activities/{id}', '/v1/contacts', '/v1/contacts/{id}', '/v1/page-views', '/v1/webhooks/{provider}'].sort(),
     );
     const body = doc.paths['/v1/activities'].post.requestBody.content['application/json'].schema;
     expect(body.required).toEqual(expect.arrayContaining(['type', 'occurredAt']));

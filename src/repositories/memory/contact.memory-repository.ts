@@ -1,3 +1,4 @@
+import { contactStateOf } from '../../domain/contact-merge';
 import type { ContactState } from '../../domain/types';
 import { DuplicateIdentifierError, VersionConflictError } from '../../shared/errors';
 import type { ContactListQuery, ContactRecord, ContactRepository, NewContact, Page } from '../contact.repository';
@@ -6,17 +7,7 @@ import { copy, roundTrip } from './memory-store';
 const key = (account: string, value: string) => `${account}\0${value}`;
 
 /** Only the activity-derived state is written: a caller passing a whole record cannot rewrite id or version. */
-function pickState(s: ContactState): ContactState {
-  return copy({
-    email: s.email,
-    phone: s.phone,
-    fields: s.fields,
-    recentActivities: s.recentActivities,
-    visitorIds: s.visitorIds,
-    firstSeenAt: s.firstSeenAt,
-    lastActivityAt: s.lastActivityAt,
-  });
-}
+const pickState = (s: ContactState): ContactState => copy(contactStateOf(s));
 
 /** Same semantics as the MongoDB implementation, including its unique indexes. */
 export class MemoryContactRepository implements ContactRepository {
@@ -27,6 +18,8 @@ export class MemoryContactRepository implements ContactRepository {
   // Not unique: every contact holding a phone, like MongoDB's (account, phone, …) index, so
   // findByPhone does not scan every contact (bench/ scaling: 1M contacts).
   private readonly phoneIndex = new Map<string, Set<string>>();
+  // Not unique either: every contact holding a visitor id (MongoDB's (account, visitorIds, …) index).
+  private readonly visitorIndex = new Map<string, Set<string>>();
 
   async findById(account: string, id: string) {
     await roundTrip();
@@ -49,6 +42,16 @@ export class MemoryContactRepository implements ContactRepository {
       .sort((a, b) => b.lastActivityAt.getTime() - a.lastActivityAt.getTime() || (a.id < b.id ? -1 : 1))
       .slice(0, limit)
       .map(copy);
+  }
+
+  async findByVisitorId(account: string, visitorId: string) {
+    await roundTrip();
+    const ids = this.visitorIndex.get(key(account, visitorId));
+    if (!ids) return null;
+    const [first] = [...ids]
+      .map((id) => this.byId.get(id)!)
+      .sort((a, b) => b.lastActivityAt.getTime() - a.lastActivityAt.getTime() || (a.id < b.id ? -1 : 1));
+    return first ? copy(first) : null;
   }
 
   async create({ id, account, status, state }: NewContact) {
@@ -118,6 +121,12 @@ export class MemoryContactRepository implements ContactRepository {
   }
 
   private index(c: ContactRecord) {
+    for (const v of c.visitorIds) {
+      const k = key(c.account, v);
+      let ids = this.visitorIndex.get(k);
+      if (!ids) this.visitorIndex.set(k, (ids = new Set()));
+      ids.add(c.id);
+    }
     if (c.phone) {
       const k = key(c.account, c.phone);
       let ids = this.phoneIndex.get(k);
@@ -129,6 +138,12 @@ export class MemoryContactRepository implements ContactRepository {
   }
 
   private unindex(c: ContactRecord) {
+    for (const v of c.visitorIds) {
+      const k = key(c.account, v);
+      const ids = this.visitorIndex.get(k);
+      ids?.delete(c.id);
+      if (ids?.size === 0) this.visitorIndex.delete(k);
+    }
     if (c.phone) {
       const k = key(c.account, c.phone);
       const ids = this.phoneIndex.get(k);

@@ -3,6 +3,7 @@ import type { Repositories } from '../index';
 import { MemoryAccountRepository } from './account.memory-repository';
 import { MemoryActivityRepository } from './activity.memory-repository';
 import { MemoryContactRepository } from './contact.memory-repository';
+import { MemoryPageViewRepository } from './page-view.memory-repository';
 
 /** Single-process storage for machines without a mongod: same semantics, nothing persists. */
 export function createMemoryRepositories(): Repositories {
@@ -11,6 +12,7 @@ export function createMemoryRepositories(): Repositories {
     contacts: new MemoryContactRepository(),
     activities: new MemoryActivityRepository(),
     accounts: new MemoryAccountRepository(),
+    pageViews: new MemoryPageViewRepository(),
     // Memory never fails by itself; tests inject TransientStoreError to simulate an outage.
     isTransientError: (err) => err instanceof TransientStoreError,
     ping: async () => {},

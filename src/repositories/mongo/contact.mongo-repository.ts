@@ -27,6 +27,12 @@ export function toContactRecord(doc: ContactDoc): ContactRecord {
       source: a.source,
       occurredAt: date(a.occurredAt),
     })),
+    recentPageViews: (doc.recentPageViews ?? []).map((v) => ({
+      pageViewId: v.pageViewId,
+      url: v.url,
+      title: v.title ?? null,
+      viewedAt: date(v.viewedAt),
+    })),
     visitorIds: [...(doc.visitorIds ?? [])],
     firstSeenAt: date(doc.firstSeenAt),
     lastActivityAt: date(doc.lastActivityAt),
@@ -50,6 +56,12 @@ function toStateDoc(state: ContactState) {
       type: a.type,
       source: a.source,
       occurredAt: a.occurredAt,
+    })),
+    recentPageViews: state.recentPageViews.map((v) => ({
+      pageViewId: v.pageViewId,
+      url: v.url,
+      title: v.title,
+      viewedAt: v.viewedAt,
     })),
     visitorIds: [...state.visitorIds],
     firstSeenAt: state.firstSeenAt,
@@ -91,6 +103,15 @@ export class MongoContactRepository implements ContactRepository {
       .limit(limit)
       .lean<ContactDoc[]>();
     return docs.map(toContactRecord);
+  }
+
+  async findByVisitorId(account: string, visitorId: string) {
+    // Equality on the array field matches any element (multikey index).
+    const doc = await this.model
+      .findOne({ account: str(account, 'account'), visitorIds: str(visitorId, 'visitorId') })
+      .sort({ lastActivityAt: -1, _id: 1 })
+      .lean<ContactDoc>();
+    return doc ? toContactRecord(doc) : null;
   }
 
   async create({ id, account, status, state }: NewContact) {

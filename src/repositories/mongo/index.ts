@@ -4,6 +4,7 @@ import type { Repositories } from '../index';
 import { MongoAccountRepository } from './account.mongo-repository';
 import { MongoActivityRepository } from './activity.mongo-repository';
 import { MongoContactRepository } from './contact.mongo-repository';
+import { MongoPageViewRepository } from './page-view.mongo-repository';
 import { TransientStoreError } from '../../shared/errors';
 
 import { isTransientMongoError } from './mongo-errors';
@@ -17,12 +18,13 @@ export interface MongoRepositoryOptions {
 }
 
 /** The repositories over an existing connection (also what the offline query-casting test uses). */
-export function mongoRepositoriesOver(connection: Connection): Pick<Repositories, 'contacts' | 'activities' | 'accounts'> {
+export function mongoRepositoriesOver(connection: Connection): Pick<Repositories, 'contacts' | 'activities' | 'accounts' | 'pageViews'> {
   const models = registerModels(connection);
   return {
     contacts: new MongoContactRepository(models.contacts),
     activities: new MongoActivityRepository(models.activities),
     accounts: new MongoAccountRepository(models.accounts, models.apiKeys, models.webhookSecrets),
+    pageViews: new MongoPageViewRepository(models.pageViews),
   };
 }
 

@@ -32,6 +32,7 @@ describe('newContactState', () => {
         phone: '+14155552671',
         fields: { plan: { value: 'Pro', source: 'web', setAt: new Date('2024-01-01T10:00:00Z'), activityId: 'a1' } },
         recentActivities: [{ activityId: 'a1', type: 'page_viewed', source: 'web', occurredAt: new Date('2024-01-01T10:00:00Z') }],
+        recentPageViews: [],
         visitorIds: ['v-1'],
         firstSeenAt: new Date('2024-01-01T10:00:00Z'),
         lastActivityAt: new Date('2024-01-01T10:00:00Z'),
@@ -43,6 +44,11 @@ describe('newContactState', () => {
 
 describe('applyActivity', () => {
   const base = newContactState('ann@example.com', null, act('a2', '2024-01-02T00:00:00Z', {}, 'v-b'), opts).state;
+
+  it('keeps the recent page views as they are (stitching owns them)', () => {
+    const views = [{ pageViewId: 'pv1', url: 'https://example.com/', title: null, viewedAt: new Date('2024-01-01T00:00:00Z') }];
+    expect(applyActivity({ ...base, recentPageViews: views }, act('a3', '2024-01-03T00:00:00Z'), opts).state.recentPageViews).toEqual(views);
+  });
 
   it('widens firstSeenAt / lastActivityAt by event time', () => {
     const older = applyActivity(base, act('a1', '2024-01-01T00:00:00Z'), opts).state;
@@ -92,6 +98,7 @@ describe('withIdentifiers', () => {
     phone,
     fields: {},
     recentActivities: [],
+    recentPageViews: [],
     visitorIds: [],
     firstSeenAt: new Date(0),
     lastActivityAt: new Date(0),
