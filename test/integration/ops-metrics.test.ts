@@ -1,4 +1,5 @@
 import { PROCESS_ACTIVITY } from '../../src/jobs/activities.queue';
+import { createMemoryRepositories } from '../../src/repositories/memory';
 import { startTestApp, type TestApp } from '../support/app';
 import { startTestRedis } from '../support/redis';
 import { waitFor } from '../support/wait';
@@ -108,9 +109,13 @@ describe('GET /metrics', () => {
 
 describe('backpressure', () => {
   it('answers 503 with Retry-After and enqueues nothing while the queue is over MAX_QUEUE_DEPTH', async () => {
-    const small = await startTestApp(redis.url, { MAX_QUEUE_DEPTH: '2' });
+    // An API process with no worker: the workers have "fallen behind" and every job stays waiting.
+    // (Pausing an in-process worker races with a fetch already under way.)
+    const repos = createMemoryRepositories();
+    const prefix = `{bp${Date.now().toString(36)}}`;
+    const small = await startTestApp(redis.url, { MAX_QUEUE_DEPTH: '2', ROLE: 'api', REDIS_PREFIX: prefix }, { repos });
+    let drainer: TestApp | undefined;
     try {
-      await small.worker!.pause(true); // the workers "fall behind": jobs stay waiting
       const post = (i: number) => small.request('/v1/activities', { method: 'POST', json: { type: 'x', occurredAt: at(10 + i), email: `bp${i}@example.com` } });
       expect((await post(1)).status).toBe(202);
       await new Promise((r) => setTimeout(r, 300)); // past the 250 ms depth cache
@@ -123,11 +128,13 @@ describe('backpressure', () => {
       expect(await refused.json()).toMatchObject({ code: 'service_unavailable', status: 503 });
       expect(await small.queue.getWaitingCount()).toBe(2);
 
-      small.worker!.resume();
+      // A worker catches up; intake accepts again.
+      drainer = await startTestApp(redis.url, { ROLE: 'worker', REDIS_PREFIX: prefix }, { repos });
       await waitFor(async () => ((await small.queue.getWaitingCount()) === 0 ? true : undefined), { what: 'the queue to drain' });
       await new Promise((r) => setTimeout(r, 300));
       expect((await post(3)).status).toBe(202);
     } finally {
+      await drainer?.stop();
       await small.stop();
     }
   });
