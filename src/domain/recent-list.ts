@@ -21,15 +21,7 @@ export function compareRecent(a: RecentActivity, b: RecentActivity): number {
  * everything ever inserted. An activityId already present is kept as is (a replay changes nothing).
  */
 export function insertRecent(list: readonly RecentActivity[], item: RecentActivity, limit: number): RecentActivity[] {
-  const cap = Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : 0;
-  const seen = new Set<string>();
-  const merged: RecentActivity[] = [];
-  for (const entry of [...list, item]) {
-    if (seen.has(entry.activityId)) continue;
-    seen.add(entry.activityId);
-    merged.push(entry);
-  }
-  return merged.sort(compareRecent).slice(0, cap);
+  return insertTopN(list, item, limit, (e) => e.activityId, compareRecent);
 }
 
 /** Same order as compareRecent: newest viewedAt first, equal times → greater pageViewId first. */
@@ -44,13 +36,19 @@ export function compareRecentPageView(a: RecentPageView, b: RecentPageView): num
  * view changes nothing), so the list depends only on the set of views ever attached.
  */
 export function insertRecentPageView(list: readonly RecentPageView[], item: RecentPageView, limit: number): RecentPageView[] {
+  return insertTopN(list, item, limit, (e) => e.pageViewId, compareRecentPageView);
+}
+
+/** The shared mechanism: dedupe by id (the entry already present wins), sort, keep `limit`. */
+function insertTopN<T>(list: readonly T[], item: T, limit: number, idOf: (e: T) => string, compare: (a: T, b: T) => number): T[] {
   const cap = Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : 0;
   const seen = new Set<string>();
-  const merged: RecentPageView[] = [];
+  const merged: T[] = [];
   for (const entry of [...list, item]) {
-    if (seen.has(entry.pageViewId)) continue;
-    seen.add(entry.pageViewId);
+    const id = idOf(entry);
+    if (seen.has(id)) continue;
+    seen.add(id);
     merged.push(entry);
   }
-  return merged.sort(compareRecentPageView).slice(0, cap);
+  return merged.sort(compare).slice(0, cap);
 }

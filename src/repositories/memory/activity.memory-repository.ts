@@ -1,23 +1,17 @@
 import type { ActivityOutcome, ActivityRecord, ActivityRepository, UnidentifiedFilter } from '../activity.repository';
+import { KeyedRows } from './keyed-rows';
 import { copy, roundTrip } from './memory-store';
 
-const key = (account: string, id: string) => `${account}\0${id}`;
-
 export class MemoryActivityRepository implements ActivityRepository {
-  private readonly rows = new Map<string, ActivityRecord>();
+  private readonly store = new KeyedRows<ActivityRecord>();
+  private readonly rows = this.store.map;
 
-  async insert(record: ActivityRecord) {
-    await roundTrip();
-    const k = key(record.account, record.id);
-    if (this.rows.has(k)) return 'exists' as const;
-    this.rows.set(k, copy(record));
-    return 'inserted' as const;
+  insert(record: ActivityRecord) {
+    return this.store.insert(record);
   }
 
-  async findById(account: string, id: string) {
-    await roundTrip();
-    const r = this.rows.get(key(account, id));
-    return r ? copy(r) : null;
+  findById(account: string, id: string) {
+    return this.store.findById(account, id);
   }
 
   async listForContact(account: string, contactId: string, limit: number) {
@@ -54,13 +48,12 @@ export class MemoryActivityRepository implements ActivityRepository {
 
   async replaceIf(record: ActivityRecord, expected: { outcome: ActivityOutcome; contactId: string | null }) {
     await roundTrip();
-    const k = key(record.account, record.id);
+    const k = KeyedRows.key(record.account, record.id);
     const current = this.rows.get(k);
     if (!current || current.outcome !== expected.outcome || current.contactId !== expected.contactId) return false;
     this.rows.set(k, copy(record));
     return true;
   }
-
 
   async deleteForContact(account: string, contactId: string) {
     await roundTrip();

@@ -1,23 +1,17 @@
 import type { PageViewRecord, PageViewRepository } from '../page-view.repository';
+import { KeyedRows } from './keyed-rows';
 import { copy, roundTrip } from './memory-store';
 
-const key = (account: string, id: string) => `${account}\0${id}`;
-
 export class MemoryPageViewRepository implements PageViewRepository {
-  private readonly rows = new Map<string, PageViewRecord>();
+  private readonly store = new KeyedRows<PageViewRecord>();
+  private readonly rows = this.store.map;
 
-  async insert(record: PageViewRecord) {
-    await roundTrip();
-    const k = key(record.account, record.id);
-    if (this.rows.has(k)) return 'exists' as const;
-    this.rows.set(k, copy(record));
-    return 'inserted' as const;
+  insert(record: PageViewRecord) {
+    return this.store.insert(record);
   }
 
-  async findById(account: string, id: string) {
-    await roundTrip();
-    const r = this.rows.get(key(account, id));
-    return r ? copy(r) : null;
+  findById(account: string, id: string) {
+    return this.store.findById(account, id);
   }
 
   async listUnattached(account: string, visitorId: string, limit: number) {
@@ -31,7 +25,7 @@ export class MemoryPageViewRepository implements PageViewRepository {
 
   async attach(account: string, id: string, contactId: string) {
     await roundTrip();
-    const r = this.rows.get(key(account, id));
+    const r = this.rows.get(KeyedRows.key(account, id));
     if (!r) return false;
     if (r.contactId === null) r.contactId = contactId;
     return r.contactId === contactId;
