@@ -5,22 +5,29 @@
  *              repos is how the composition root accepts ROLE=api without MongoDB.
  *   reference: the limit for the same process shape: Express 5 + express.json() with the same body
  *              limit, answering 202 with a same-sized JSON reply, enqueuing nothing.
- * Env: BENCH_MODE=app|reference plus the contactflow env (see lib/common.ts benchEnv).
+ *   naive:     the reference plus a plain `await queue.add()` of the body on the same Redis (no
+ *              auth, no validation, no idempotency): what the issue calls the naive enqueue.
+ * Env: BENCH_MODE=app|reference|naive plus the contactflow env (see lib/common.ts benchEnv).
  */
+import { Queue } from 'bullmq';
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { parseConfig } from '../src/config';
 import { createMemoryRepositories } from '../src/repositories/memory';
 import { createLogger } from '../src/shared/logger';
 import { startContactflow } from '../src/start';
-import { LOOPBACK, onStopRequest, send } from './lib/common';
+import { LOOPBACK, onStopRequest, profileOnRequest, send } from './lib/common';
 
 async function main() {
-  if (process.env.BENCH_MODE === 'reference') {
+  profileOnRequest();
+  const mode = process.env.BENCH_MODE;
+  if (mode === 'reference' || mode === 'naive') {
+    const queue = mode === 'naive' ? new Queue('naive', { connection: { url: process.env.REDIS_URL, maxRetriesPerRequest: null }, prefix: process.env.REDIS_PREFIX }) : undefined;
     const app = express();
     app.disable('x-powered-by');
-    app.post('/v1/activities', express.json({ limit: '256kb', strict: true }), (req, res) => {
+    app.post('/v1/activities', express.json({ limit: '256kb', strict: true }), async (req, res) => {
       const body = req.body as { email?: string };
+      if (queue) await queue.add('naive', body);
       // Same reply shape and size as the real intake: { id: act_<32 hex>, status }.
       res.status(202).location('/v1/activities/act_00000000000000000000000000000000').json({
         id: 'act_' + String(body.email ?? '').length.toString(16).padStart(32, '0'),
@@ -28,7 +35,10 @@ async function main() {
       });
     });
     const server = app.listen(0, LOOPBACK, () => send({ type: 'ready', port: (server.address() as AddressInfo).port }));
-    onStopRequest(() => new Promise<void>((r) => server.close(() => r())));
+    onStopRequest(async () => {
+      await new Promise<void>((r) => server.close(() => r()));
+      await queue?.close();
+    });
     return;
   }
 

@@ -49,11 +49,29 @@ export function summarizeProfile(json: string, top = 20): { text: string } {
     const a = area(url, name);
     areas.set(a, (areas.get(a) ?? 0) + t);
   }
+  // Inclusive time: every sample counted once for each distinct src/ function or package on its
+  // stack. Async continuations resume inside their own function, so an awaited step still shows up.
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const inclusive = new Map<string, number>();
+  for (const [id, t] of self) {
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const { functionName, url, lineNumber } = byId.get(cur)!.callFrame;
+      if (!url) continue;
+      const a = area(url, functionName);
+      const key = a.startsWith('src/') ? `${functionName || '(anonymous)'}  ${a}:${lineNumber + 1}` : a.startsWith('node:') ? '' : `[${a}]`;
+      if (key) seen.add(key);
+    }
+    for (const k of seen) inclusive.set(k, (inclusive.get(k) ?? 0) + t);
+  }
   const pct = (t: number) => `${((100 * t) / busy).toFixed(1).padStart(5)}%`;
   const lines = [`busy ${(busy / 1e6).toFixed(1)} s of ${(total / 1e6).toFixed(1)} s sampled (idle ${((100 * idle) / total).toFixed(0)}%); shares below are of busy time`, '', 'self time by area:'];
   for (const [a, t] of [...areas].sort((x, y) => y[1] - x[1]).slice(0, top)) lines.push(`  ${pct(t)}  ${a}`);
   lines.push('', 'top functions by self time:');
   for (const [f, t] of [...fns].sort((x, y) => y[1] - x[1]).slice(0, top)) lines.push(`  ${pct(t)}  ${f}`);
+  lines.push('', 'inclusive time (self + callees) by src/ function and [package]:');
+  for (const [f, t] of [...inclusive].sort((x, y) => y[1] - x[1]).slice(0, top * 2)) lines.push(`  ${pct(t)}  ${f}`);
   return { text: lines.join('\n') };
 }
 

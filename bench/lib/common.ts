@@ -179,3 +179,33 @@ export function procCpuSeconds(pid: number): number {
     return NaN;
   }
 }
+
+/**
+ * In a child: CPU profiling on request over IPC ({type:'profile-start'}, then
+ * {type:'profile-stop', file}), so a profile covers the measured window only, not start-up or
+ * warm-up (node --cpu-prof covers the whole process). Replies {type:'profiled', file}.
+ */
+export function profileOnRequest(): void {
+  // Loaded lazily: node:inspector is not needed unless a profile is asked for.
+  let session: import('node:inspector').Session | undefined;
+  const post = (method: string, params?: object) =>
+    new Promise<any>((resolve, reject) => session!.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  process.on('message', async (m: any) => {
+    if (m?.type === 'profile-start') {
+      const { Session } = await import('node:inspector');
+      session = new Session();
+      session.connect();
+      await post('Profiler.enable');
+      await post('Profiler.setSamplingInterval', { interval: 200 });
+      await post('Profiler.start');
+      await send({ type: 'profiling' });
+    } else if (m?.type === 'profile-stop' && session) {
+      const { profile } = await post('Profiler.stop');
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(m.file, JSON.stringify(profile));
+      session.disconnect();
+      session = undefined;
+      await send({ type: 'profiled', file: m.file });
+    }
+  });
+}

@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import express, { type RequestHandler } from 'express';
 import { batchSize, type BatchIntakeService } from '../services/batch-intake.service';
 import { accountOf } from './auth';
 import { enforceRateLimit, type RateLimiter } from './rate-limit';
@@ -13,16 +13,18 @@ export interface BatchRouteDeps {
 }
 
 /**
- * POST /v1/activities/batch. Mounted after the API key check and before the app-wide JSON parser,
- * which then finds the body already read and leaves it alone. The rate limit charges one unit per
- * activity (capped at the batch maximum), so batching is cheaper in round trips, not in budget.
+ * POST /v1/activities/batch, after the API key check: the chain from the JSON check to the answer,
+ * with its own body limit. The rate limit charges one unit per activity (capped at the batch
+ * maximum), so batching is cheaper in round trips, not in budget.
  */
-export function activitiesBatchRoutes(deps: BatchRouteDeps): Router {
-  const router = Router();
-  router.post('/v1/activities/batch', requireJson, express.json({ limit: deps.bodyLimit, strict: true }), async (req, res) => {
-    const account = accountOf(req);
-    await enforceRateLimit(deps.limiter, res, account, Math.min(batchSize(req.body), deps.maxItems));
-    res.status(202).json(await deps.batch.accept(account, req.body));
-  });
-  return router;
+export function activitiesBatchRoutes(deps: BatchRouteDeps): RequestHandler[] {
+  return [
+    requireJson,
+    express.json({ limit: deps.bodyLimit, strict: true }),
+    async (req, res) => {
+      const account = accountOf(req);
+      await enforceRateLimit(deps.limiter, res, account, Math.min(batchSize(req.body), deps.maxItems));
+      res.status(202).json(await deps.batch.accept(account, req.body));
+    },
+  ];
 }

@@ -1,23 +1,25 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { ActivityStatusService } from '../services/activity-status.service';
 import type { IntakeService } from '../services/intake.service';
 import { ValidationError } from '../shared/errors';
 import { accountOf } from './auth';
-import { requireJson } from './require-json';
 
 const ACTIVITY_ID = /^act_[0-9a-f]{32}$/;
 
-export function activitiesRoutes(intake: IntakeService, status: ActivityStatusService): Router {
-  const router = Router();
-
-  router.post('/v1/activities', requireJson, async (req, res) => {
+/** POST /v1/activities, after the key check, rate limit and JSON parse (app.ts mounts the chain). */
+export function activityIntakeHandler(intake: IntakeService): RequestHandler {
+  return async (req, res) => {
     const result = await intake.accept({
       account: accountOf(req),
       body: req.body,
       idempotencyKey: req.get('idempotency-key'),
     });
     res.status(202).location(`/v1/activities/${result.id}`).json(result);
-  });
+  };
+}
+
+export function activitiesRoutes(status: ActivityStatusService): Router {
+  const router = Router();
 
   router.get('/v1/activities/:id', async (req, res) => {
     const id = String(req.params.id);

@@ -1,5 +1,4 @@
 import express, { Router, type Express } from 'express';
-import helmet from 'helmet';
 import type { Logger } from '../shared/logger';
 import type { Metrics } from '../shared/metrics';
 import { adminRoutes, type AdminDeps } from './admin/admin.routes';
@@ -8,6 +7,7 @@ import { httpMetrics } from './http-metrics';
 import { metricsRoutes, type MetricsAuth } from './metrics.routes';
 import { errorHandler, notFoundHandler } from './problem';
 import { requestContext } from './request-context';
+import { apiSecurityHeaders } from './security-headers';
 
 /** What operators get: request metrics, GET /metrics and (API processes only) /admin. */
 export interface OpsDeps {
@@ -31,7 +31,8 @@ export function opsRoutes(ops: OpsDeps): Router {
 export function createOpsApp(deps: { logger: Logger; readiness: ReadinessCheck[]; ops: OpsDeps }): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(helmet());
+  app.set('etag', false);
+  app.use(apiSecurityHeaders());
   app.use(requestContext(deps.logger));
   app.use(httpMetrics(deps.ops.metrics));
   app.use(healthRoutes(deps.readiness, deps.logger));

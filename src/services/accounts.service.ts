@@ -63,14 +63,15 @@ export function createApiKeyAuthenticator(
   return {
     async authenticate(key) {
       if (!API_KEY_SHAPE.test(key)) return null;
-      const hash = hashApiKey(key);
+      // Cached by the key as sent: a hit costs no sha256 (2 % of the intake's CPU, bench/). The
+      // process holds each request's key in memory anyway; only the store keeps hashes alone.
       const now = Date.now();
-      const hit = known.get(hash, now);
+      const hit = known.get(key, now);
       if (hit !== undefined) return hit;
-      if (unknown.get(hash, now)) return null;
-      const record = await accounts.findApiKey(hash);
-      if (record) known.set(hash, record.account, now + ttlMs);
-      else unknown.set(hash, true, now + negativeTtlMs);
+      if (unknown.get(key, now)) return null;
+      const record = await accounts.findApiKey(hashApiKey(key));
+      if (record) known.set(key, record.account, now + ttlMs);
+      else unknown.set(key, true, now + negativeTtlMs);
       return record?.account ?? null;
     },
   };

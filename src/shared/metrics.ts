@@ -28,6 +28,7 @@ export function createMetrics(opts: { queueDepths?: QueueDepthSource; defaultMet
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  const httpSeries = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
   const jobsCompleted = new Counter({
     name: 'contactflow_jobs_completed_total',
     help: 'Jobs that finished successfully',
@@ -103,9 +104,16 @@ export function createMetrics(opts: { queueDepths?: QueueDepthSource; defaultMet
   return {
     registry,
     observeHttp(method: string, route: string, status: number, seconds: number) {
-      const labels = { method, route, status: String(status) };
-      httpRequests.inc(labels);
-      httpDuration.observe(labels, seconds);
+      // Label sets are few (route patterns × methods × statuses): keep each series' handles instead
+      // of letting prom-client hash the label object twice per request.
+      const key = `${method} ${route} ${status}`;
+      let series = httpSeries.get(key);
+      if (!series) {
+        const labels = { method, route, status: String(status) };
+        httpSeries.set(key, (series = { count: httpRequests.labels(labels), duration: httpDuration.labels(labels) }));
+      }
+      series.count.inc();
+      series.duration.observe(seconds);
     },
     jobCompleted(queue: string, enqueuedAt: number | undefined, finishedAt = Date.now()) {
       jobsCompleted.inc({ queue });

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import helmet from 'helmet';
 import type { Queue } from 'bullmq';
 import type { ReplayService } from '../../services/replay.service';
 import { adminDisabled, requireAdmin } from './admin-auth';
@@ -21,6 +22,8 @@ export function adminRoutes(deps: AdminDeps): Router {
   }
   const admin = Router();
   admin.use(requireAdmin(deps.adminPassword));
+  // Bull Board serves HTML: helmet's page defaults (CSP, framing, …) replace the JSON API's set.
+  admin.use(helmet());
   admin.use(replayRoutes(deps.replay));
   const board = bullBoardRouter(deps.queues);
   admin.use(BULL_BOARD_PATH.replace(/^\/admin/, ''), (_req, res, next) => {
