@@ -25,7 +25,7 @@ import { createLogger } from '../src/shared/logger';
 import { newId } from '../src/shared/ids';
 import { startContactflow } from '../src/start';
 import { activity, ACCOUNT, benchJob, seededEmail } from './lib/activities';
-import { benchEnv, onStopRequest, ready, send } from './lib/common';
+import { benchEnv, onStopRequest, ready, send, startCpuProfile } from './lib/common';
 
 export interface DrainArgs {
   mode: 'drain';
@@ -126,6 +126,9 @@ async function drain(args: DrainArgs) {
     if (completed + failed === args.jobs) done();
   };
 
+  // BENCH_PROFILE_FILE: a CPU profile of the drain alone (no start-up, seeding or pre-fill).
+  const profileFile = process.env.BENCH_PROFILE_FILE;
+  const stopProfile = profileFile ? await startCpuProfile() : undefined;
   let stop: () => Promise<void>;
   if (args.impl === 'noop') {
     const wconn = createRedisConnection(args.redisUrl, 'worker', 'bench-noop-worker');
@@ -150,6 +153,7 @@ async function drain(args: DrainArgs) {
   }
 
   await finished;
+  await stopProfile?.(profileFile!);
   clearInterval(sampler);
   rss.end = process.memoryUsage().rss;
   rss.max = Math.max(rss.max, rss.end);

@@ -197,8 +197,10 @@ async function profileIntake(redisUrl: string) {
 async function drain(args: Omit<DrainArgs, 'mode' | 'prefix'>): Promise<DrainResult> {
   const profileDir = path.join(BENCH_ROOT, 'results', 'profiles', 'pipeline');
   if (PROFILE_PIPELINE) mkdirSync(profileDir, { recursive: true });
+  const profileFile = PROFILE_PIPELINE ? path.join(profileDir, `${args.impl}-c${args.concurrency}-seed${args.seed}-${seq}.cpuprofile`) : undefined;
   const child = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'drain', prefix: freshPrefix('p'), ...args })], {
-    execArgv: ['--max-old-space-size=8192', ...(PROFILE_PIPELINE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
+    execArgv: ['--max-old-space-size=8192'],
+    env: profileFile ? { BENCH_PROFILE_FILE: profileFile } : {},
   });
   try {
     const r = await child.next<DrainResult>('result', 900_000);

@@ -180,31 +180,38 @@ export function procCpuSeconds(pid: number): number {
   }
 }
 
+/** Starts a CPU profile of this process now; the returned function stops it and writes `file`. */
+export async function startCpuProfile(): Promise<(file: string) => Promise<void>> {
+  const { Session } = await import('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<any>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return async (file) => {
+    const { profile } = await post('Profiler.stop');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 /**
  * In a child: CPU profiling on request over IPC ({type:'profile-start'}, then
  * {type:'profile-stop', file}), so a profile covers the measured window only, not start-up or
- * warm-up (node --cpu-prof covers the whole process). Replies {type:'profiled', file}.
+ * warm-up (node --cpu-prof covers the whole process). Replies {type:'profiling'} / {type:'profiled'}.
  */
 export function profileOnRequest(): void {
-  // Loaded lazily: node:inspector is not needed unless a profile is asked for.
-  let session: import('node:inspector').Session | undefined;
-  const post = (method: string, params?: object) =>
-    new Promise<any>((resolve, reject) => session!.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  let stop: ((file: string) => Promise<void>) | undefined;
   process.on('message', async (m: any) => {
     if (m?.type === 'profile-start') {
-      const { Session } = await import('node:inspector');
-      session = new Session();
-      session.connect();
-      await post('Profiler.enable');
-      await post('Profiler.setSamplingInterval', { interval: 200 });
-      await post('Profiler.start');
+      stop = await startCpuProfile();
       await send({ type: 'profiling' });
-    } else if (m?.type === 'profile-stop' && session) {
-      const { profile } = await post('Profiler.stop');
-      const { writeFileSync } = await import('node:fs');
-      writeFileSync(m.file, JSON.stringify(profile));
-      session.disconnect();
-      session = undefined;
+    } else if (m?.type === 'profile-stop' && stop) {
+      await stop(m.file);
+      stop = undefined;
       await send({ type: 'profiled', file: m.file });
     }
   });

@@ -2,16 +2,21 @@ import { contactStateOf } from '../../domain/contact-merge';
 import type { ContactState } from '../../domain/types';
 import { DuplicateIdentifierError, VersionConflictError } from '../../shared/errors';
 import type { ContactListQuery, ContactRecord, ContactRepository, NewContact, Page } from '../contact.repository';
-import { copy, roundTrip } from './memory-store';
+import { fromRow, roundTrip, toRow, type Row } from './memory-store';
 
 const key = (account: string, value: string) => `${account}\0${value}`;
 
 /** Only the activity-derived state is written: a caller passing a whole record cannot rewrite id or version. */
-const pickState = (s: ContactState): ContactState => copy(contactStateOf(s));
+const pickState = (s: ContactState): ContactState => contactStateOf(s);
+
+type IndexedKeys = 'account' | 'id' | 'email' | 'phone' | 'visitorIds' | 'version' | 'lastActivityAt';
+const INDEXED: readonly IndexedKeys[] = ['account', 'id', 'email', 'phone', 'visitorIds', 'version', 'lastActivityAt'];
+type ContactRow = Row<ContactRecord, IndexedKeys>;
+const load = (row: ContactRow) => fromRow<ContactRecord>(row);
 
 /** Same semantics as the MongoDB implementation, including its unique indexes. */
 export class MemoryContactRepository implements ContactRepository {
-  private readonly byId = new Map<string, ContactRecord>();
+  private readonly byId = new Map<string, ContactRow>();
   // Unique indexes: (account, email) and (account, phone) for email-less contacts.
   private readonly emailIndex = new Map<string, string>();
   private readonly phoneOnlyIndex = new Map<string, string>();
@@ -24,13 +29,13 @@ export class MemoryContactRepository implements ContactRepository {
   async findById(account: string, id: string) {
     await roundTrip();
     const c = this.byId.get(id);
-    return c && c.account === account ? copy(c) : null;
+    return c && c.keys.account === account ? load(c) : null;
   }
 
   async findByEmail(account: string, email: string) {
     await roundTrip();
     const id = this.emailIndex.get(key(account, email));
-    return id ? copy(this.byId.get(id)!) : null;
+    return id ? load(this.byId.get(id)!) : null;
   }
 
   async findByPhone(account: string, phone: string, limit: number) {
@@ -39,19 +44,17 @@ export class MemoryContactRepository implements ContactRepository {
     if (!ids) return [];
     return [...ids]
       .map((id) => this.byId.get(id)!)
-      .sort((a, b) => b.lastActivityAt.getTime() - a.lastActivityAt.getTime() || (a.id < b.id ? -1 : 1))
+      .sort(byRecency)
       .slice(0, limit)
-      .map(copy);
+      .map(load);
   }
 
   async findByVisitorId(account: string, visitorId: string) {
     await roundTrip();
     const ids = this.visitorIndex.get(key(account, visitorId));
     if (!ids) return null;
-    const [first] = [...ids]
-      .map((id) => this.byId.get(id)!)
-      .sort((a, b) => b.lastActivityAt.getTime() - a.lastActivityAt.getTime() || (a.id < b.id ? -1 : 1));
-    return first ? copy(first) : null;
+    const [first] = [...ids].map((id) => this.byId.get(id)!).sort(byRecency);
+    return first ? load(first) : null;
   }
 
   async create({ id, account, status, state }: NewContact) {
@@ -60,26 +63,30 @@ export class MemoryContactRepository implements ContactRepository {
     this.assertIdentifiersFree(account, id, state);
     const now = new Date();
     const record: ContactRecord = { ...pickState(state), id, account, status, version: 1, createdAt: now, updatedAt: now };
-    this.byId.set(id, record);
-    this.index(record);
-    return copy(record);
+    const row = toRow(record, INDEXED);
+    this.byId.set(id, row);
+    this.index(row.keys);
+    return load(row);
   }
 
   async update(account: string, id: string, expectedVersion: number, state: ContactState) {
     await roundTrip();
-    const current = this.byId.get(id);
-    if (!current || current.account !== account || current.version !== expectedVersion) throw new VersionConflictError();
+    const row = this.byId.get(id);
+    if (!row || row.keys.account !== account || row.keys.version !== expectedVersion) throw new VersionConflictError();
     this.assertIdentifiersFree(account, id, state);
-    this.unindex(current);
+    this.unindex(row.keys);
+    const current = load(row);
     const next: ContactRecord = { ...current, ...pickState(state), version: current.version + 1, updatedAt: new Date() };
-    this.byId.set(id, next);
-    this.index(next);
-    return copy(next);
+    const nextRow = toRow(next, INDEXED);
+    this.byId.set(id, nextRow);
+    this.index(nextRow.keys);
+    return load(nextRow);
   }
 
   async list(account: string, query: ContactListQuery): Promise<Page<ContactRecord>> {
     await roundTrip();
     const rows = [...this.byId.values()]
+      .map((r) => r.keys)
       .filter(
         (c) =>
           c.account === account &&
@@ -89,13 +96,13 @@ export class MemoryContactRepository implements ContactRepository {
       )
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     if (query.limit < 1) return { data: [], nextCursor: null };
-    const data = rows.slice(0, query.limit).map(copy);
+    const data = rows.slice(0, query.limit).map((c) => load(this.byId.get(c.id)!));
     return { data, nextCursor: rows.length > query.limit ? data[data.length - 1]!.id : null };
   }
 
   async delete(account: string, id: string) {
     await roundTrip();
-    const c = this.byId.get(id);
+    const c = this.byId.get(id)?.keys;
     if (!c || c.account !== account) return false;
     this.unindex(c);
     this.byId.delete(id);
@@ -105,7 +112,7 @@ export class MemoryContactRepository implements ContactRepository {
   async count(account: string) {
     await roundTrip();
     let n = 0;
-    for (const c of this.byId.values()) if (c.account === account) n++;
+    for (const c of this.byId.values()) if (c.keys.account === account) n++;
     return n;
   }
 
@@ -120,7 +127,7 @@ export class MemoryContactRepository implements ContactRepository {
     }
   }
 
-  private index(c: ContactRecord) {
+  private index(c: ContactRow['keys']) {
     for (const v of c.visitorIds) {
       const k = key(c.account, v);
       let ids = this.visitorIndex.get(k);
@@ -137,7 +144,7 @@ export class MemoryContactRepository implements ContactRepository {
     else if (c.phone) this.phoneOnlyIndex.set(key(c.account, c.phone), c.id);
   }
 
-  private unindex(c: ContactRecord) {
+  private unindex(c: ContactRow['keys']) {
     for (const v of c.visitorIds) {
       const k = key(c.account, v);
       const ids = this.visitorIndex.get(k);
@@ -153,4 +160,9 @@ export class MemoryContactRepository implements ContactRepository {
     if (c.email) this.emailIndex.delete(key(c.account, c.email));
     else if (c.phone) this.phoneOnlyIndex.delete(key(c.account, c.phone));
   }
+}
+
+/** Most recent activity first, then by id: the order MongoDB's (…, lastActivityAt: -1, _id) index gives. */
+function byRecency({ keys: a }: ContactRow, { keys: b }: ContactRow): number {
+  return b.lastActivityAt.getTime() - a.lastActivityAt.getTime() || (a.id < b.id ? -1 : 1);
 }
