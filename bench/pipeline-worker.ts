@@ -181,12 +181,21 @@ async function soak(args: SoakArgs) {
   if (args.seed > 0) await seedContacts(repos, args.seed);
   // "Visible": the activity's record is inserted, the last write of the use case (the contact was
   // created or updated just before it).
-  const visible = new Map<string, number>();
+  // Sent to the conductor once a second and forgotten here: the instrument must not grow the heap
+  // it measures (a map of every id would add its own major-GC work to the latency tail).
+  let visible: [string, number][] = [];
+  let visibleCount = 0;
   const insert = repos.activities.insert.bind(repos.activities);
   repos.activities.insert = async (record) => {
     const r = await insert(record);
-    visible.set(record.id, now());
+    visible.push([record.id, now()]);
+    visibleCount++;
     return r;
+  };
+  const flushVisible = () => {
+    if (visible.length === 0) return;
+    send({ type: 'visible', entries: visible });
+    visible = [];
   };
   const gc = (globalThis as { gc?: () => void }).gc;
   const samples: { t: number; rss: number; heapUsed: number }[] = [];
@@ -201,7 +210,10 @@ async function soak(args: SoakArgs) {
   gc?.();
   const heapStart = process.memoryUsage().heapUsed;
   sample();
-  const sampler = setInterval(sample, 1000);
+  const sampler = setInterval(() => {
+    sample();
+    flushVisible();
+  }, 1000);
   send({ type: 'ready' });
   process.on('message', async (m: { type?: string }) => {
     if (m?.type !== 'report') return;
@@ -209,8 +221,8 @@ async function soak(args: SoakArgs) {
     sample();
     gc?.();
     const heapEnd = process.memoryUsage().heapUsed;
-    const activities = visible.size;
-    send({ type: 'report', visible: [...visible.entries()], samples, heapStart, heapEnd, activities });
+    flushVisible();
+    send({ type: 'report', samples, heapStart, heapEnd, activities: visibleCount });
   });
   onStopRequest(async () => {
     await app.stop();

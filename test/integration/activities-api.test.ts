@@ -278,6 +278,25 @@ describe('reads', () => {
     await startTestApp(redis.url, {}, { repos: app.repos }).then((a) => a.stop());
   });
 
+  it('every API answer, 202, 4xx or probe, carries the JSON API security headers and no ETag', async () => {
+    const answers = [
+      (await post({ type: 'x', occurredAt: at(1), email: 'headers@example.com' })).res,
+      (await post({ type: 'x' })).res,
+      await app.request('/v1/contacts?limit=1', { auth: null }),
+      await app.request('/healthz', { auth: null }),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([202, 400, 401, 200]);
+    for (const res of answers) {
+      expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('etag')).toBeNull();
+      expect(res.headers.get('x-powered-by')).toBeNull();
+    }
+  });
+
   it('/healthz and /readyz answer without credentials', async () => {
     expect((await app.request('/healthz', { auth: null })).status).toBe(200);
     const ready = await app.request('/readyz', { auth: null });

@@ -72,6 +72,9 @@ describe('Bull Board', () => {
     const ui = await admin('/admin/queues');
     expect(ui.status).toBe(200);
     expect(ui.headers.get('content-type')).toMatch(/text\/html/);
+    // An HTML page: helmet's page policy (scripts from self), not the JSON API's default-src 'none'.
+    expect(ui.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    expect(ui.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(await ui.text()).toContain('static/js/');
 
     const api = await admin('/admin/queues/api/queues');

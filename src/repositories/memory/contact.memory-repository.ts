@@ -22,9 +22,9 @@ export class MemoryContactRepository implements ContactRepository {
   private readonly phoneOnlyIndex = new Map<string, string>();
   // Not unique: every contact holding a phone, like MongoDB's (account, phone, …) index, so
   // findByPhone does not scan every contact (bench/ scaling: 1M contacts).
-  private readonly phoneIndex = new Map<string, Set<string>>();
+  private readonly phoneIndex: MultiIndex = new Map();
   // Not unique either: every contact holding a visitor id (MongoDB's (account, visitorIds, …) index).
-  private readonly visitorIndex = new Map<string, Set<string>>();
+  private readonly visitorIndex: MultiIndex = new Map();
 
   async findById(account: string, id: string) {
     await roundTrip();
@@ -40,9 +40,7 @@ export class MemoryContactRepository implements ContactRepository {
 
   async findByPhone(account: string, phone: string, limit: number) {
     await roundTrip();
-    const ids = this.phoneIndex.get(key(account, phone));
-    if (!ids) return [];
-    return [...ids]
+    return idsIn(this.phoneIndex, key(account, phone))
       .map((id) => this.byId.get(id)!)
       .sort(byRecency)
       .slice(0, limit)
@@ -51,9 +49,7 @@ export class MemoryContactRepository implements ContactRepository {
 
   async findByVisitorId(account: string, visitorId: string) {
     await roundTrip();
-    const ids = this.visitorIndex.get(key(account, visitorId));
-    if (!ids) return null;
-    const [first] = [...ids].map((id) => this.byId.get(id)!).sort(byRecency);
+    const [first] = idsIn(this.visitorIndex, key(account, visitorId)).map((id) => this.byId.get(id)!).sort(byRecency);
     return first ? load(first) : null;
   }
 
@@ -128,37 +124,44 @@ export class MemoryContactRepository implements ContactRepository {
   }
 
   private index(c: ContactRow['keys']) {
-    for (const v of c.visitorIds) {
-      const k = key(c.account, v);
-      let ids = this.visitorIndex.get(k);
-      if (!ids) this.visitorIndex.set(k, (ids = new Set()));
-      ids.add(c.id);
-    }
-    if (c.phone) {
-      const k = key(c.account, c.phone);
-      let ids = this.phoneIndex.get(k);
-      if (!ids) this.phoneIndex.set(k, (ids = new Set()));
-      ids.add(c.id);
-    }
+    for (const v of c.visitorIds) addTo(this.visitorIndex, key(c.account, v), c.id);
+    if (c.phone) addTo(this.phoneIndex, key(c.account, c.phone), c.id);
     if (c.email) this.emailIndex.set(key(c.account, c.email), c.id);
     else if (c.phone) this.phoneOnlyIndex.set(key(c.account, c.phone), c.id);
   }
 
   private unindex(c: ContactRow['keys']) {
-    for (const v of c.visitorIds) {
-      const k = key(c.account, v);
-      const ids = this.visitorIndex.get(k);
-      ids?.delete(c.id);
-      if (ids?.size === 0) this.visitorIndex.delete(k);
-    }
-    if (c.phone) {
-      const k = key(c.account, c.phone);
-      const ids = this.phoneIndex.get(k);
-      ids?.delete(c.id);
-      if (ids?.size === 0) this.phoneIndex.delete(k);
-    }
+    for (const v of c.visitorIds) removeFrom(this.visitorIndex, key(c.account, v), c.id);
+    if (c.phone) removeFrom(this.phoneIndex, key(c.account, c.phone), c.id);
     if (c.email) this.emailIndex.delete(key(c.account, c.email));
     else if (c.phone) this.phoneOnlyIndex.delete(key(c.account, c.phone));
+  }
+}
+
+/**
+ * A non-unique index: key → one id, or a Set once a second id shares the key. Nearly every phone
+ * and visitor id belongs to one contact, and a Set per entry was most of the index's heap.
+ */
+type MultiIndex = Map<string, string | Set<string>>;
+
+function idsIn(index: MultiIndex, k: string): string[] {
+  const ids = index.get(k);
+  return ids === undefined ? [] : typeof ids === 'string' ? [ids] : [...ids];
+}
+
+function addTo(index: MultiIndex, k: string, id: string): void {
+  const ids = index.get(k);
+  if (ids === undefined || ids === id) index.set(k, id);
+  else if (typeof ids === 'string') index.set(k, new Set([ids, id]));
+  else ids.add(id);
+}
+
+function removeFrom(index: MultiIndex, k: string, id: string): void {
+  const ids = index.get(k);
+  if (ids === id) index.delete(k);
+  else if (typeof ids !== 'string' && ids !== undefined) {
+    ids.delete(id);
+    if (ids.size === 1) index.set(k, ids.values().next().value!);
   }
 }
 

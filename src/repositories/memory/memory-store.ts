@@ -39,24 +39,25 @@ function clonePlain(value: unknown): unknown {
 }
 
 /**
- * A stored row: the record as bytes (v8 serialization: exact for Dates, nested objects and arrays)
- * plus the few top-level values the repository filters, sorts and indexes on. Like a database
- * page, the bytes cannot be mutated through anything a caller holds, and the garbage collector
- * does not walk them: holding rows as object graphs made every major GC mark ~50 objects per
- * stored activity, which is what stretched the latency tail and the 1M-contact figure (bench/).
+ * A stored row: the record v8-serialized (exact for Dates, nested objects and arrays) and kept as
+ * a one-byte string, plus the few top-level values the repository filters, sorts and indexes on.
+ * Like a database page, nothing a caller holds can reach into it. And it is one leaf object for
+ * the garbage collector instead of ~50 (a Buffer would add an ArrayBuffer and its tracking): rows
+ * held as object graphs made each major GC of a large store long enough to show in the latency
+ * tail and the 1M-contact figure (bench/README.md).
  */
 export interface Row<T, K extends keyof T> {
-  readonly bytes: Buffer;
+  readonly bytes: string;
   readonly keys: Readonly<Pick<T, K>>;
 }
 
 export function toRow<T, K extends keyof T>(value: T, keys: readonly K[]): Row<T, K> {
   const picked = {} as Pick<T, K>;
   for (const k of keys) picked[k] = copy(value[k]); // copied: a caller's later change must not move an index
-  return { bytes: serialize(value), keys: picked };
+  return { bytes: serialize(value).toString('latin1'), keys: picked };
 }
 
 /** A fresh copy of the stored record. */
-export function fromRow<T>(row: { readonly bytes: Buffer }): T {
-  return deserialize(row.bytes) as T;
+export function fromRow<T>(row: { readonly bytes: string }): T {
+  return deserialize(Buffer.from(row.bytes, 'latin1')) as T;
 }
