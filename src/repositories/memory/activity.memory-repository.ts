@@ -20,9 +20,10 @@ export class MemoryActivityRepository implements ActivityRepository {
 
   async listForContact(account: string, contactId: string, limit: number) {
     await roundTrip();
-    return [...this.rows.values()]
-      .filter(({ keys: r }) => r.account === account && r.contactId === contactId)
-      .sort(({ keys: a }, { keys: b }) => b.occurredAt.getTime() - a.occurredAt.getTime() || (a.id < b.id ? 1 : -1))
+    return this.rows
+      .of(account)
+      .filter((r) => r.contactId === contactId)
+      .sort((a, b) => b.occurredAt - a.occurredAt || (a.id < b.id ? 1 : -1))
       .slice(0, limit)
       .map((r) => fromRow<ActivityRecord>(r));
   }
@@ -30,29 +31,31 @@ export class MemoryActivityRepository implements ActivityRepository {
   async count(account: string, filter: { outcome?: ActivityOutcome } = {}) {
     await roundTrip();
     let n = 0;
-    for (const { keys: r } of this.rows.values()) if (r.account === account && (!filter.outcome || r.outcome === filter.outcome)) n++;
+    for (const r of this.rows.of(account)) if (!filter.outcome || r.outcome === filter.outcome) n++;
     return n;
   }
 
   async listUnidentified(account: string, filter: UnidentifiedFilter) {
     await roundTrip();
-    return [...this.rows.values()]
+    const since = filter.since?.getTime();
+    const until = filter.until?.getTime();
+    return this.rows
+      .of(account)
       .filter(
-        ({ keys: r }) =>
-          r.account === account &&
+        (r) =>
           r.outcome === 'unidentified' &&
           (filter.after === undefined || r.id > filter.after) &&
-          (!filter.since || r.receivedAt >= filter.since) &&
-          (!filter.until || r.receivedAt < filter.until),
+          (since === undefined || r.receivedAt >= since) &&
+          (until === undefined || r.receivedAt < until),
       )
-      .sort(({ keys: a }, { keys: b }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .slice(0, Math.max(0, filter.limit))
       .map((r) => fromRow<ActivityRecord>(r));
   }
 
   async replaceIf(record: ActivityRecord, expected: { outcome: ActivityOutcome; contactId: string | null }) {
     await roundTrip();
-    const current = this.rows.get(record.account, record.id)?.keys;
+    const current = this.rows.get(record.account, record.id);
     if (!current || current.outcome !== expected.outcome || current.contactId !== expected.contactId) return false;
     this.rows.set(record);
     return true;
@@ -61,9 +64,9 @@ export class MemoryActivityRepository implements ActivityRepository {
   async deleteForContact(account: string, contactId: string) {
     await roundTrip();
     let n = 0;
-    for (const { keys: r } of [...this.rows.values()]) {
-      if (r.account === account && r.contactId === contactId) {
-        this.rows.delete(r.account, r.id);
+    for (const r of this.rows.of(account)) {
+      if (r.contactId === contactId) {
+        this.rows.delete(account, r.id);
         n++;
       }
     }

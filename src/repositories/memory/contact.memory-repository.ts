@@ -2,9 +2,7 @@ import { contactStateOf } from '../../domain/contact-merge';
 import type { ContactState } from '../../domain/types';
 import { DuplicateIdentifierError, VersionConflictError } from '../../shared/errors';
 import type { ContactListQuery, ContactRecord, ContactRepository, NewContact, Page } from '../contact.repository';
-import { fromRow, roundTrip, toRow, type Row } from './memory-store';
-
-const key = (account: string, value: string) => `${account}\0${value}`;
+import { AccountMap, fromRow, roundTrip, toRow, type Row } from './memory-store';
 
 /** Only the activity-derived state is written: a caller passing a whole record cannot rewrite id or version. */
 const pickState = (s: ContactState): ContactState => contactStateOf(s);
@@ -18,29 +16,30 @@ const load = (row: ContactRow) => fromRow<ContactRecord>(row);
 export class MemoryContactRepository implements ContactRepository {
   private readonly byId = new Map<string, ContactRow>();
   // Unique indexes: (account, email) and (account, phone) for email-less contacts.
-  private readonly emailIndex = new Map<string, string>();
-  private readonly phoneOnlyIndex = new Map<string, string>();
+  private readonly emailIndex = new AccountMap<string>();
+  private readonly phoneOnlyIndex = new AccountMap<string>();
   // Not unique: every contact holding a phone, like MongoDB's (account, phone, …) index, so
   // findByPhone does not scan every contact (bench/ scaling: 1M contacts).
-  private readonly phoneIndex: MultiIndex = new Map();
+  private readonly phoneIndex = new MultiIndex();
   // Not unique either: every contact holding a visitor id (MongoDB's (account, visitorIds, …) index).
-  private readonly visitorIndex: MultiIndex = new Map();
+  private readonly visitorIndex = new MultiIndex();
 
   async findById(account: string, id: string) {
     await roundTrip();
     const c = this.byId.get(id);
-    return c && c.keys.account === account ? load(c) : null;
+    return c && c.account === account ? load(c) : null;
   }
 
   async findByEmail(account: string, email: string) {
     await roundTrip();
-    const id = this.emailIndex.get(key(account, email));
+    const id = this.emailIndex.get(account, email);
     return id ? load(this.byId.get(id)!) : null;
   }
 
   async findByPhone(account: string, phone: string, limit: number) {
     await roundTrip();
-    return idsIn(this.phoneIndex, key(account, phone))
+    return this.phoneIndex
+      .ids(account, phone)
       .map((id) => this.byId.get(id)!)
       .sort(byRecency)
       .slice(0, limit)
@@ -49,7 +48,10 @@ export class MemoryContactRepository implements ContactRepository {
 
   async findByVisitorId(account: string, visitorId: string) {
     await roundTrip();
-    const [first] = idsIn(this.visitorIndex, key(account, visitorId)).map((id) => this.byId.get(id)!).sort(byRecency);
+    const [first] = this.visitorIndex
+      .ids(account, visitorId)
+      .map((id) => this.byId.get(id)!)
+      .sort(byRecency);
     return first ? load(first) : null;
   }
 
@@ -61,28 +63,27 @@ export class MemoryContactRepository implements ContactRepository {
     const record: ContactRecord = { ...pickState(state), id, account, status, version: 1, createdAt: now, updatedAt: now };
     const row = toRow(record, INDEXED);
     this.byId.set(id, row);
-    this.index(row.keys);
+    this.index(row);
     return load(row);
   }
 
   async update(account: string, id: string, expectedVersion: number, state: ContactState) {
     await roundTrip();
     const row = this.byId.get(id);
-    if (!row || row.keys.account !== account || row.keys.version !== expectedVersion) throw new VersionConflictError();
+    if (!row || row.account !== account || row.version !== expectedVersion) throw new VersionConflictError();
     this.assertIdentifiersFree(account, id, state);
-    this.unindex(row.keys);
+    this.unindex(row);
     const current = load(row);
     const next: ContactRecord = { ...current, ...pickState(state), version: current.version + 1, updatedAt: new Date() };
     const nextRow = toRow(next, INDEXED);
     this.byId.set(id, nextRow);
-    this.index(nextRow.keys);
+    this.index(nextRow);
     return load(nextRow);
   }
 
   async list(account: string, query: ContactListQuery): Promise<Page<ContactRecord>> {
     await roundTrip();
     const rows = [...this.byId.values()]
-      .map((r) => r.keys)
       .filter(
         (c) =>
           c.account === account &&
@@ -92,13 +93,13 @@ export class MemoryContactRepository implements ContactRepository {
       )
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     if (query.limit < 1) return { data: [], nextCursor: null };
-    const data = rows.slice(0, query.limit).map((c) => load(this.byId.get(c.id)!));
+    const data = rows.slice(0, query.limit).map(load);
     return { data, nextCursor: rows.length > query.limit ? data[data.length - 1]!.id : null };
   }
 
   async delete(account: string, id: string) {
     await roundTrip();
-    const c = this.byId.get(id)?.keys;
+    const c = this.byId.get(id);
     if (!c || c.account !== account) return false;
     this.unindex(c);
     this.byId.delete(id);
@@ -108,64 +109,66 @@ export class MemoryContactRepository implements ContactRepository {
   async count(account: string) {
     await roundTrip();
     let n = 0;
-    for (const c of this.byId.values()) if (c.keys.account === account) n++;
+    for (const c of this.byId.values()) if (c.account === account) n++;
     return n;
   }
 
   private assertIdentifiersFree(account: string, id: string, state: ContactState) {
     if (state.email) {
-      const holder = this.emailIndex.get(key(account, state.email));
+      const holder = this.emailIndex.get(account, state.email);
       if (holder && holder !== id) throw new DuplicateIdentifierError('email');
     }
     if (!state.email && state.phone) {
-      const holder = this.phoneOnlyIndex.get(key(account, state.phone));
+      const holder = this.phoneOnlyIndex.get(account, state.phone);
       if (holder && holder !== id) throw new DuplicateIdentifierError('phone');
     }
   }
 
-  private index(c: ContactRow['keys']) {
-    for (const v of c.visitorIds) addTo(this.visitorIndex, key(c.account, v), c.id);
-    if (c.phone) addTo(this.phoneIndex, key(c.account, c.phone), c.id);
-    if (c.email) this.emailIndex.set(key(c.account, c.email), c.id);
-    else if (c.phone) this.phoneOnlyIndex.set(key(c.account, c.phone), c.id);
+  private index(c: ContactRow) {
+    for (const v of c.visitorIds) this.visitorIndex.add(c.account, v, c.id);
+    if (c.phone) this.phoneIndex.add(c.account, c.phone, c.id);
+    if (c.email) this.emailIndex.set(c.account, c.email, c.id);
+    else if (c.phone) this.phoneOnlyIndex.set(c.account, c.phone, c.id);
   }
 
-  private unindex(c: ContactRow['keys']) {
-    for (const v of c.visitorIds) removeFrom(this.visitorIndex, key(c.account, v), c.id);
-    if (c.phone) removeFrom(this.phoneIndex, key(c.account, c.phone), c.id);
-    if (c.email) this.emailIndex.delete(key(c.account, c.email));
-    else if (c.phone) this.phoneOnlyIndex.delete(key(c.account, c.phone));
+  private unindex(c: ContactRow) {
+    for (const v of c.visitorIds) this.visitorIndex.remove(c.account, v, c.id);
+    if (c.phone) this.phoneIndex.remove(c.account, c.phone, c.id);
+    if (c.email) this.emailIndex.delete(c.account, c.email);
+    else if (c.phone) this.phoneOnlyIndex.delete(c.account, c.phone);
   }
 }
 
 /**
- * A non-unique index: key → one id, or a Set once a second id shares the key. Nearly every phone
- * and visitor id belongs to one contact, and a Set per entry was most of the index's heap.
+ * A non-unique index: (account, key) → one id, or a Set once a second id shares the key. Nearly
+ * every phone and visitor id belongs to one contact, and a Set per entry was most of the index's heap.
  */
-type MultiIndex = Map<string, string | Set<string>>;
+class MultiIndex {
+  private readonly entries = new AccountMap<string | Set<string>>();
 
-function idsIn(index: MultiIndex, k: string): string[] {
-  const ids = index.get(k);
-  return ids === undefined ? [] : typeof ids === 'string' ? [ids] : [...ids];
-}
+  ids(account: string, key: string): string[] {
+    const ids = this.entries.get(account, key);
+    return ids === undefined ? [] : typeof ids === 'string' ? [ids] : [...ids];
+  }
 
-function addTo(index: MultiIndex, k: string, id: string): void {
-  const ids = index.get(k);
-  if (ids === undefined || ids === id) index.set(k, id);
-  else if (typeof ids === 'string') index.set(k, new Set([ids, id]));
-  else ids.add(id);
-}
+  add(account: string, key: string, id: string): void {
+    const ids = this.entries.get(account, key);
+    if (ids === undefined || ids === id) this.entries.set(account, key, id);
+    else if (typeof ids === 'string') this.entries.set(account, key, new Set([ids, id]));
+    else ids.add(id);
+  }
 
-function removeFrom(index: MultiIndex, k: string, id: string): void {
-  const ids = index.get(k);
-  if (ids === id) index.delete(k);
-  else if (typeof ids !== 'string' && ids !== undefined) {
-    ids.delete(id);
-    if (ids.size === 1) index.set(k, ids.values().next().value!);
+  remove(account: string, key: string, id: string): void {
+    const ids = this.entries.get(account, key);
+    if (ids === id) this.entries.delete(account, key);
+    else if (typeof ids !== 'string' && ids !== undefined) {
+      ids.delete(id);
+      if (ids.size === 1) this.entries.set(account, key, ids.values().next().value!);
+    }
   }
 }
 
 /** Most recent activity first, then by id: the order MongoDB's (…, lastActivityAt: -1, _id) index gives. */
-function byRecency({ keys: a }: ContactRow, { keys: b }: ContactRow): number {
-  return b.lastActivityAt.getTime() - a.lastActivityAt.getTime() || (a.id < b.id ? -1 : 1);
+function byRecency(a: ContactRow, b: ContactRow): number {
+  return b.lastActivityAt - a.lastActivityAt || (a.id < b.id ? -1 : 1);
 }

@@ -39,25 +39,62 @@ function clonePlain(value: unknown): unknown {
 }
 
 /**
- * A stored row: the record v8-serialized (exact for Dates, nested objects and arrays) and kept as
- * a one-byte string, plus the few top-level values the repository filters, sorts and indexes on.
- * Like a database page, nothing a caller holds can reach into it. And it is one leaf object for
- * the garbage collector instead of ~50 (a Buffer would add an ArrayBuffer and its tracking): rows
- * held as object graphs made each major GC of a large store long enough to show in the latency
- * tail and the 1M-contact figure (bench/README.md).
+ * A stored row: the record v8-serialized (exact for Dates, nested objects and arrays) plus, as
+ * plain top-level properties, the few values the repository filters, sorts and indexes on (Dates
+ * as epoch milliseconds). Like a database page, nothing a caller holds can reach into the bytes.
+ *
+ * Why bytes: rows held as object graphs (~50 objects per activity) made every major GC of a large
+ * store mark them all, which is what stretched the latency tail and the 1M-contact figure
+ * (bench/README.md). The bytes are a slice of Node's shared 8 KB buffer pool, so a row costs the
+ * GC two small objects and no per-row ArrayBuffer; the data itself lives outside the V8 heap.
  */
-export interface Row<T, K extends keyof T> {
-  readonly bytes: string;
-  readonly keys: Readonly<Pick<T, K>>;
-}
+export type Row<T, K extends keyof T> = { readonly bytes: Buffer } & { readonly [P in K]: T[P] extends Date ? number : T[P] };
 
 export function toRow<T, K extends keyof T>(value: T, keys: readonly K[]): Row<T, K> {
-  const picked = {} as Pick<T, K>;
-  for (const k of keys) picked[k] = copy(value[k]); // copied: a caller's later change must not move an index
-  return { bytes: serialize(value).toString('latin1'), keys: picked };
+  const row: Record<string, unknown> = { bytes: Buffer.from(serialize(value)) }; // Buffer.from copies into the pool
+  for (const k of keys) {
+    const v = value[k];
+    // Copied: a caller's later change to its object must not move an index.
+    row[k as string] = v instanceof Date ? v.getTime() : copy(v);
+  }
+  return row as Row<T, K>;
 }
 
 /** A fresh copy of the stored record. */
-export function fromRow<T>(row: { readonly bytes: string }): T {
-  return deserialize(Buffer.from(row.bytes, 'latin1')) as T;
+export function fromRow<T>(row: { readonly bytes: Buffer }): T {
+  return deserialize(row.bytes) as T;
+}
+
+/**
+ * Values by (account, key): one inner map per account, so no "account + key" string is built and
+ * kept per entry (the key is usually a string the row already holds).
+ */
+export class AccountMap<V> {
+  private readonly accounts = new Map<string, Map<string, V>>();
+
+  get(account: string, key: string): V | undefined {
+    return this.accounts.get(account)?.get(key);
+  }
+
+  has(account: string, key: string): boolean {
+    return this.accounts.get(account)?.has(key) ?? false;
+  }
+
+  set(account: string, key: string, value: V): void {
+    let inner = this.accounts.get(account);
+    if (!inner) this.accounts.set(account, (inner = new Map()));
+    inner.set(key, value);
+  }
+
+  delete(account: string, key: string): void {
+    const inner = this.accounts.get(account);
+    if (!inner) return;
+    inner.delete(key);
+    if (inner.size === 0) this.accounts.delete(account);
+  }
+
+  /** One account's values (insertion order). */
+  valuesOf(account: string): IterableIterator<V> | V[] {
+    return this.accounts.get(account)?.values() ?? [];
+  }
 }

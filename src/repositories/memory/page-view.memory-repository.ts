@@ -1,19 +1,18 @@
 import type { PageViewRecord, PageViewRepository } from '../page-view.repository';
 import { KeyedRows } from './keyed-rows';
-import { fromRow, roundTrip } from './memory-store';
+import { AccountMap, fromRow, roundTrip } from './memory-store';
 
 export class MemoryPageViewRepository implements PageViewRepository {
   private readonly rows = new KeyedRows<PageViewRecord, 'visitorId' | 'contactId' | 'viewedAt'>(['visitorId', 'contactId', 'viewedAt']);
   // Page view ids per (account, visitor), like MongoDB's (account, visitorId, …) index: the worker
   // asks for a visitor's unattached views on every activity that carries a visitor id.
-  private readonly byVisitor = new Map<string, Set<string>>();
+  private readonly byVisitor = new AccountMap<Set<string>>();
 
   async insert(record: PageViewRecord) {
     const result = await this.rows.insert(record);
     if (result === 'inserted') {
-      const k = KeyedRows.key(record.account, record.visitorId);
-      let ids = this.byVisitor.get(k);
-      if (!ids) this.byVisitor.set(k, (ids = new Set()));
+      let ids = this.byVisitor.get(record.account, record.visitorId);
+      if (!ids) this.byVisitor.set(record.account, record.visitorId, (ids = new Set()));
       ids.add(record.id);
     }
     return result;
@@ -25,11 +24,10 @@ export class MemoryPageViewRepository implements PageViewRepository {
 
   async listUnattached(account: string, visitorId: string, limit: number) {
     await roundTrip();
-    const ids = this.byVisitor.get(KeyedRows.key(account, visitorId)) ?? [];
-    return [...ids]
+    return [...(this.byVisitor.get(account, visitorId) ?? [])]
       .map((id) => this.rows.get(account, id)!)
-      .filter(({ keys: r }) => r.contactId === null)
-      .sort(({ keys: a }, { keys: b }) => b.viewedAt.getTime() - a.viewedAt.getTime() || (a.id < b.id ? 1 : -1))
+      .filter((r) => r.contactId === null)
+      .sort((a, b) => b.viewedAt - a.viewedAt || (a.id < b.id ? 1 : -1))
       .slice(0, Math.max(0, limit))
       .map((r) => fromRow<PageViewRecord>(r));
   }
@@ -38,14 +36,12 @@ export class MemoryPageViewRepository implements PageViewRepository {
     await roundTrip();
     const row = this.rows.get(account, id);
     if (!row) return false;
-    if (row.keys.contactId === null) this.rows.set({ ...fromRow<PageViewRecord>(row), contactId });
-    return this.rows.get(account, id)!.keys.contactId === contactId;
+    if (row.contactId === null) this.rows.set({ ...fromRow<PageViewRecord>(row), contactId });
+    return this.rows.get(account, id)!.contactId === contactId;
   }
 
   async count(account: string) {
     await roundTrip();
-    let n = 0;
-    for (const { keys: r } of this.rows.values()) if (r.account === account) n++;
-    return n;
+    return this.rows.of(account).length;
   }
 }
