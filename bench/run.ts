@@ -199,7 +199,7 @@ async function drain(args: Omit<DrainArgs, 'mode' | 'prefix'>): Promise<DrainRes
   if (PROFILE_PIPELINE) mkdirSync(profileDir, { recursive: true });
   const profileFile = PROFILE_PIPELINE ? path.join(profileDir, `${args.impl}-c${args.concurrency}-seed${args.seed}-${seq}.cpuprofile`) : undefined;
   const child = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'drain', prefix: freshPrefix('p'), ...args })], {
-    execArgv: ['--max-old-space-size=8192'],
+    execArgv: ['--max-old-space-size=8192', '--expose-gc'],
     env: profileFile ? { BENCH_PROFILE_FILE: profileFile } : {},
   });
   try {

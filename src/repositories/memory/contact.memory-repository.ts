@@ -7,8 +7,9 @@ import { AccountMap, fromRow, roundTrip, toRow, type Row } from './memory-store'
 /** Only the activity-derived state is written: a caller passing a whole record cannot rewrite id or version. */
 const pickState = (s: ContactState): ContactState => contactStateOf(s);
 
-type IndexedKeys = 'account' | 'id' | 'email' | 'phone' | 'visitorIds' | 'version' | 'lastActivityAt';
-const INDEXED: readonly IndexedKeys[] = ['account', 'id', 'email', 'phone', 'visitorIds', 'version', 'lastActivityAt'];
+// visitorIds stay in the bytes only (read back when a contact is re-indexed): one array less per contact.
+type IndexedKeys = 'account' | 'id' | 'email' | 'phone' | 'version' | 'lastActivityAt';
+const INDEXED: readonly IndexedKeys[] = ['account', 'id', 'email', 'phone', 'version', 'lastActivityAt'];
 type ContactRow = Row<ContactRecord, IndexedKeys>;
 const load = (row: ContactRow) => fromRow<ContactRecord>(row);
 
@@ -63,7 +64,7 @@ export class MemoryContactRepository implements ContactRepository {
     const record: ContactRecord = { ...pickState(state), id, account, status, version: 1, createdAt: now, updatedAt: now };
     const row = toRow(record, INDEXED);
     this.byId.set(id, row);
-    this.index(row);
+    this.index(record);
     return load(row);
   }
 
@@ -72,12 +73,12 @@ export class MemoryContactRepository implements ContactRepository {
     const row = this.byId.get(id);
     if (!row || row.account !== account || row.version !== expectedVersion) throw new VersionConflictError();
     this.assertIdentifiersFree(account, id, state);
-    this.unindex(row);
     const current = load(row);
+    this.unindex(current);
     const next: ContactRecord = { ...current, ...pickState(state), version: current.version + 1, updatedAt: new Date() };
     const nextRow = toRow(next, INDEXED);
     this.byId.set(id, nextRow);
-    this.index(nextRow);
+    this.index(next);
     return load(nextRow);
   }
 
@@ -101,7 +102,7 @@ export class MemoryContactRepository implements ContactRepository {
     await roundTrip();
     const c = this.byId.get(id);
     if (!c || c.account !== account) return false;
-    this.unindex(c);
+    this.unindex(load(c));
     this.byId.delete(id);
     return true;
   }
@@ -124,14 +125,14 @@ export class MemoryContactRepository implements ContactRepository {
     }
   }
 
-  private index(c: ContactRow) {
+  private index(c: ContactRecord) {
     for (const v of c.visitorIds) this.visitorIndex.add(c.account, v, c.id);
     if (c.phone) this.phoneIndex.add(c.account, c.phone, c.id);
     if (c.email) this.emailIndex.set(c.account, c.email, c.id);
     else if (c.phone) this.phoneOnlyIndex.set(c.account, c.phone, c.id);
   }
 
-  private unindex(c: ContactRow) {
+  private unindex(c: ContactRecord) {
     for (const v of c.visitorIds) this.visitorIndex.remove(c.account, v, c.id);
     if (c.phone) this.phoneIndex.remove(c.account, c.phone, c.id);
     if (c.email) this.emailIndex.delete(c.account, c.email);
