@@ -253,8 +253,8 @@ async function benchLatency(redisUrl: string) {
   const s = section(`Latency and long run: enqueue → activity recorded (contact visible), ${fmt.int(rate)}/s for ${P.soakSeconds} s, worker concurrency ${LATENCY_CONCURRENCY}`);
   const prefix = freshPrefix('l');
   const worker = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'soak', concurrency: LATENCY_CONCURRENCY, seed: P.seed, redisUrl, prefix } satisfies SoakArgs)], {
-    // BENCH_TRACE_GC=1: the worker's --trace-gc lines on this terminal (to match spikes to GCs).
-    execArgv: ['--expose-gc', ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : [])],
+    // BENCH_TRACE_GC=1 (or nvp): the worker's --trace-gc (-nvp) lines on this terminal, to match spikes to GCs.
+    execArgv: ['--expose-gc', ...(process.env.BENCH_TRACE_GC ? [process.env.BENCH_TRACE_GC === 'nvp' ? '--trace-gc-nvp' : '--trace-gc'] : [])],
     quiet: !process.env.BENCH_TRACE_GC,
   });
   try {
