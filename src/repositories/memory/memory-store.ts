@@ -45,8 +45,9 @@ function clonePlain(value: unknown): unknown {
  *
  * Why bytes: rows held as object graphs (~50 objects per activity) made every major GC of a large
  * store mark them all, which is what stretched the latency tail and the 1M-contact figure
- * (bench/README.md). The bytes are a slice of Node's shared 8 KB buffer pool, so a row costs the
- * GC two small objects and no per-row ArrayBuffer; the data itself lives outside the V8 heap.
+ * (bench/README.md). Rows under 4 KB are slices of Node's shared 8 KB buffer pool, so a row costs
+ * the GC two small objects and no ArrayBuffer of its own; the data lives outside the V8 heap. The
+ * price is memory, not GC work: a live row keeps its 8 KB slab alive.
  */
 export type Row<T, K extends keyof T> = { readonly bytes: Buffer } & { readonly [P in K]: T[P] extends Date ? number : T[P] };
 
