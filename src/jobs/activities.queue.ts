@@ -99,8 +99,9 @@ export function createActivitiesProducer(queue: ActivitiesQueue, client: RedisCo
   const oneRoundTrip = queue.opts.connection === client;
 
   return {
-    async enqueue(data) {
-      const parsed = activityJobSchema.parse(data);
+    // No schema parse here: every caller (intake, batch, webhook intake) builds the job from input
+    // it has just validated, TypeScript checks the shape, and the worker parses every job it takes.
+    async enqueue(parsed) {
       const key = queue.toKey(parsed.activityId);
       // BullMQ answers a duplicate jobId by returning the existing job, without saying so. The
       // EXISTS check tells the client "duplicate"; if two identical requests race past it, both
@@ -116,8 +117,7 @@ export function createActivitiesProducer(queue: ActivitiesQueue, client: RedisCo
       return { id: parsed.activityId, status: existed === 1 ? 'duplicate' : 'queued' };
     },
 
-    async enqueueBulk(data) {
-      const parsed = data.map((d) => activityJobSchema.parse(d));
+    async enqueueBulk(parsed) {
       if (parsed.length === 0) return [];
       // Same reasoning as enqueue(): addBulk silently returns the existing job for a known id, so
       // EXISTS is what lets us answer "duplicate"; BullMQ's own check keeps it exactly-once.

@@ -368,6 +368,18 @@ export function describeRepositoryContract(name: string, factory: RepositoryFact
         await expect(createContact(A, { phone: '+14155550100' })).resolves.toBeTruthy();
       });
 
+      it('reads share no object between fields, like a document read from MongoDB', async () => {
+        const when = at(5);
+        const input = state({ email: 'shared@example.com', firstSeenAt: when, lastActivityAt: when });
+        const created = await repos.contacts.create({ id: nextId('c'), account: A, status: 'new', state: input });
+        for (const read of [created, (await repos.contacts.findById(A, created.id))!]) {
+          expect(read.firstSeenAt).not.toBe(read.lastActivityAt);
+          expect(read.createdAt).not.toBe(read.updatedAt);
+          read.firstSeenAt.setTime(0);
+          expect(read.lastActivityAt).toEqual(when);
+        }
+      });
+
       it('returns plain copies: mutating inputs or results never changes the store', async () => {
         const input = state({ email: 'ada@example.com' });
         const created = await repos.contacts.create({ id: nextId('c'), account: A, status: 'new', state: input });
@@ -541,6 +553,17 @@ export function describeRepositoryContract(name: string, factory: RepositoryFact
         await repos.activities.insert({ ...unidentified, account: B });
         expect(await repos.activities.replaceIf({ ...processed, contactId: 'c_3' }, { outcome: 'unidentified', contactId: null })).toBe(false);
         expect((await repos.activities.findById(B, unidentified.id))!.outcome).toBe('unidentified');
+      });
+
+      it('reads share no object between fields', async () => {
+        const when = at(7);
+        const a = activity({ occurredAt: when, receivedAt: when, processedAt: when });
+        await repos.activities.insert(a);
+        const found = (await repos.activities.findById(A, a.id))!;
+        expect(found.occurredAt).not.toBe(found.receivedAt);
+        found.occurredAt.setTime(0);
+        expect(found.receivedAt).toEqual(when);
+        expect(found.processedAt).toEqual(when);
       });
 
       it('returns plain copies', async () => {

@@ -22,14 +22,18 @@ export function adminRoutes(deps: AdminDeps): Router {
   }
   const admin = Router();
   admin.use(requireAdmin(deps.adminPassword));
-  // Bull Board serves HTML: helmet's page defaults (CSP, framing, …) replace the JSON API's set.
-  admin.use(helmet());
   admin.use(replayRoutes(deps.replay));
   const board = bullBoardRouter(deps.queues);
-  admin.use(BULL_BOARD_PATH.replace(/^\/admin/, ''), (_req, res, next) => {
-    res.locals.metricsRoute = BULL_BOARD_PATH; // one label for all of Bull Board's own routes
-    next();
-  }, board);
+  admin.use(
+    BULL_BOARD_PATH.replace(/^\/admin/, ''),
+    (_req, res, next) => {
+      res.locals.metricsRoute = BULL_BOARD_PATH; // one label for all of Bull Board's own routes
+      next();
+    },
+    // Bull Board serves HTML: helmet's page defaults (CSP, framing, …) replace the JSON API's set.
+    helmet(),
+    board,
+  );
   router.use('/admin', admin);
   return router;
 }

@@ -24,7 +24,7 @@ export class MemoryActivityRepository implements ActivityRepository {
       .of(account)
       .filter((r) => r.contactId === contactId)
       .sort((a, b) => b.occurredAt - a.occurredAt || (a.id < b.id ? 1 : -1))
-      .slice(0, limit)
+      .slice(0, Math.max(0, limit))
       .map((r) => fromRow<ActivityRecord>(r));
   }
 

@@ -43,7 +43,7 @@ export class MemoryContactRepository implements ContactRepository {
       .ids(account, phone)
       .map((id) => this.byId.get(id)!)
       .sort(byRecency)
-      .slice(0, limit)
+      .slice(0, Math.max(0, limit))
       .map(load);
   }
 

@@ -15,6 +15,11 @@ export class KeyedRows<T extends { account: string; id: string }, K extends keyo
 
   async insert(record: T): Promise<'inserted' | 'exists'> {
     await roundTrip();
+    return this.insertNow(record);
+  }
+
+  /** The atomic part of insert(), for a repository that indexes the row in the same step. */
+  insertNow(record: T): 'inserted' | 'exists' {
     if (this.rows.has(record.account, record.id)) return 'exists';
     this.set(record);
     return 'inserted';

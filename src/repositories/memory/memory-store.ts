@@ -12,10 +12,9 @@ export async function roundTrip(): Promise<void> {
 }
 
 /**
- * Plain copies in and out, like `.lean()`: callers can never mutate the stored state. Stored data is
- * plain (JSON values and Dates), which this copies directly, several times faster than
- * structuredClone (the worker's hottest function on the memory store, bench/README.md); anything
- * else (Map, Set, Buffer, class instances) still goes through structuredClone.
+ * A deep copy of plain data (JSON values and Dates) in which no object appears twice, as in a
+ * document read from MongoDB; anything else (Map, Set, Buffer, class instances) goes through
+ * structuredClone. Used for the accounts and for what a row is serialized from.
  */
 export function copy<T>(value: T): T {
   return clonePlain(value) as T;
@@ -46,13 +45,16 @@ function clonePlain(value: unknown): unknown {
  * Why bytes: rows held as object graphs (~50 objects per activity) made every major GC of a large
  * store mark them all, which is what stretched the latency tail and the 1M-contact figure
  * (bench/README.md). Rows under 4 KB are slices of Node's shared 8 KB buffer pool, so a row costs
- * the GC two small objects and no ArrayBuffer of its own; the data lives outside the V8 heap. The
- * price is memory, not GC work: a live row keeps its 8 KB slab alive.
+ * the GC two small objects (plus its indexed strings) and no ArrayBuffer of its own; the data lives
+ * outside the V8 heap. The price is memory, not GC work: a live row keeps its whole 8 KB slab alive,
+ * so an update-heavy store can hold several times its data in slabs (a development store's trade).
  */
 export type Row<T, K extends keyof T> = { readonly bytes: Buffer } & { readonly [P in K]: T[P] extends Date ? number : T[P] };
 
 export function toRow<T, K extends keyof T>(value: T, keys: readonly K[]): Row<T, K> {
-  const row: Record<string, unknown> = { bytes: Buffer.from(serialize(value)) }; // Buffer.from copies into the pool
+  // copy() first: v8 serialization keeps shared references (one Date used for two fields would read
+  // back as one object for both), a MongoDB read never does. Buffer.from copies into the pool.
+  const row: Record<string, unknown> = { bytes: Buffer.from(serialize(copy(value))) };
   for (const k of keys) {
     const v = value[k];
     // Copied: a caller's later change to its object must not move an index.

@@ -9,7 +9,8 @@ export class MemoryPageViewRepository implements PageViewRepository {
   private readonly byVisitor = new AccountMap<Set<string>>();
 
   async insert(record: PageViewRecord) {
-    const result = await this.rows.insert(record);
+    await roundTrip();
+    const result = this.rows.insertNow(record); // row and visitor index in one atomic step
     if (result === 'inserted') {
       let ids = this.byVisitor.get(record.account, record.visitorId);
       if (!ids) this.byVisitor.set(record.account, record.visitorId, (ids = new Set()));
