@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { recentListProperties } from '../../support/recent-list-properties';
 import { insertRecent } from '../../../src/domain/recent-list';
 import type { RecentActivity } from '../../../src/domain/types';
 
@@ -57,45 +58,6 @@ describe('insertRecent', () => {
       // A narrow range so that equal times are common.
       occurredAt: fc.integer({ min: 0, max: 5 }).map((n) => new Date(Date.UTC(2024, 0, 1 + n))),
     });
-    // One activity id always means one activity: derive the time from the id for the order test.
-    const consistent = (items: RecentActivity[]): RecentActivity[] => {
-      const first = new Map<string, RecentActivity>();
-      for (const i of items) if (!first.has(i.activityId)) first.set(i.activityId, i);
-      return items.map((i) => first.get(i.activityId)!);
-    };
-
-    it('never exceeds the cap, stays sorted newest first, never holds duplicates', () => {
-      fc.assert(
-        fc.property(fc.array(itemArb, { maxLength: 30 }), fc.integer({ min: 0, max: 6 }), (items, limit) => {
-          let list: RecentActivity[] = [];
-          for (const item of items) {
-            list = insertRecent(list, item, limit);
-            expect(list.length).toBeLessThanOrEqual(limit);
-            expect(new Set(ids(list)).size).toBe(list.length);
-            for (let i = 1; i < list.length; i++) {
-              expect(list[i - 1]!.occurredAt.getTime()).toBeGreaterThanOrEqual(list[i]!.occurredAt.getTime());
-            }
-          }
-        }),
-      );
-    });
-
-    it('gives the same list for any insertion order, and is idempotent', () => {
-      fc.assert(
-        fc.property(
-          fc
-            .array(itemArb, { maxLength: 20 })
-            .map(consistent)
-            .chain((items) => fc.tuple(fc.constant(items), fc.shuffledSubarray(items, { minLength: items.length, maxLength: items.length }))),
-          fc.integer({ min: 0, max: 6 }),
-          ([items, shuffled], limit) => {
-            const build = (xs: RecentActivity[]) => xs.reduce<RecentActivity[]>((l, x) => insertRecent(l, x, limit), []);
-            const once = build(items);
-            expect(build(shuffled)).toEqual(once);
-            expect(build([...items, ...items])).toEqual(once);
-          },
-        ),
-      );
-    });
+    recentListProperties({ itemArb, idOf: (x) => x.activityId, timeOf: (x) => x.occurredAt, insert: insertRecent });
   });
 });

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { recentListProperties } from '../../support/recent-list-properties';
 import { sameContactState } from '../../../src/domain/contact-merge';
 import { insertRecentPageView } from '../../../src/domain/recent-list';
 import type { ContactState, RecentPageView } from '../../../src/domain/types';
@@ -49,46 +50,7 @@ describe('insertRecentPageView', () => {
         day: fc.integer({ min: 0, max: 5 }),
       })
       .map(({ pageViewId, day }) => v(pageViewId, new Date(Date.UTC(2024, 0, 1 + day)).toISOString()));
-    // One page view id always means one page view.
-    const consistent = (items: RecentPageView[]): RecentPageView[] => {
-      const first = new Map<string, RecentPageView>();
-      for (const i of items) if (!first.has(i.pageViewId)) first.set(i.pageViewId, i);
-      return items.map((i) => first.get(i.pageViewId)!);
-    };
-
-    it('never exceeds the cap, stays sorted newest first, never holds duplicates', () => {
-      fc.assert(
-        fc.property(fc.array(itemArb, { maxLength: 30 }), fc.integer({ min: 0, max: 6 }), (items, limit) => {
-          let list: RecentPageView[] = [];
-          for (const item of items) {
-            list = insertRecentPageView(list, item, limit);
-            expect(list.length).toBeLessThanOrEqual(limit);
-            expect(new Set(ids(list)).size).toBe(list.length);
-            for (let i = 1; i < list.length; i++) {
-              expect(list[i - 1]!.viewedAt.getTime()).toBeGreaterThanOrEqual(list[i]!.viewedAt.getTime());
-            }
-          }
-        }),
-      );
-    });
-
-    it('gives the same list for any insertion order, and is idempotent', () => {
-      fc.assert(
-        fc.property(
-          fc
-            .array(itemArb, { maxLength: 20 })
-            .map(consistent)
-            .chain((items) => fc.tuple(fc.constant(items), fc.shuffledSubarray(items, { minLength: items.length, maxLength: items.length }))),
-          fc.integer({ min: 0, max: 6 }),
-          ([items, shuffled], limit) => {
-            const build = (xs: RecentPageView[]) => xs.reduce<RecentPageView[]>((l, x) => insertRecentPageView(l, x, limit), []);
-            const once = build(items);
-            expect(build(shuffled)).toEqual(once);
-            expect(build([...items, ...items])).toEqual(once);
-          },
-        ),
-      );
-    });
+    recentListProperties({ itemArb, idOf: (x) => x.pageViewId, timeOf: (x) => x.viewedAt, insert: insertRecentPageView });
   });
 });
 
