@@ -1,10 +1,12 @@
 /**
  * Open-loop producer for the latency / long-run benchmark, in its own process: enqueues activities
- * through the intake's producer (createActivitiesProducer().enqueue: the exact call POST
- * /v1/activities makes) at a fixed rate for a fixed time, and records when each enqueue started.
+ * through the intake's producer (createIntakeProducer().enqueue: the exact call POST
+ * /v1/activities makes, intake stage included) at a fixed rate for a fixed time, and records when each enqueue started.
  * Args (JSON in argv[2]): { redisUrl, prefix, rate, seconds, seed }.
  */
-import { createActivitiesProducer, createActivitiesQueue } from '../src/jobs/activities.queue';
+import { createActivitiesQueue } from '../src/jobs/activities.queue';
+import { createIntakeProducer } from '../src/jobs/intake-producer';
+import { createIntakeQueue } from '../src/jobs/intake.queue';
 import { createRedisConnection } from '../src/jobs/redis-connection';
 import { ready, send } from './lib/common';
 import { benchJob } from './lib/activities';
@@ -22,7 +24,8 @@ const now = () => performance.timeOrigin + performance.now();
 async function main(args: Args) {
   const conn = await ready(createRedisConnection(args.redisUrl, 'producer', 'bench-load'));
   const queue = createActivitiesQueue(conn, args.prefix, { attempts: 3, backoffMs: 1000 });
-  const producer = createActivitiesProducer(queue, conn);
+  const intakeQueue = createIntakeQueue(conn, args.prefix);
+  const producer = createIntakeProducer({ intakeQueue, activitiesQueue: queue, client: conn });
   const run = 'lat' + args.prefix.replace(/\W/g, '');
   const total = Math.round(args.rate * args.seconds);
   const sent: [string, number, number][] = []; // id, enqueue start, enqueue acknowledged
@@ -54,6 +57,7 @@ async function main(args: Args) {
   const seconds = (now() - t0) / 1000;
   await send({ type: 'result', sent, errors, seconds });
   await queue.close();
+  await intakeQueue.close();
   conn.disconnect();
 }
 

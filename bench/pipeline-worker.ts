@@ -14,7 +14,8 @@
 import { Worker } from 'bullmq';
 import { parseConfig } from '../src/config';
 import { newContactState } from '../src/domain';
-import { ACTIVITIES_QUEUE, createActivitiesProducer, createActivitiesQueue, type ActivityJobData } from '../src/jobs/activities.queue';
+import { ACTIVITIES_QUEUE, createActivitiesQueue, PROCESS_ACTIVITY, type ActivityJobData } from '../src/jobs/activities.queue';
+import { createIntakeQueue, FAN_OUT, newIntakeJobId } from '../src/jobs/intake.queue';
 import { createRedisConnection } from '../src/jobs/redis-connection';
 import type { Repositories } from '../src/repositories';
 import { createMemoryRepositories } from '../src/repositories/memory';
@@ -36,6 +37,13 @@ export interface DrainArgs {
   redisUrl: string;
   prefix: string;
   store?: 'memory' | 'mongodb';
+  /**
+   * queue (default): pre-fill the activities queue, the pipeline proper. intake: pre-fill the
+   * intake stage with intake jobs of `intakeItems` activities (what the HTTP intake writes), so the
+   * drain includes the fan-out (real worker only).
+   */
+  via?: 'queue' | 'intake';
+  intakeItems?: number;
 }
 export interface SoakArgs {
   mode: 'soak';
@@ -96,16 +104,26 @@ async function drain(args: DrainArgs) {
   const repos = await openStore(args.store);
   const seedSeconds = args.seed > 0 ? await seedContacts(repos, args.seed) : 0;
 
-  // Pre-fill through the real producer (same job data, ids and options as the intake's).
+  // Pre-fill with the intake's job data, ids and options (activities queue), or with the intake
+  // jobs the HTTP intake writes (via=intake).
   const conn = await ready(createRedisConnection(args.redisUrl, 'general', 'bench-prefill'));
   const queue = createActivitiesQueue(conn, args.prefix, { attempts: 3, backoffMs: 1000 });
-  const producer = createActivitiesProducer(queue, conn);
+  const intakeQueue = createIntakeQueue(conn, args.prefix);
   const receivedAt = new Date().toISOString();
   const run = args.prefix.replace(/\W/g, '');
+  const perIntakeJob = args.intakeItems ?? 10;
   for (let start = 0; start < args.jobs; start += 500) {
     const jobs: ActivityJobData[] = [];
     for (let i = start; i < Math.min(args.jobs, start + 500); i++) jobs.push(benchJob(run, i, args.seed, receivedAt));
-    await producer.enqueueBulk(jobs);
+    if (args.via === 'intake') {
+      const intakeJobs = [];
+      for (let k = 0; k < jobs.length; k += perIntakeJob) {
+        intakeJobs.push({ name: FAN_OUT as typeof FAN_OUT, data: { jobs: jobs.slice(k, k + perIntakeJob) }, opts: { jobId: newIntakeJobId() } });
+      }
+      await intakeQueue.addBulk(intakeJobs);
+    } else {
+      await queue.addBulk(jobs.map((data) => ({ name: PROCESS_ACTIVITY, data, opts: { jobId: data.activityId } })));
+    }
   }
 
   // Start the clock on a clean heap: the garbage left by seeding (1M contacts built through the
@@ -162,6 +180,7 @@ async function drain(args: DrainArgs) {
   rss.max = Math.max(rss.max, rss.end);
   await stop();
   await queue.close();
+  await intakeQueue.close();
   conn.disconnect();
   if (args.store === 'mongodb') await repos.close();
   const seconds = (last - first) / 1000;

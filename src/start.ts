@@ -11,7 +11,9 @@ import { createLeasedRateLimiter, leaseSizeFor } from './infra/leased-rate-limit
 import { createRedisRateLimiter } from './infra/redis-rate-limiter';
 import { resolveRedis } from './infra/redis-server';
 import { resolveStore } from './infra/store';
-import { ACTIVITIES_QUEUE, createActivitiesProducer, createActivitiesQueue, type ActivitiesQueue } from './jobs/activities.queue';
+import { ACTIVITIES_QUEUE, createActivitiesQueue, type ActivitiesQueue } from './jobs/activities.queue';
+import { createIntakeProducer } from './jobs/intake-producer';
+import { INTAKE_QUEUE, createIntakeQueue, intakeMarkerKey, type IntakeQueue } from './jobs/intake.queue';
 import { createRedisConnection, type RedisConnection } from './jobs/redis-connection';
 import type { Account, Repositories } from './repositories';
 import { bootstrapAccount, bootstrapApiKey, createAccountCache, createApiKeyAuthenticator, generateApiKey } from './services/accounts.service';
@@ -29,6 +31,7 @@ import type { Logger } from './shared/logger';
 import { createMetrics, QUEUE_STATES, type Metrics } from './shared/metrics';
 import { withTimeout } from './shared/timeout';
 import { createActivitiesWorker } from './workers/activities.worker';
+import { createFanOutWorker } from './workers/fan-out.worker';
 import { instrumentWorker } from './workers/worker-metrics';
 
 export interface Contactflow {
@@ -41,6 +44,8 @@ export interface Contactflow {
   redisUrl: string;
   repos: Repositories;
   queue: ActivitiesQueue;
+  /** The intake stage in front of `queue` (jobs/intake.queue.ts). */
+  intakeQueue: IntakeQueue;
   worker: Worker | null;
   /** Shutdown in order: HTTP, workers, queues, MongoDB, Redis. Safe to call twice. */
   stop(): Promise<void>;
@@ -79,20 +84,34 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     });
     queue.on('error', (err) => logger.warn({ err }, 'activities queue connection error'));
     cleanups.unshift(() => queue.close());
-    const metrics = createMetrics({ queueDepths: async () => ({ [ACTIVITIES_QUEUE]: await queue.getJobCounts(...QUEUE_STATES) }) });
+    const intakeQueue = createIntakeQueue(producerConnection, config.REDIS_PREFIX);
+    intakeQueue.on('error', (err) => logger.warn({ err }, 'intake queue connection error'));
+    cleanups.unshift(() => intakeQueue.close());
+    const metrics = createMetrics({
+      queueDepths: async () => ({
+        [ACTIVITIES_QUEUE]: await queue.getJobCounts(...QUEUE_STATES),
+        [INTAKE_QUEUE]: await intakeQueue.getJobCounts(...QUEUE_STATES),
+      }),
+    });
 
     const account = await bootstrapAccount(repos.accounts, { account: config.BOOTSTRAP_ACCOUNT, defaultCountry: config.DEFAULT_COUNTRY });
     // Only API processes own the bootstrap credentials: a worker never creates or rotates them.
     const apiKey = runApi ? await bootstrapApiCredentials(config, account.id, repos) : null;
 
-    const wiring: Wiring = { config, logger, repos, queue, producerConnection, metrics, cleanups, ...identityOptions(config) };
+    const wiring: Wiring = { config, logger, repos, queue, intakeQueue, producerConnection, metrics, cleanups, ...identityOptions(config) };
 
-    const worker = runWorker ? await startWorker(wiring, redis.url, options.onProcessed) : null;
+    const workers = runWorker ? await startWorker(wiring, redis.url, options.onProcessed) : null;
+    const worker = workers?.worker ?? null;
 
     const readiness: ReadinessCheck[] = [
       { name: 'redis', check: async () => void (await producerConnection.ping()) },
       { name: store.description === 'memory' ? 'store(memory)' : 'mongodb', check: () => repos.ping() },
-      ...(worker ? [{ name: 'worker', check: async () => assertRunning(worker) }] : []),
+      ...(workers
+        ? [
+            { name: 'worker', check: async () => assertRunning(workers.worker) },
+            { name: 'fan-out', check: async () => assertRunning(workers.fanOut) },
+          ]
+        : []),
     ];
     const web = runApi ? await startApi(wiring, readiness, account.id) : await startProbes(wiring, readiness);
     logger.info(
@@ -109,6 +128,7 @@ export async function startContactflow(config: Config, logger: Logger, options: 
       redisUrl: redis.url,
       repos,
       queue,
+      intakeQueue,
       worker,
       stop: () => (stopping ??= runCleanups(cleanups, logger, config.SHUTDOWN_TIMEOUT_MS)),
     };
@@ -124,6 +144,7 @@ interface Wiring {
   logger: Logger;
   repos: Repositories;
   queue: ActivitiesQueue;
+  intakeQueue: IntakeQueue;
   producerConnection: RedisConnection;
   metrics: Metrics;
   cleanups: (() => Promise<void>)[];
@@ -147,7 +168,7 @@ function identityOptions(config: Config): Pick<Wiring, 'identityPolicy' | 'merge
   };
 }
 
-async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: ProcessActivityResult) => void): Promise<Worker> {
+async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: ProcessActivityResult) => void): Promise<{ worker: Worker; fanOut: Worker }> {
   const { config, logger, repos, queue, metrics } = w;
   const workerConnection = createRedisConnection(redisUrl, 'worker', `${config.ROLE}-worker`);
   const findAccount = createAccountCache(repos.accounts);
@@ -174,27 +195,57 @@ async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: Proces
     },
   });
   instrumentWorker(worker, metrics);
+  // The intake stage's fan-out (jobs/intake.queue.ts) runs wherever activities are processed, so a
+  // deployment with workers always drains both queues. Each fan-out job is one round trip of adds.
+  const fanOut = createFanOutWorker({
+    connection: workerConnection,
+    prefix: config.REDIS_PREFIX,
+    concurrency: FAN_OUT_CONCURRENCY,
+    activitiesQueue: queue,
+    markerClient: w.producerConnection,
+    logger,
+  });
+  instrumentWorker(fanOut, metrics);
   w.cleanups.unshift(async () => {
     // Lets active jobs finish; a job cut off by the bound is not lost: its lock expires and
     // BullMQ's stalled-job check hands it to another worker (or this one after a restart).
+    // The fan-out closes first: what it adds after the activities worker stopped would only wait.
     try {
+      await withTimeout(fanOut.close(), config.SHUTDOWN_TIMEOUT_MS, 'fan-out worker close');
       await withTimeout(worker.close(), config.SHUTDOWN_TIMEOUT_MS, 'worker close');
     } finally {
       workerConnection.disconnect();
     }
   });
   void worker.run();
-  await worker.waitUntilReady();
-  return worker;
+  void fanOut.run();
+  await Promise.all([worker.waitUntilReady(), fanOut.waitUntilReady()]);
+  return { worker, fanOut };
 }
 
+/** Fan-out jobs are a round trip each and hold up to 500 activities: a few in flight keep up. */
+const FAN_OUT_CONCURRENCY = 4;
+
 async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccountId: string): Promise<WebServer> {
-  const { config, logger, repos, queue, producerConnection, metrics } = w;
+  const { config, logger, repos, queue, intakeQueue, producerConnection, metrics } = w;
   if (!config.ADMIN_PASSWORD) {
     logger.warn('admin routes are OFF (Bull Board at /admin/queues, POST /admin/replay): set ADMIN_PASSWORD to enable them');
   }
-  // One admission check for every intake route (single, batch, webhooks): waiting depth, cached 250 ms.
-  const backpressure = createBackpressure({ depth: () => queue.getWaitingCount(), maxDepth: config.MAX_QUEUE_DEPTH });
+  const producer = createIntakeProducer({
+    intakeQueue,
+    activitiesQueue: queue,
+    client: producerConnection,
+    onMarkError: (err) => logger.warn({ err }, 'intake markers not written (the job is stored; a redelivery may be answered queued)'),
+  });
+  // One admission check for every intake route (single, batch, webhooks), cached 250 ms: activities
+  // waiting, plus those still in the intake stage (its waiting jobs × their recent mean size).
+  const backpressure = createBackpressure({
+    depth: async () => {
+      const [activities, intake] = await Promise.all([queue.getWaitingCount(), intakeQueue.getWaitingCount()]);
+      return activities + Math.ceil(intake * producer.itemsPerJob());
+    },
+    maxDepth: config.MAX_QUEUE_DEPTH,
+  });
   const admit = (n: number) => backpressure.admit(n);
   // Contact look-ups normalize with the account's policy: cached, like the worker's.
   const findAccount = createAccountCache(repos.accounts);
@@ -202,7 +253,6 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
     const a = await findAccount(accountId);
     return a ? w.identityPolicy(a) : defaultIdentityPolicy({ defaultCountry: config.DEFAULT_COUNTRY });
   };
-  const producer = createActivitiesProducer(queue, producerConnection);
   const app = createApp({
     logger,
     bodyLimit: config.BODY_LIMIT,
@@ -223,7 +273,7 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
     },
     authenticator: createApiKeyAuthenticator(repos.accounts),
     intake: createIntakeService(producer, backpressure),
-    activityStatus: createActivityStatusService(repos.activities, queue),
+    activityStatus: createActivityStatusService(repos.activities, queue, (id) => producerConnection.get(intakeMarkerKey(intakeQueue, id))),
     contacts: createContactsService(repos.contacts, policyFor),
     readiness,
     ops: {
@@ -231,7 +281,7 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
       metricsAuth: metricsAuthOf(config),
       admin: {
         adminPassword: config.ADMIN_PASSWORD,
-        queues: [queue],
+        queues: [queue, intakeQueue],
         replay: createReplayService({
           queues: { [ACTIVITIES_QUEUE]: queue },
           activities: repos.activities,

@@ -82,76 +82,15 @@ export interface EnqueueResult {
   status: 'queued' | 'duplicate';
 }
 
+/**
+ * What every intake route enqueues through; implemented by the intake stage's producer
+ * (jobs/intake-producer.ts), which stores the jobs before it resolves.
+ */
 export interface ActivitiesProducer {
   enqueue(data: ActivityJobData): Promise<EnqueueResult>;
   /**
-   * Many jobs in one round trip: a pipeline of EXISTS sent together with addBulk (itself a pipeline).
-   * Results are in input order; a repeated id within the call is `duplicate` after its first.
-   * Throws when Redis did not take them all: the caller then cannot claim any was stored.
+   * Many jobs, stored together. Results are in input order; a repeated id within the call is
+   * `duplicate` after its first. Throws when Redis did not take them: none is known to be stored.
    */
   enqueueBulk(data: ActivityJobData[]): Promise<EnqueueResult[]>;
-}
-
-export function createActivitiesProducer(queue: ActivitiesQueue, client: RedisConnection): ActivitiesProducer {
-  // EXISTS and the add can go out together (one round trip instead of two) only when they share a
-  // connection: Redis then runs them in the order they were sent, so EXISTS still answers "was this
-  // job there before this add". On separate connections, the add waits for the EXISTS reply.
-  const oneRoundTrip = queue.opts.connection === client;
-
-  return {
-    // No schema parse here: every caller (intake, batch, webhook intake) builds the job from input
-    // it has just validated, TypeScript checks the shape, and the worker parses every job it takes.
-    async enqueue(parsed) {
-      const key = queue.toKey(parsed.activityId);
-      // BullMQ answers a duplicate jobId by returning the existing job, without saying so. The
-      // EXISTS check tells the client "duplicate"; if two identical requests race past it, both
-      // hear "queued" but BullMQ still stores one job, so correctness never depends on it.
-      if (!oneRoundTrip) {
-        if ((await client.exists(key)) === 1) return { id: parsed.activityId, status: 'duplicate' };
-        await queue.add(PROCESS_ACTIVITY, parsed, { jobId: parsed.activityId });
-        return { id: parsed.activityId, status: 'queued' };
-      }
-      // Adding a job that exists is a no-op in BullMQ (same id, data untouched), so sending the
-      // add without waiting for EXISTS changes no stored state. Either failing means 503.
-      const [existed] = await Promise.all([client.exists(key), queue.add(PROCESS_ACTIVITY, parsed, { jobId: parsed.activityId })]);
-      return { id: parsed.activityId, status: existed === 1 ? 'duplicate' : 'queued' };
-    },
-
-    async enqueueBulk(parsed) {
-      if (parsed.length === 0) return [];
-      // Same reasoning as enqueue(): addBulk silently returns the existing job for a known id, so
-      // EXISTS is what lets us answer "duplicate"; BullMQ's own check keeps it exactly-once.
-      const pipeline = client.pipeline();
-      for (const job of parsed) pipeline.exists(queue.toKey(job.activityId));
-      // A repeated id within the call is added once (the first), and `duplicate` after it.
-      const seen = new Set<string>();
-      const toAdd: typeof parsed = [];
-      for (const job of parsed) {
-        if (seen.has(job.activityId)) continue;
-        seen.add(job.activityId);
-        toAdd.push(job);
-      }
-      const addAll = () => queue.addBulk(toAdd.map((job) => ({ name: PROCESS_ACTIVITY, data: job, opts: { jobId: job.activityId } })));
-      // One round trip on a shared connection (see enqueue): the EXISTS pipeline is sent first.
-      const existsReply = pipeline.exec();
-      const [exists] = oneRoundTrip ? await Promise.all([existsReply, addAll()]) : [await existsReply];
-      const results: EnqueueResult[] = [];
-      const first = new Set<string>();
-      parsed.forEach((job, i) => {
-        const [err, n] = exists?.[i] ?? [new Error('missing EXISTS reply'), 0];
-        if (err) throw err;
-        const repeated = first.has(job.activityId);
-        first.add(job.activityId);
-        results.push({ id: job.activityId, status: n === 1 || repeated ? 'duplicate' : 'queued' });
-      });
-      if (!oneRoundTrip) {
-        const fresh = new Set(results.filter((r) => r.status === 'queued').map((r) => r.id));
-        const remaining = toAdd.filter((job) => fresh.has(job.activityId));
-        if (remaining.length > 0) {
-          await queue.addBulk(remaining.map((job) => ({ name: PROCESS_ACTIVITY, data: job, opts: { jobId: job.activityId } })));
-        }
-      }
-      return results;
-    },
-  };
 }

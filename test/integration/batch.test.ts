@@ -1,6 +1,6 @@
 import { hashApiKey } from '../../src/services/accounts.service';
 import { signatureHeaderValue } from '../../src/services/webhook-signature';
-import { startTestApp, type TestApp } from '../support/app';
+import { activityJobCount, startTestApp, type TestApp } from '../support/app';
 import { startTestRedis } from '../support/redis';
 
 type Redis = Awaited<ReturnType<typeof startTestRedis>>;
@@ -25,10 +25,6 @@ async function postBatch(target: TestApp, body: unknown, auth?: string) {
   return { res, body: (await res.json()) as Record<string, any> };
 }
 
-async function jobCount(target: TestApp) {
-  const counts = await target.queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
-  return Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
-}
 
 describe('POST /v1/activities/batch', () => {
   it('answers per item: valid ones queued in one go, invalid ones with their problem, duplicates as such', async () => {
@@ -90,11 +86,11 @@ describe('POST /v1/activities/batch', () => {
     const batch = { activities: [{ type: 'page.form', occurredAt: at(5), email: 'same@example.com' }, { type: 'page.form', occurredAt: at(6), email: 'same@example.com' }] };
     const first = await postBatch(app, batch);
     expect(first.body.summary).toEqual({ queued: 2, duplicate: 0, error: 0 });
-    const before = await jobCount(app);
+    const before = await activityJobCount(app);
     const again = await postBatch(app, batch);
     expect(again.body.summary).toEqual({ queued: 0, duplicate: 2, error: 0 });
     expect(again.body.results.map((x: { id: string }) => x.id)).toEqual(first.body.results.map((x: { id: string }) => x.id));
-    expect(await jobCount(app)).toBe(before);
+    expect(await activityJobCount(app)).toBe(before);
   });
 
   it('refuses a batch over BATCH_MAX (413), a body over its own limit (413) and a body that is no batch (400)', async () => {
@@ -142,7 +138,7 @@ describe('per-account rate limit (Redis token bucket)', () => {
     expect(batch.res.status).toBe(202);
     expect((await limited.request('/v1/activities', { method: 'POST', json: item(4) })).status).toBe(202);
 
-    const before = await jobCount(limited);
+    const before = await activityJobCount(limited);
     const refused = await limited.request('/v1/activities', { method: 'POST', json: item(5) });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -160,7 +156,7 @@ describe('per-account rate limit (Redis token bucket)', () => {
     });
     expect(hook.status).toBe(429);
     expect(hook.headers.get('retry-after')).toBeTruthy();
-    expect(await jobCount(limited)).toBe(before);
+    expect(await activityJobCount(limited)).toBe(before);
 
     // Another account has its own bucket.
     expect((await limited.request('/v1/activities', { method: 'POST', json: item(7), auth: OTHER_KEY })).status).toBe(202);

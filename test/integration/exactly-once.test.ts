@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Job } from 'bullmq';
 import { createMemoryRepositories } from '../../src/repositories/memory';
 import type { Repositories } from '../../src/repositories';
-import { startTestApp, TEST_API_KEY, type TestApp } from '../support/app';
+import { intakeFannedOut, startTestApp, TEST_API_KEY, type TestApp } from '../support/app';
 import { withFaults } from '../support/faulty-repositories';
 import { startTestRedis } from '../support/redis';
 import { waitFor } from '../support/wait';
@@ -45,6 +45,7 @@ async function startCluster(repos: Repositories, extraWorkers: number, env: Reco
 }
 
 async function drained(app: TestApp) {
+  await intakeFannedOut(app);
   await waitFor(
     async () => {
       const c = await app.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');

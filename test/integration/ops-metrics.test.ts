@@ -1,6 +1,6 @@
 import { PROCESS_ACTIVITY } from '../../src/jobs/activities.queue';
 import { createMemoryRepositories } from '../../src/repositories/memory';
-import { startTestApp, type TestApp } from '../support/app';
+import { intakeFannedOut, startTestApp, type TestApp } from '../support/app';
 import { startTestRedis } from '../support/redis';
 import { waitFor } from '../support/wait';
 
@@ -126,10 +126,13 @@ describe('backpressure', () => {
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(await refused.json()).toMatchObject({ code: 'service_unavailable', status: 503 });
-      expect(await small.queue.getWaitingCount()).toBe(2);
+      // Without a worker both accepted activities still wait in the intake stage, one intake job each.
+      expect(await small.intakeQueue.getWaitingCount()).toBe(2);
+      expect(await small.queue.getWaitingCount()).toBe(0);
 
       // A worker catches up; intake accepts again.
       drainer = await startTestApp(redis.url, { ROLE: 'worker', REDIS_PREFIX: prefix }, { repos });
+      await intakeFannedOut(small);
       await waitFor(async () => ((await small.queue.getWaitingCount()) === 0 ? true : undefined), { what: 'the queue to drain' });
       await new Promise((r) => setTimeout(r, 300));
       expect((await post(3)).status).toBe(202);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createActivitiesQueue, type ActivitiesQueue } from '../../src/jobs/activities.queue';
+import { createIntakeQueue, type IntakeQueue } from '../../src/jobs/intake.queue';
 import { createRedisConnection, type RedisConnection } from '../../src/jobs/redis-connection';
 import { freePort } from '../../src/infra/redis-server';
 import { TEST_API_KEY } from '../support/app';
@@ -13,6 +14,7 @@ type Redis = Awaited<ReturnType<typeof startTestRedis>>;
 let redis: Redis;
 let connection: RedisConnection;
 let queue: ActivitiesQueue;
+let intakeQueue: IntakeQueue;
 const prefix = `{sd${randomBytes(4).toString('hex')}}`;
 const children: ChildProcess[] = [];
 
@@ -20,11 +22,13 @@ beforeAll(async () => {
   redis = await startTestRedis();
   connection = createRedisConnection(redis.url, 'worker', 'shutdown-test');
   queue = createActivitiesQueue(connection, prefix, { attempts: 3 });
+  intakeQueue = createIntakeQueue(connection, prefix);
 });
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   await queue?.close();
+  await intakeQueue?.close();
   connection?.disconnect();
   await redis?.cleanup();
 });
@@ -93,11 +97,15 @@ describe('graceful shutdown', () => {
     await Promise.all(clients);
     expect(accepted.length).toBeGreaterThanOrEqual(40);
 
-    // Every 202 is in Redis: done, or still waiting for a worker. None failed, none vanished.
-    const stateOf = async (id: string) => (await queue.getJob(id))?.getState() ?? 'missing';
+    // Every 202 is in Redis: done, waiting for a worker, or still in an intake job waiting for its
+    // fan-out. None failed, none vanished.
+    const inIntake = new Set(
+      (await intakeQueue.getJobs(['waiting', 'active', 'delayed', 'prioritized'])).flatMap((j) => j.data.jobs.map((a) => a.activityId)),
+    );
+    const stateOf = async (id: string) => (await queue.getJob(id))?.getState() ?? (inIntake.has(id) ? 'intake' : 'missing');
     const states = await Promise.all(accepted.map(stateOf));
     const tally = states.reduce<Record<string, number>>((t, s) => ({ ...t, [s]: (t[s] ?? 0) + 1 }), {});
-    expect(Object.keys(tally).every((s) => ['completed', 'waiting', 'active', 'delayed'].includes(s))).toBe(true);
+    expect(Object.keys(tally).every((s) => ['completed', 'waiting', 'active', 'delayed', 'intake'].includes(s))).toBe(true);
     expect(Object.values(tally).reduce((a, b) => a + b, 0)).toBe(accepted.length);
 
     // A second process drains what the first left (stalled "active" ones come back after the lock).

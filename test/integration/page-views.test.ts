@@ -1,6 +1,6 @@
 import { contactViewSchema, enqueueResultSchema } from '../../src/api/api-schemas';
 import { hashApiKey } from '../../src/services/accounts.service';
-import { startTestApp, type TestApp } from '../support/app';
+import { activityJobCount, startTestApp, type TestApp } from '../support/app';
 import { startTestRedis } from '../support/redis';
 import { waitFor } from '../support/wait';
 
@@ -36,10 +36,6 @@ async function contact(id: string) {
   return contactViewSchema.parse(await (await app.request(`/v1/contacts/${id}`)).json());
 }
 
-async function jobCount() {
-  const counts = await app.queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
-  return Object.values(counts).reduce((a, b) => a + b, 0);
-}
 
 describe('page views and visitor stitching', () => {
   const visitor = 'vis_9f2c41';
@@ -144,12 +140,12 @@ describe('bad page views get a problem+json and enqueue nothing', () => {
   ];
 
   it.each(cases)('%s', async (_name, body, headers, status, code) => {
-    const before = await jobCount();
+    const before = await activityJobCount(app);
     const res = await app.request('/v1/page-views', { method: 'POST', json: body, headers });
     expect(res.status).toBe(status);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(await res.json()).toMatchObject({ status, code, type: `/problems/${code}` });
-    expect(await jobCount()).toBe(before);
+    expect(await activityJobCount(app)).toBe(before);
   });
 
   it('lists the offending paths', async () => {
@@ -159,11 +155,11 @@ describe('bad page views get a problem+json and enqueue nothing', () => {
   });
 
   it('401 without an API key', async () => {
-    const before = await jobCount();
+    const before = await activityJobCount(app);
     const res = await app.request('/v1/page-views', { method: 'POST', auth: null, json: ok });
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(await res.json()).toMatchObject({ status: 401, code: 'unauthorized' });
-    expect(await jobCount()).toBe(before);
+    expect(await activityJobCount(app)).toBe(before);
   });
 });

@@ -61,3 +61,24 @@ export async function startTestApp(
       ),
   };
 }
+
+/**
+ * Waits until the intake stage is empty: every accepted activity has its own activities job (or
+ * never will, when no worker runs: then this times out, so only call it with a worker running).
+ */
+export async function intakeFannedOut(app: Pick<Contactflow, 'intakeQueue'>): Promise<void> {
+  await waitFor(
+    async () => {
+      const c = await app.intakeQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      return Object.values(c).every((n) => !n) ? true : undefined;
+    },
+    { what: 'the intake stage to fan out' },
+  );
+}
+
+/** Every activities job the app's queue holds, in any state, once the intake stage has fanned out. */
+export async function activityJobCount(app: Pick<Contactflow, 'intakeQueue' | 'queue'>): Promise<number> {
+  await intakeFannedOut(app);
+  const counts = await app.queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
+  return Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
+}

@@ -1,0 +1,149 @@
+import { Redis } from 'ioredis';
+import { activityIdFor, type ActivityJobData } from '../../src/jobs/activities.queue';
+import { FAN_OUT, intakeMarkerKey, newIntakeJobId, withIntakeScripts } from '../../src/jobs/intake.queue';
+import { idempotencyKey } from '../../src/jobs/idempotency';
+import { createMemoryRepositories } from '../../src/repositories/memory';
+import { hashApiKey } from '../../src/services/accounts.service';
+import { activityJobCount, intakeFannedOut, startTestApp, type TestApp } from '../support/app';
+import { startTestRedis } from '../support/redis';
+import { waitFor } from '../support/wait';
+
+/**
+ * The intake stage (jobs/intake.queue.ts) through real HTTP and real Redis: activities accepted
+ * together share an intake job, answer as before (202 only once stored, `duplicate` for a known
+ * id, `queued` in GET /v1/activities/:id), and a worker fans them out into one activities job each,
+ * once, however often the fan-out runs.
+ */
+let redis: Awaited<ReturnType<typeof startTestRedis>>;
+let conn: Redis;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  conn = new Redis(redis.url);
+});
+
+afterAll(async () => {
+  conn?.disconnect();
+  await redis?.cleanup();
+});
+
+const at = (minute: number) => new Date(Date.UTC(2026, 10, 3, 8, minute)).toISOString();
+const OTHER_KEY = 'other_intake_key_0123456789abcdef';
+
+async function markerKeys(app: TestApp): Promise<string[]> {
+  return conn.keys(intakeMarkerKey(app.intakeQueue, '*'));
+}
+
+describe('intake stage', () => {
+  it('coalesces concurrent requests into intake jobs, answers duplicates and status from the stage, then fans out once', async () => {
+    const repos = createMemoryRepositories();
+    const prefix = `{is${Date.now().toString(36)}}`;
+    // An API process alone: what it accepts stays in the intake stage until a worker comes.
+    const api = await startTestApp(redis.url, { ROLE: 'api', REDIS_PREFIX: prefix }, { repos });
+    let worker: TestApp | undefined;
+    try {
+      await repos.accounts.ensure({ id: 'other', name: 'other', defaultCountry: 'US', statuses: ['new'], defaultStatus: 'new', fieldDefinitions: [], createdAt: new Date() });
+      await repos.accounts.ensureApiKey({ hash: hashApiKey(OTHER_KEY), account: 'other', label: 'test', createdAt: new Date() });
+
+      const post = (i: number) =>
+        api.request('/v1/activities', { method: 'POST', json: { type: 'x', occurredAt: at(i % 60), email: `stage${i}@example.com` }, headers: { 'idempotency-key': `stage-${i}` } });
+      const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => post(i)));
+      expect(answers.map((r) => r.status)).toEqual(Array(40).fill(202));
+      const bodies = (await Promise.all(answers.map((r) => r.json()))) as { id: string; status: string }[];
+      expect(bodies.every((b) => b.status === 'queued')).toBe(true);
+      expect(new Set(bodies.map((b) => b.id)).size).toBe(40);
+
+      // Stored before the 202, in fewer jobs than requests, and nothing fanned out without a worker.
+      const intakeJobs = await api.intakeQueue.getJobs(['waiting']);
+      expect(intakeJobs.flatMap((j) => j.data.jobs.map((a) => a.activityId)).sort()).toEqual(bodies.map((b) => b.id).sort());
+      expect(intakeJobs.length).toBeLessThan(40);
+      expect(await api.queue.getWaitingCount()).toBe(0);
+
+      // Known while in the stage: a redelivery is `duplicate`, the status is `queued` for its own
+      // account and not found for another.
+      const again = await post(7);
+      expect(again.status).toBe(202);
+      expect(await again.json()).toEqual({ id: bodies[7]!.id, status: 'duplicate' });
+      expect(await (await api.request(`/v1/activities/${bodies[7]!.id}`)).json()).toMatchObject({ status: 'queued' });
+      expect((await api.request(`/v1/activities/${bodies[7]!.id}`, { auth: OTHER_KEY })).status).toBe(404);
+
+      // A batch is one intake job of its own.
+      const batch = await api.request('/v1/activities/batch', {
+        method: 'POST',
+        json: { activities: [{ type: 'x', occurredAt: at(1), email: 'b1@example.com' }, { type: 'x', occurredAt: at(2), email: 'b2@example.com' }] },
+      });
+      expect(batch.status).toBe(202);
+      // (+1 for the redelivery: a known id still travels, and its fan-out adds nothing.)
+      expect(await api.intakeQueue.getWaitingCount()).toBe(intakeJobs.length + 2);
+
+      // A worker fans everything out: one activities job per activity, markers gone, all processed.
+      worker = await startTestApp(redis.url, { ROLE: 'worker', REDIS_PREFIX: prefix }, { repos });
+      expect(await activityJobCount(api)).toBe(42);
+      expect(await markerKeys(api)).toEqual([]);
+      await waitFor(async () => ((await api.queue.getCompletedCount()) === 42 ? true : undefined), { what: '42 completed activities' });
+      for (const b of bodies.slice(0, 5)) expect(await api.settled(b.id)).toMatchObject({ status: 'processed' });
+      // After the stage, the activities job answers a redelivery.
+      expect(await (await post(7)).json()).toEqual({ id: bodies[7]!.id, status: 'duplicate' });
+    } finally {
+      await worker?.stop();
+      await api.stop();
+    }
+  });
+
+  it('a fan-out that runs twice (retry, stalled job taken over) adds each activity once', async () => {
+    const app = await startTestApp(redis.url);
+    try {
+      const job = (i: number): ActivityJobData => ({
+        kind: 'activity',
+        account: app.account,
+        activityId: activityIdFor(app.account, idempotencyKey({ kind: 'client', key: `twice-${i}` })),
+        receivedAt: new Date().toISOString(),
+        payload: { type: 'x', occurredAt: at(i), email: `twice${i}@example.com` },
+      });
+      const jobs = [job(1), job(2), job(3)];
+      // The same activities in two intake jobs: what a fan-out re-run after a crash amounts to.
+      await app.intakeQueue.add(FAN_OUT, { jobs }, { jobId: newIntakeJobId() });
+      await app.intakeQueue.add(FAN_OUT, { jobs: [jobs[2]!, jobs[0]!] }, { jobId: newIntakeJobId() });
+      expect(await activityJobCount(app)).toBe(3);
+      for (const j of jobs) expect(await app.settled(j.activityId)).toMatchObject({ status: 'processed' });
+      const recorded = await Promise.all(jobs.map((j) => app.repos.activities.findById(app.account, j.activityId)));
+      expect(recorded.every((r) => r?.outcome === 'processed')).toBe(true);
+      expect((await app.intakeQueue.getJobCounts('completed', 'failed')).failed).toBe(0);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('markers are written only for an intake job Redis really stored', async () => {
+    const app = await startTestApp(redis.url, { ROLE: 'api' }, { repos: createMemoryRepositories() });
+    try {
+      const scripts = withIntakeScripts(conn);
+      const marker = intakeMarkerKey(app.intakeQueue, 'act_' + '0'.repeat(32));
+      // No such intake job (its add failed): no marker, so a client's retry is not answered `duplicate`.
+      expect(await scripts.contactflowIntakeMark(2, app.intakeQueue.toKey(newIntakeJobId()), marker, 60, app.account)).toBe(0);
+      expect(await conn.exists(marker)).toBe(0);
+      // A stored one: the marker carries its account and a TTL.
+      const id = newIntakeJobId();
+      await app.intakeQueue.add(FAN_OUT, { jobs: [] }, { jobId: id });
+      expect(await scripts.contactflowIntakeMark(2, app.intakeQueue.toKey(id), marker, 60, app.account)).toBe(1);
+      expect(await conn.get(marker)).toBe(app.account);
+      expect(await conn.ttl(marker)).toBeGreaterThan(0);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('an intake job that is not an intake job fails at once and stays for inspection', async () => {
+    const app = await startTestApp(redis.url);
+    try {
+      await app.intakeQueue.add(FAN_OUT, { jobs: [{ activityId: 'not-an-id' }] } as never, { jobId: newIntakeJobId() });
+      await waitFor(async () => ((await app.intakeQueue.getFailedCount()) === 1 ? true : undefined), { what: 'the bad intake job to fail' });
+      const [failed] = await app.intakeQueue.getFailed();
+      expect(failed!.failedReason).toMatch(/^invalid_job/);
+      expect(failed!.attemptsMade).toBe(1);
+      await intakeFannedOut(app);
+    } finally {
+      await app.stop();
+    }
+  });
+});
