@@ -173,7 +173,11 @@ async function drain(args: DrainArgs) {
     stop = () => app.stop();
   }
 
+  // With BENCH_TRACE_GC, the --trace-gc lines (ms since process start) can be matched to the window.
+  const traceWindow = (what: string) => process.execArgv.some((a) => a.startsWith('--trace-gc')) && console.log(`[drain ${what} at ${Math.round(performance.now())} ms]`);
+  traceWindow('start');
   await finished;
+  traceWindow('end');
   await stopProfile?.(profileFile!);
   clearInterval(sampler);
   rss.end = process.memoryUsage().rss;

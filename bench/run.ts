@@ -199,8 +199,9 @@ async function drain(args: Omit<DrainArgs, 'mode' | 'prefix'>): Promise<DrainRes
   if (PROFILE_PIPELINE) mkdirSync(profileDir, { recursive: true });
   const profileFile = PROFILE_PIPELINE ? path.join(profileDir, `${args.impl}-c${args.concurrency}-seed${args.seed}-${seq}.cpuprofile`) : undefined;
   const child = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'drain', prefix: freshPrefix('p'), ...args })], {
-    execArgv: ['--max-old-space-size=8192', '--expose-gc'],
+    execArgv: ['--max-old-space-size=8192', '--expose-gc', ...traceGcFlags()],
     env: profileFile ? { BENCH_PROFILE_FILE: profileFile } : {},
+    quiet: !process.env.BENCH_TRACE_GC,
   });
   try {
     const r = await child.next<DrainResult>('result', 900_000);
@@ -215,6 +216,12 @@ async function drain(args: Omit<DrainArgs, 'mode' | 'prefix'>): Promise<DrainRes
 }
 
 const results: { pipelineC10?: number } = {};
+
+/** BENCH_TRACE_GC=1 (or nvp): worker children print --trace-gc (-nvp) lines, to match slow spots to GCs. */
+function traceGcFlags(): string[] {
+  const trace = process.env.BENCH_TRACE_GC;
+  return trace ? [trace === 'nvp' ? '--trace-gc-nvp' : '--trace-gc'] : [];
+}
 
 async function benchPipeline(redisUrl: string) {
   const s = section(`Pipeline: queue → store, ${P.jobs} pre-filled jobs, ${P.seed / 1000}k existing contacts (half the jobs match one, half create)`);
@@ -268,7 +275,7 @@ async function benchLatency(redisUrl: string) {
   const prefix = freshPrefix('l');
   const worker = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'soak', concurrency: LATENCY_CONCURRENCY, seed: P.seed, redisUrl, prefix } satisfies SoakArgs)], {
     // BENCH_TRACE_GC=1 (or nvp): the worker's --trace-gc (-nvp) lines on this terminal, to match spikes to GCs.
-    execArgv: ['--expose-gc', ...(process.env.BENCH_TRACE_GC ? [process.env.BENCH_TRACE_GC === 'nvp' ? '--trace-gc-nvp' : '--trace-gc'] : [])],
+    execArgv: ['--expose-gc', ...traceGcFlags()],
     quiet: !process.env.BENCH_TRACE_GC,
   });
   try {
