@@ -221,7 +221,9 @@ const results: { stagedC10?: number } = {};
 /** BENCH_TRACE_GC=1 (or nvp): worker children print --trace-gc (-nvp) lines, to match slow spots to GCs. */
 function traceGcFlags(): string[] {
   const trace = process.env.BENCH_TRACE_GC;
-  return trace ? [trace === 'nvp' ? '--trace-gc-nvp' : '--trace-gc'] : [];
+  // BENCH_WORKER_FLAGS: extra node/V8 flags for worker children, for GC experiments (bench/README.md).
+  const extra = process.env.BENCH_WORKER_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
+  return [...(trace ? [trace === 'nvp' ? '--trace-gc-nvp' : '--trace-gc'] : []), ...extra];
 }
 
 async function benchPipeline(redisUrl: string) {
