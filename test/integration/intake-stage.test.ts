@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { activityIdFor, type ActivityJobData } from '../../src/jobs/activities.queue';
 import { FAN_OUT, intakeMarkerKey, newIntakeJobId, withIntakeScripts } from '../../src/jobs/intake.queue';
 import { idempotencyKey } from '../../src/jobs/idempotency';
+import { startRedisServer } from '../../src/infra/redis-server';
 import { createMemoryRepositories } from '../../src/repositories/memory';
 import { hashApiKey } from '../../src/services/accounts.service';
 import { activityJobCount, intakeFannedOut, startTestApp, type TestApp } from '../support/app';
@@ -87,6 +88,36 @@ describe('intake stage', () => {
     } finally {
       await worker?.stop();
       await api.stop();
+    }
+  });
+
+  it('what waits in the stage survives a Redis restart (AOF) and is processed once a worker runs', async () => {
+    const own = await startTestRedis();
+    let restarted: Awaited<ReturnType<typeof startRedisServer>> | undefined;
+    const repos = createMemoryRepositories();
+    const prefix = `{rs${Date.now().toString(36)}}`;
+    const api = await startTestApp(own.url, { ROLE: 'api', REDIS_PREFIX: prefix, SHUTDOWN_TIMEOUT_MS: '2000' }, { repos });
+    let worker: TestApp | undefined;
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await api.request('/v1/activities', { method: 'POST', json: { type: 'x', occurredAt: at(i), email: `restart${i}@example.com` } });
+        expect(res.status).toBe(202);
+        ids.push((await res.json()).id);
+      }
+      expect(await api.intakeQueue.getWaitingCount()).toBe(5);
+
+      await own.stop();
+      restarted = await startRedisServer({ dir: own.dir, port: own.port });
+      worker = await startTestApp(own.url, { ROLE: 'worker', REDIS_PREFIX: prefix }, { repos });
+      await waitFor(async () => ((await worker!.queue.getCompletedCount()) === 5 ? true : undefined), { what: 'the 5 staged activities to complete' });
+      const recorded = await Promise.all(ids.map((id) => repos.activities.findById(api.account, id)));
+      expect(recorded.map((r) => r?.outcome)).toEqual(Array(5).fill('processed'));
+    } finally {
+      await worker?.stop();
+      await api.stop();
+      await restarted?.stop();
+      await own.cleanup();
     }
   });
 
