@@ -204,6 +204,8 @@ async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: Proces
     activitiesQueue: queue,
     markerClient: w.producerConnection,
     logger,
+    lockDurationMs: config.WORKER_LOCK_MS,
+    stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
   });
   instrumentWorker(fanOut, metrics);
   w.cleanups.unshift(async () => {

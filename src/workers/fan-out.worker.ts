@@ -12,6 +12,9 @@ export interface FanOutWorkerDeps {
   activitiesQueue: ActivitiesQueue;
   markerClient: RedisConnection;
   logger: Logger;
+  /** Same lock and stalled-check settings as the activities worker (WORKER_LOCK_MS, …). */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
 }
 
 export interface FanOutResult {
@@ -39,7 +42,14 @@ export function createFanOutWorker(deps: FanOutWorkerDeps): Worker<IntakeJobData
       await deps.markerClient.del(...jobs.map((j) => intakeMarkerKey(worker, j.activityId)));
       return { activities: jobs.length };
     },
-    { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency, autorun: false },
+    {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      concurrency: deps.concurrency,
+      autorun: false,
+      ...(deps.lockDurationMs ? { lockDuration: deps.lockDurationMs } : {}),
+      ...(deps.stalledIntervalMs ? { stalledInterval: deps.stalledIntervalMs } : {}),
+    },
   );
   worker.on('error', (err) => deps.logger.error({ err }, 'intake fan-out worker error'));
   return worker;

@@ -1,10 +1,12 @@
 import { Redis } from 'ioredis';
-import { activityIdFor, type ActivityJobData } from '../../src/jobs/activities.queue';
+import { activityIdFor, type ActivitiesQueue, type ActivityJobData } from '../../src/jobs/activities.queue';
 import { FAN_OUT, intakeMarkerKey, newIntakeJobId, withIntakeScripts } from '../../src/jobs/intake.queue';
 import { idempotencyKey } from '../../src/jobs/idempotency';
 import { startRedisServer } from '../../src/infra/redis-server';
 import { createMemoryRepositories } from '../../src/repositories/memory';
 import { hashApiKey } from '../../src/services/accounts.service';
+import { createLogger } from '../../src/shared/logger';
+import { createFanOutWorker } from '../../src/workers/fan-out.worker';
 import { activityJobCount, intakeFannedOut, startTestApp, type TestApp } from '../support/app';
 import { startTestRedis } from '../support/redis';
 import { waitFor } from '../support/wait';
@@ -120,6 +122,63 @@ describe('intake stage', () => {
       await own.cleanup();
     }
   });
+
+  it('a fan-out worker that dies mid-job (half its activities added, no marker deleted) loses and duplicates nothing', async () => {
+    const repos = createMemoryRepositories();
+    const prefix = `{fk${Date.now().toString(36)}}`;
+    const fast = { WORKER_LOCK_MS: '1000', WORKER_STALLED_INTERVAL_MS: '500' };
+    const api = await startTestApp(redis.url, { ROLE: 'api', REDIS_PREFIX: prefix }, { repos });
+    const workerConn = new Redis(redis.url, { maxRetriesPerRequest: null });
+    let worker: TestApp | undefined;
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => api.request('/v1/activities', { method: 'POST', json: { type: 'x', occurredAt: at(i), email: `killed${i % 10}@example.com` } })),
+      );
+      const ids = (await Promise.all(answers.map((r) => r.json()))).map((b: { id: string }) => b.id);
+
+      // The doomed fan-out adds the first half of its intake job, then never returns.
+      let hungWith = 0;
+      const halfThenHang = {
+        addBulk: async (jobs: Parameters<ActivitiesQueue['addBulk']>[0]) => {
+          await api.queue.addBulk(jobs.slice(0, Math.ceil(jobs.length / 2)));
+          hungWith = jobs.length;
+          return new Promise<never>(() => {});
+        },
+      } as unknown as ActivitiesQueue;
+      const doomed = createFanOutWorker({
+        connection: workerConn,
+        prefix,
+        concurrency: 1,
+        activitiesQueue: halfThenHang,
+        markerClient: workerConn,
+        logger: createLogger('silent'),
+        lockDurationMs: 1000,
+        stalledIntervalMs: 500,
+      });
+      void doomed.run();
+      await waitFor(async () => (hungWith > 0 ? true : undefined), { what: 'the fan-out to hang mid-job' });
+      // "SIGKILL": it stops without finishing or releasing its intake job.
+      await doomed.close(true);
+
+      // A real worker takes the stalled intake job over once its lock expires.
+      worker = await startTestApp(redis.url, { ROLE: 'worker', REDIS_PREFIX: prefix, ...fast }, { repos });
+      await waitFor(async () => ((await api.queue.getCompletedCount()) === 30 ? true : undefined), { timeoutMs: 20_000, what: 'all 30 activities to complete' });
+      await intakeFannedOut(api);
+      expect(await activityJobCount(api)).toBe(30);
+      expect((await api.intakeQueue.getJobCounts('failed')).failed).toBe(0);
+      expect(await markerKeys(api)).toEqual([]);
+      const recorded = await Promise.all(ids.map((id) => repos.activities.findById(api.account, id)));
+      expect(recorded.every((r) => r?.outcome === 'processed')).toBe(true);
+      // 30 activities over 10 people: exactly 10 contacts.
+      expect(await repos.contacts.count(api.account)).toBe(10);
+      const contacts = await Promise.all(Array.from({ length: 10 }, (_, i) => repos.contacts.findByEmail(api.account, `killed${i}@example.com`)));
+      expect(contacts.every((c) => c !== null)).toBe(true);
+    } finally {
+      await worker?.stop();
+      await api.stop();
+      workerConn.disconnect();
+    }
+  }, 30_000);
 
   it('a fan-out that runs twice (retry, stalled job taken over) adds each activity once', async () => {
     const app = await startTestApp(redis.url);
