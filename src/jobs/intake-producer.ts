@@ -62,14 +62,15 @@ export function createIntakeProducer(opts: IntakeProducerOptions): IntakeProduce
     const known = oneRoundTrip ? (await Promise.all([check(), add()]))[0] : await check().then(async (r) => (await add(), r));
     meanItems = meanItems * 0.9 + unique.length * 0.1;
 
-    const fresh = unique.filter((_, i) => known[i] !== 1);
+    // CHECK counts the keys that exist: 2 while a fan-out is between its add and its marker delete.
+    const fresh = unique.filter((_, i) => !(known[i]! > 0));
     if (fresh.length > 0) {
       const keys = [intakeQueue.toKey(jobId), ...fresh.map((j) => intakeMarkerKey(intakeQueue, j.activityId))];
       const accounts = fresh.map((j) => j.account);
       await client.contactflowIntakeMark(keys.length, ...keys, MARKER_TTL_SECONDS, ...accounts).catch((err: unknown) => opts.onMarkError?.(err));
     }
 
-    const knownById = new Map(unique.map((j, i) => [j.activityId, known[i] === 1]));
+    const knownById = new Map(unique.map((j, i) => [j.activityId, known[i]! > 0]));
     return jobs.map((job, i) => ({ id: job.activityId, status: repeated[i] || knownById.get(job.activityId) ? 'duplicate' : 'queued' }));
   }
 

@@ -67,7 +67,8 @@ export function newIntakeJobId(): string {
 }
 
 /**
- * CHECK: for each (activities job key, marker key) pair, 1 when either exists. Sent on the same
+ * CHECK: for each (activities job key, marker key) pair, how many of the two exist (0, 1, or 2 while
+ * a fan-out is between its add and its marker delete): > 0 means known. Sent on the same
  * connection right before the intake job's add, so it answers "was this id known before this add".
  */
 const CHECK = `

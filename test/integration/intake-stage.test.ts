@@ -93,6 +93,31 @@ describe('intake stage', () => {
     }
   });
 
+  it('a redelivery right after the 202 is `duplicate` whatever the fan-out is doing at that moment', async () => {
+    // Workers running: the second request meets the first one's fan-out at every stage (before
+    // the add, between the add and the marker delete, after it). 100 pairs: the window between add
+    // and delete answered `queued` in about half of them when CHECK counted "both keys" as unknown.
+    const app = await startTestApp(redis.url);
+    try {
+      const answers: string[] = [];
+      for (let i = 0; i < 100; i++) {
+        const post = () =>
+          app.request('/v1/page-views', {
+            method: 'POST',
+            json: { visitorId: 'v_redeliver', url: 'https://example.com/', viewedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() },
+            headers: { 'idempotency-key': `redeliver-${i}` },
+          });
+        const first = (await (await post()).json()) as { id: string; status: string };
+        const again = (await (await post()).json()) as { id: string; status: string };
+        expect(again.id).toBe(first.id);
+        answers.push(`${first.status}/${again.status}`);
+      }
+      expect(answers).toEqual(Array(100).fill('queued/duplicate'));
+    } finally {
+      await app.stop();
+    }
+  });
+
   it('what waits in the stage survives a Redis restart (AOF) and is processed once a worker runs', async () => {
     const own = await startTestRedis();
     let restarted: Awaited<ReturnType<typeof startRedisServer>> | undefined;
