@@ -43,7 +43,10 @@ export function createActivityStatusService(
       }
       const state = await job.getState();
       if (state === 'failed') {
-        return { id, status: 'failed', contactId: null, warnings: [], error: maskPii(job.failedReason ?? 'unknown') };
+        // The job was read before its state: if it failed in between, that copy has no reason yet.
+        // BullMQ writes the reason and the failed state in one script, so a fresh read has both.
+        const reason = job.failedReason ?? (await queue.getJob(id))?.failedReason;
+        return { id, status: 'failed', contactId: null, warnings: [], error: maskPii(reason ?? 'unknown') };
       }
       if (state === 'completed') {
         // It may have finished between the two reads above: the record is the answer now.

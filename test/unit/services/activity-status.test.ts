@@ -31,4 +31,22 @@ describe('activity status', () => {
     await expect(service([null], null).get('a', 'act_1')).rejects.toMatchObject({ status: 404 });
     await expect(service([null, null], 'completed').get('a', 'act_1')).rejects.toMatchObject({ status: 404 });
   });
+
+  it('a job that fails between its read and its state read still says why (the reason is read again)', async () => {
+    let reads = 0;
+    const queue = {
+      // The first copy was read while the job was active (no reason); the state read says failed.
+      getJob: async () => ({ data: { account: 'a' }, getState: async () => 'failed', failedReason: reads++ === 0 ? undefined : 'invalid_provider_payload: x' }),
+    } as unknown as ActivitiesQueue;
+    const activities = { findById: async () => null } as unknown as ActivityRepository;
+    await expect(createActivityStatusService(activities, queue).get('a', 'act_1')).resolves.toMatchObject({ status: 'failed', error: 'invalid_provider_payload: x' });
+  });
+
+  it('an id still in the intake stage is queued for its own account and not found for another', async () => {
+    const activities = { findById: async () => null } as unknown as ActivityRepository;
+    const queue = { getJob: async () => undefined } as unknown as ActivitiesQueue;
+    const status = createActivityStatusService(activities, queue, async () => 'a');
+    await expect(status.get('a', 'act_1')).resolves.toMatchObject({ status: 'queued' });
+    await expect(status.get('b', 'act_1')).rejects.toMatchObject({ status: 404 });
+  });
 });
