@@ -14,7 +14,9 @@ export function activityIntakeHandler(intake: IntakeService): RequestHandler {
       body: req.body,
       idempotencyKey: req.get('idempotency-key'),
     });
-    res.status(202).location(`/v1/activities/${result.id}`).json(result);
+    // An id is act_ + hex: nothing for res.location() to encode.
+    res.status(202).setHeader('Location', `/v1/activities/${result.id}`);
+    res.json(result);
   };
 }
 

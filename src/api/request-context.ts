@@ -13,10 +13,9 @@ declare module 'express-serve-static-core' {
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
- * Gives each request an id (the caller's X-Request-Id when sane) and a child logger, and logs one
- * line per request when it finishes. Logging is asynchronous in pino, so this stays off the hot path.
- * The child logger is made on first use and the per-request line is only built when its level is
- * enabled: at the default level (info) a successful request costs no logging work at all (bench/).
+ * Gives each request an id (the caller's X-Request-Id when sane) and a child logger, and at debug
+ * level logs one line per request when it finishes. The child logger is made on first use: at the
+ * default level (info) a request costs no logging work at all (bench/).
  */
 export function requestContext(logger: Logger): RequestHandler {
   const childLoggers = new WeakMap<object, Logger>();
@@ -41,16 +40,18 @@ export function requestContext(logger: Logger): RequestHandler {
     const incoming = req.get('x-request-id');
     req.id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', req.id);
-    const start = process.hrtime.bigint();
-    res.on('finish', () => {
-      const level = res.statusCode >= 500 ? 'error' : 'debug';
-      if (!logger.isLevelEnabled(level)) return;
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      req.log[level](
-        { method: req.method, route: req.route?.path ?? req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, account: req.account },
-        'request',
-      );
-    });
+    // Request lines are debug: above it no listener is attached at all. A 5xx never depends on this
+    // line: the error handler and the readiness probe log every 5xx they answer, with its cause.
+    if (logger.isLevelEnabled('debug')) {
+      const start = process.hrtime.bigint();
+      res.on('finish', () => {
+        const ms = Number(process.hrtime.bigint() - start) / 1e6;
+        req.log[res.statusCode >= 500 ? 'error' : 'debug'](
+          { method: req.method, route: req.route?.path ?? req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, account: req.account },
+          'request',
+        );
+      });
+    }
     next();
   };
 }

@@ -28,7 +28,9 @@ export function webhooksRoutes(deps: WebhooksRouteDeps): Router {
     req.account = account; // for the request log line
     await enforceRateLimit(deps.limiter, res, account, 1);
     const result = await deps.webhooks.accept({ account, provider, rawBody });
-    res.status(202).location(`/v1/activities/${result.id}`).json(result);
+    // An id is act_ + hex: nothing for res.location() to encode.
+    res.status(202).setHeader('Location', `/v1/activities/${result.id}`);
+    res.json(result);
   });
   return router;
 }

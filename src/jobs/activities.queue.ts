@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import type { RedisConnection } from './redis-connection';
@@ -64,7 +64,9 @@ export function activityJobOptions({ attempts, backoffMs = 1000 }: ActivityJobOp
  * and two accounts never share one. Hex keeps it free of ':' (BullMQ forbids it in custom ids).
  */
 export function activityIdFor(account: string, idempotencyKey: string): string {
-  return 'act_' + createHash('sha256').update(account).update('\0').update(idempotencyKey).digest('hex').slice(0, 32);
+  // One-shot crypto.hash: the same digest as createHash().update()… on the joined UTF-8 string,
+  // without a Hash object per request.
+  return 'act_' + hash('sha256', `${account}\0${idempotencyKey}`, 'hex').slice(0, 32);
 }
 
 export type ActivitiesQueue = Queue<ActivityJobData, unknown, typeof PROCESS_ACTIVITY>;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Where an activity's (or page view's) id comes from, in one place for every intake route. The sources are
@@ -38,5 +38,5 @@ export function canonicalJson(value: unknown): string {
 }
 
 function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hash('sha256', data, 'hex');
 }

@@ -183,6 +183,8 @@ describe('bad input gets a problem+json and enqueues nothing', () => {
     ['missing API key', () => app.request('/v1/activities', { method: 'POST', auth: null, json: { type: 'x', occurredAt: at(0) } }), 401, 'unauthorized'],
     ['wrong API key', () => app.request('/v1/activities', { method: 'POST', auth: 'nope_nope_nope_nope_nope_nope', json: { type: 'x', occurredAt: at(0) } }), 401, 'unauthorized'],
     ['not JSON', () => app.request('/v1/activities', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' }), 415, 'unsupported_media_type'],
+    ['JSONP is not JSON', () => app.request('/v1/activities', { method: 'POST', headers: { 'content-type': 'application/jsonp' }, body: '{"type":"x"}' }), 415, 'unsupported_media_type'],
+    ['no Content-Type', () => app.request('/v1/activities', { method: 'POST', body: new Blob(['{"type":"x"}']) }), 415, 'unsupported_media_type'],
     ['body too large', () => app.request('/v1/activities', { method: 'POST', json: { type: 'x', occurredAt: at(0), fields: { big: 'x'.repeat(400_000) } } }), 413, 'payload_too_large'],
     ['bad Idempotency-Key', () => app.request('/v1/activities', { method: 'POST', json: { type: 'x', occurredAt: at(0) }, headers: { 'idempotency-key': 'has space' } }), 400, 'validation_failed'],
   ];
@@ -195,6 +197,13 @@ describe('bad input gets a problem+json and enqueues nothing', () => {
     const problem = await res.json();
     expect(problem).toMatchObject({ status, code, type: `/problems/${code}` });
     expect(await activityJobCount(app)).toBe(before);
+  });
+
+  it('takes JSON however its Content-Type is spelled (case, charset, spaces)', async () => {
+    for (const [i, type] of ['application/json', 'Application/JSON; charset=utf-8', 'application/json ; charset=UTF-8'].entries()) {
+      const res = await app.request('/v1/activities', { method: 'POST', headers: { 'content-type': type }, body: JSON.stringify({ type: 'x', occurredAt: at(40 + i) }) });
+      expect(res.status).toBe(202);
+    }
   });
 
   it('names every offending path of an invalid activity', async () => {

@@ -1,3 +1,4 @@
+import { activityIdFor } from '../../src/jobs/activities.queue';
 import { canonicalJson, idempotencyKey } from '../../src/jobs/idempotency';
 
 describe('idempotency keys', () => {
@@ -25,5 +26,13 @@ describe('idempotency keys', () => {
     const value = { z: [1, 'two', null, true, { y: 'é"\n' }], a: -0.5 };
     expect(JSON.parse(canonicalJson(value))).toEqual(value);
     expect(canonicalJson(value)).toBe('{"a":-0.5,"z":[1,"two",null,true,{"y":"é\\"\\n"}]}');
+  });
+
+  it('ids never change between versions (a redelivery after an upgrade must still be the same activity)', () => {
+    // Pinned digests, computed once with createHash('sha256').update(account).update('\\0').update(key).
+    expect(activityIdFor('acme', 'client:k1')).toBe('act_a0bf3acccd39f1b3062f83cb2c5f528c');
+    expect(idempotencyKey({ kind: 'webhook', provider: 'scheduling', eventId: null, rawBody: raw })).toBe(
+      'webhook:scheduling:bytes:015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862',
+    );
   });
 });
