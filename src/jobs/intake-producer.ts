@@ -35,7 +35,9 @@ export function createIntakeProducer(opts: IntakeProducerOptions): IntakeProduce
   const { intakeQueue, activitiesQueue } = opts;
   const client = withIntakeScripts(opts.client);
   const maxItems = opts.maxItemsPerJob ?? 64;
-  // See activities.queue.ts: the check goes out before the add only on a shared connection.
+  // The check and the add go out together (one round trip) only on one connection: Redis then runs
+  // them in the order sent, so the check still answers "was this id known before this add". On
+  // separate connections the add waits for the check's reply.
   const oneRoundTrip = intakeQueue.opts.connection === opts.client;
   let pending: Pending[] = [];
   let scheduled = false;

@@ -37,7 +37,7 @@ export const MARKER_TTL_SECONDS = 3600;
 
 /**
  * Fan-out failures are Redis failures (the data was validated on the way in), so retry them long:
- * 12 attempts, exponential from 1 s, is about an hour. What still fails is kept 14 days, like
+ * 12 attempts, exponential from 1 s, span about 34 minutes. What still fails is kept 14 days, like
  * failed activities, for a retry from Bull Board; done jobs are removed at once (the activities
  * jobs carry the data from then on).
  */
