@@ -11,6 +11,7 @@
  *     the store and samples RSS / heap once a second until asked to stop (lib/common onStopRequest).
  * store: 'memory' (default) or 'mongodb' (MONGODB_URI; the database is dropped before the run).
  */
+import { writeFileSync } from 'node:fs';
 import { Worker } from 'bullmq';
 import { parseConfig } from '../src/config';
 import { newContactState } from '../src/domain';
@@ -26,7 +27,7 @@ import { createLogger } from '../src/shared/logger';
 import { newId } from '../src/shared/ids';
 import { startContactflow } from '../src/start';
 import { activity, ACCOUNT, benchJob, seededEmail } from './lib/activities';
-import { benchEnv, onStopRequest, ready, send, startCpuProfile } from './lib/common';
+import { benchEnv, onStopRequest, ready, send, startCpuProfile, startPromotionProfile } from './lib/common';
 
 export interface DrainArgs {
   mode: 'drain';
@@ -150,6 +151,9 @@ async function drain(args: DrainArgs) {
   // BENCH_PROFILE_FILE: a CPU profile of the drain alone (no start-up, seeding or pre-fill).
   const profileFile = process.env.BENCH_PROFILE_FILE;
   const stopProfile = profileFile ? await startCpuProfile() : undefined;
+  // BENCH_PROMOTION_PROFILE=<file>: where the drain allocates what outlives a young GC, per job.
+  const promotionFile = process.env.BENCH_PROMOTION_PROFILE;
+  const stopPromotion = promotionFile ? await startPromotionProfile() : undefined;
   let stop: () => Promise<void>;
   if (args.impl === 'noop') {
     const wconn = createRedisConnection(args.redisUrl, 'worker', 'bench-noop-worker');
@@ -179,6 +183,7 @@ async function drain(args: DrainArgs) {
   await finished;
   traceWindow('end');
   await stopProfile?.(profileFile!);
+  if (stopPromotion) writeFileSync(promotionFile!, (await stopPromotion(args.jobs)) + '\n');
   clearInterval(sampler);
   rss.end = process.memoryUsage().rss;
   rss.max = Math.max(rss.max, rss.end);

@@ -200,7 +200,11 @@ async function drain(args: Omit<DrainArgs, 'mode' | 'prefix'>): Promise<DrainRes
   const profileFile = PROFILE_PIPELINE ? path.join(profileDir, `${args.impl}-c${args.concurrency}-seed${args.seed}-${seq}.cpuprofile`) : undefined;
   const child = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'drain', prefix: freshPrefix('p'), ...args })], {
     execArgv: ['--max-old-space-size=8192', '--expose-gc', ...traceGcFlags()],
-    env: profileFile ? { BENCH_PROFILE_FILE: profileFile } : {},
+    env: {
+      ...(profileFile ? { BENCH_PROFILE_FILE: profileFile } : {}),
+      // BENCH_PROMOTION=1: what each drain allocates that outlives a young GC, per job (results/profiles/promotion).
+      ...(process.env.BENCH_PROMOTION ? { BENCH_PROMOTION_PROFILE: promotionFile(args) } : {}),
+    },
     quiet: !process.env.BENCH_TRACE_GC,
   });
   try {
@@ -213,6 +217,12 @@ async function drain(args: Omit<DrainArgs, 'mode' | 'prefix'>): Promise<DrainRes
     await redis.flushall();
     redis.disconnect();
   }
+}
+
+function promotionFile(args: Omit<DrainArgs, 'mode' | 'prefix'>): string {
+  const dir = path.join(BENCH_ROOT, 'results', 'profiles', 'promotion');
+  mkdirSync(dir, { recursive: true });
+  return path.join(dir, `${args.impl}-c${args.concurrency}-seed${args.seed}${args.via === 'intake' ? '-staged' : ''}.txt`);
 }
 
 /** The latency run's producer writes intake jobs, so its saturation is the drain from the intake stage. */

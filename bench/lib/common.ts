@@ -216,3 +216,34 @@ export function profileOnRequest(): void {
     }
   });
 }
+
+/**
+ * Starts V8's sampling heap profiler keeping only objects that outlived a young GC (promoted,
+ * whether they die later or not); the returned function stops it and returns the top allocation
+ * stacks (5 frames) as text, bytes per `per` units. Promoted garbage is what makes full GCs come
+ * often: this says where it is allocated (bench/README.md, "What survives young GCs").
+ */
+export async function startPromotionProfile(): Promise<(per: number, top?: number) => Promise<string>> {
+  const { Session } = await import('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<any>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false });
+  return async (per, top = 25) => {
+    const { profile } = await post('HeapProfiler.stopSampling');
+    session.disconnect();
+    const byStack = new Map<string, number>();
+    let total = 0;
+    const walk = (n: any, chain: string[]) => {
+      const f = n.callFrame;
+      const c = [`${f.functionName || '(anonymous)'} ${String(f.url).replace(/.*node_modules\//, '').replace(/.*\/(src|bench)\//, '$1/')}`, ...chain].slice(0, 5);
+      total += n.selfSize;
+      if (n.selfSize) byStack.set(c.join(' < '), (byStack.get(c.join(' < ')) ?? 0) + n.selfSize);
+      for (const ch of n.children) walk(ch, c);
+    };
+    walk(profile.head, []);
+    const lines = [...byStack.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => `${(v / per).toFixed(0).padStart(7)} B  ${k}`);
+    return [`outlived a young GC: ${(total / per).toFixed(0)} B per unit`, ...lines].join('\n');
+  };
+}

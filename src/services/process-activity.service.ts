@@ -102,7 +102,7 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
         const { decision, read } = await decide(account, ids);
         const record: ActivityRecord =
           decision.kind === 'unidentified'
-            ? { ...base, outcome: 'unidentified', contactId: null, claim: null, warnings: [...ids.warnings, ...decision.warnings], processedAt: new Date() }
+            ? { outcome: 'unidentified', contactId: null, claim: null, warnings: [...ids.warnings, ...decision.warnings], processedAt: new Date(), ...base }
             : pendingRecord(base, toClaim(decision));
         if (!(await store(record, recorded))) {
           // Another run of this job stored its record first: follow it.
@@ -132,7 +132,7 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
       }
 
       const warnings = [...ids.warnings, ...claim.warnings, ...applied.warnings];
-      const final: ActivityRecord = { ...base, outcome: 'processed', contactId: claim.contactId, claim: null, warnings, processedAt: new Date() };
+      const final: ActivityRecord = { outcome: 'processed', contactId: claim.contactId, claim: null, warnings, processedAt: new Date(), ...base };
       if (await repos.activities.replaceIf(final, { outcome: 'pending', contactId: claim.contactId })) {
         return { outcome: 'processed', contactId: claim.contactId, resolution: claim.create ? 'created' : 'matched', warnings };
       }
@@ -199,7 +199,7 @@ function expectedOf(r: ActivityRecord): Expected {
 }
 
 function pendingRecord(base: ReturnType<typeof baseRecord>, claim: ResolutionClaim): ActivityRecord {
-  return { ...base, outcome: 'pending', contactId: claim.contactId, claim, warnings: [], processedAt: new Date() };
+  return { outcome: 'pending', contactId: claim.contactId, claim, warnings: [], processedAt: new Date(), ...base };
 }
 
 function toClaim(decision: Exclude<ResolutionDecision, { kind: 'unidentified' }>): ResolutionClaim {
@@ -209,6 +209,12 @@ function toClaim(decision: Exclude<ResolutionDecision, { kind: 'unidentified' }>
   return { contactId: decision.contactId, create: false, setEmail: decision.setEmail, setPhone: decision.setPhone, warnings: decision.warnings };
 }
 
+/**
+ * What every record of this activity shares. Records are built as `{ ...own keys, ...base }`, never
+ * `{ ...base, new keys }`: on Node 20's V8, keys added after a spread make each result survive young
+ * GCs until the next full one (≈ 2 KB per record promoted as garbage, measured in bench/README.md).
+ * The two have no key in common, so the order changes nothing else.
+ */
 function baseRecord(account: string, activity: CanonicalActivity, ids: NormalizedIdentifiers, input: ProcessActivityInput) {
   return {
     id: activity.id,

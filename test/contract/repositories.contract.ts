@@ -449,7 +449,7 @@ export function describeRepositoryContract(name: string, factory: RepositoryFact
           externalId: 'ext_1',
           warnings: ['phone_extension_dropped', 'field_empty_ignored:nothing'],
           fields: { 'a.b': 'dot', $gt: 1, '': false },
-          payload: { $set: { 'x.y': 1 }, list: [{ $ne: null }] },
+          payload: { $set: { 'x.y': 1 }, list: [{ $ne: null }], when: '2026-01-01T00:00:00.000Z', nul: '\u0000D1700000000000' },
         });
         await repos.activities.insert(a);
         const found = await repos.activities.findById(A, a.id);

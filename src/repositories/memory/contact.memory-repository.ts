@@ -61,7 +61,8 @@ export class MemoryContactRepository implements ContactRepository {
     if (this.byId.has(id)) throw new DuplicateIdentifierError('id');
     this.assertIdentifiersFree(account, id, state);
     const now = new Date();
-    const record: ContactRecord = { ...pickState(state), id, account, status, version: 1, createdAt: now, updatedAt: now };
+    // Own keys first, the spread last: keys added after a spread cost the young GC (process-activity baseRecord).
+    const record: ContactRecord = { id, account, status, version: 1, createdAt: now, updatedAt: now, ...pickState(state) };
     const row = toRow(record, INDEXED);
     this.byId.set(id, row);
     this.index(record);

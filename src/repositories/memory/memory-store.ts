@@ -1,5 +1,3 @@
-import { deserialize, serialize } from 'node:v8';
-
 /**
  * Shared helpers for the in-memory repositories. Every operation first yields to the event loop,
  * so concurrent callers interleave between their reads and writes exactly as they would against
@@ -39,9 +37,9 @@ function clonePlain(value: unknown): unknown {
 }
 
 /**
- * A stored row: the record v8-serialized (exact for Dates, nested objects and arrays) plus, as
- * plain top-level properties, the few values the repository filters, sorts and indexes on (Dates
- * as epoch milliseconds). Like a database page, nothing a caller holds can reach into the bytes.
+ * A stored row: the record encoded as JSON bytes (rowBytes below) plus, as plain top-level
+ * properties, the few values the repository filters, sorts and indexes on (Dates as epoch
+ * milliseconds). Like a database page, nothing a caller holds can reach into the bytes.
  *
  * Why bytes: rows held as object graphs (~50 objects per activity) made every major GC of a large
  * store mark them all, which is what stretched the latency tail and the 1M-contact figure
@@ -53,9 +51,8 @@ function clonePlain(value: unknown): unknown {
 export type Row<T, K extends keyof T> = { readonly bytes: Buffer } & { readonly [P in K]: T[P] extends Date ? number : T[P] };
 
 export function toRow<T, K extends keyof T>(value: T, keys: readonly K[]): Row<T, K> {
-  // copy() first: v8 serialization keeps shared references (one Date used for two fields would read
-  // back as one object for both), a MongoDB read never does. Buffer.from copies into the pool.
-  const row: Record<string, unknown> = { bytes: Buffer.from(serialize(copy(value))) };
+  // Buffer.from copies the UTF-8 into the pool.
+  const row: Record<string, unknown> = { bytes: Buffer.from(rowJson(value)) };
   for (const k of keys) {
     const v = value[k];
     // Copied: a caller's later change to its object must not move an index.
@@ -66,7 +63,85 @@ export function toRow<T, K extends keyof T>(value: T, keys: readonly K[]): Row<T
 
 /** A fresh copy of the stored record. */
 export function fromRow<T>(row: { readonly bytes: Buffer }): T {
-  return deserialize(row.bytes) as T;
+  return revive(JSON.parse(row.bytes.toString())) as T;
+}
+
+/*
+ * The row encoding: JSON, with each Date written as a string "\0D<epoch ms>" and a string that
+ * itself starts with "\0" escaped by one more "\0", so any JSON a client sent (raw payloads
+ * included) reads back exactly, Dates read back as Dates, and no two fields share an object (as in
+ * a MongoDB read). Properties set to undefined are dropped, as mongoose does.
+ *
+ * Not v8.serialize(): each call leaves a Serializer / Deserializer object that only a full GC frees,
+ * and the serializer's identity map keeps the whole record graph reachable until then. Young GCs
+ * had to copy and promote every record written or read (≈ 15 KB per activity), which made each
+ * young GC several times slower and filled the old generation with garbage (bench/README.md).
+ */
+const NUL = 0;
+const DATE = 'D'.charCodeAt(0);
+
+export function rowJson(value: unknown): string {
+  return JSON.stringify(toJsonValue(value));
+}
+
+function toJsonValue(value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+      return value.charCodeAt(0) === NUL ? '\0' + value : value;
+    case 'number':
+    case 'boolean':
+      return value;
+    case 'object':
+      break;
+    default:
+      throw new TypeError(`the in-memory store cannot store a ${typeof value}`);
+  }
+  if (value === null) return null;
+  if (value instanceof Date) return '\0D' + value.getTime();
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = value[i] === undefined ? null : toJsonValue(value[i]);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) throw new TypeError(`the in-memory store cannot store a ${proto?.constructor?.name ?? 'non-plain object'}`);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v === undefined) continue;
+    setOwn(out, k, toJsonValue(v));
+  }
+  return out;
+}
+
+/** Decodes a freshly parsed row in place. */
+function revive(value: unknown): unknown {
+  if (typeof value === 'string') {
+    if (value.charCodeAt(0) !== NUL) return value;
+    return value.charCodeAt(1) === DATE ? new Date(Number(value.slice(2))) : value.slice(1);
+  }
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      if (v !== null && (typeof v === 'object' || (typeof v === 'string' && v.charCodeAt(0) === NUL))) value[i] = revive(v);
+    }
+    return value;
+  }
+  const obj = value as Record<string, unknown>;
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    if (v === null) continue;
+    if (typeof v === 'object') revive(v); // in place
+    else if (typeof v === 'string' && v.charCodeAt(0) === NUL) setOwn(obj, k, revive(v));
+  }
+  return obj;
+}
+
+/** Assignment, except for a "__proto__" key (JSON.parse makes it an own property; `=` would set the prototype). */
+function setOwn(obj: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else obj[k] = v;
 }
 
 /**
