@@ -207,8 +207,15 @@ async function drain(args: Omit<DrainArgs, 'mode' | 'prefix'>): Promise<DrainRes
     },
     quiet: !process.env.BENCH_TRACE_GC,
   });
+  const before = process.env.BENCH_REDIS_CALLS ? await redisCalls(args.redisUrl) : undefined;
   try {
     const r = await child.next<DrainResult>('result', 900_000);
+    if (before) {
+      // BENCH_REDIS_CALLS=1: redis-server commands per job during this child's life (pre-fill included).
+      const after = await redisCalls(args.redisUrl);
+      const per = [...after].map(([cmd, n]) => [cmd, (n - (before.get(cmd) ?? 0)) / args.jobs] as const).filter(([, n]) => n >= 0.05);
+      console.log(`  · redis calls per job (${args.impl}, c=${args.concurrency}${args.via === 'intake' ? ', staged' : ''}, pre-fill included): ${per.sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n.toFixed(2)}`).join(', ')}`);
+    }
     if (r.failed > 0) console.log(`  ! ${r.failed} of ${r.jobs} jobs failed`);
     return r;
   } finally {
@@ -223,6 +230,15 @@ function promotionFile(args: Omit<DrainArgs, 'mode' | 'prefix'>): string {
   const dir = path.join(BENCH_ROOT, 'results', 'profiles', 'promotion');
   mkdirSync(dir, { recursive: true });
   return path.join(dir, `${args.impl}-c${args.concurrency}-seed${args.seed}${args.via === 'intake' ? '-staged' : ''}.txt`);
+}
+
+async function redisCalls(redisUrl: string): Promise<Map<string, number>> {
+  const redis = new Redis(redisUrl);
+  const info = await redis.info('commandstats');
+  redis.disconnect();
+  const calls = new Map<string, number>();
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(m[1]!, Number(m[2]));
+  return calls;
 }
 
 /** The latency run's producer writes intake jobs, so its saturation is the drain from the intake stage. */

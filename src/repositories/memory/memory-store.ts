@@ -13,7 +13,7 @@ export function roundTrip(): Promise<void> {
 /**
  * A deep copy of plain data (JSON values and Dates) in which no object appears twice, as in a
  * document read from MongoDB; anything else (Map, Set, Buffer, class instances) goes through
- * structuredClone. Used for the accounts and for what a row is serialized from.
+ * structuredClone. Used for the accounts and for the values a row indexes.
  */
 export function copy<T>(value: T): T {
   return clonePlain(value) as T;
