@@ -12,6 +12,7 @@
  * store: 'memory' (default) or 'mongodb' (MONGODB_URI; the database is dropped before the run).
  */
 import { writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'bullmq';
 import { parseConfig } from '../src/config';
 import { newContactState } from '../src/domain';
@@ -230,6 +231,10 @@ async function soak(args: SoakArgs) {
   };
   const gc = (globalThis as { gc?: () => void }).gc;
   const samples: { t: number; rss: number; heapUsed: number }[] = [];
+  // How long the worker's event loop was blocked (GC pauses included): tells a stalled worker from
+  // a queue that waits elsewhere.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const sample = () => {
     const m = process.memoryUsage();
     samples.push({ t: now(), rss: m.rss, heapUsed: m.heapUsed });
@@ -253,7 +258,9 @@ async function soak(args: SoakArgs) {
     gc?.();
     const heapEnd = process.memoryUsage().heapUsed;
     flushVisible();
-    send({ type: 'report', samples, heapStart, heapEnd, activities: visibleCount });
+    loopDelay.disable();
+    const loop = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+    send({ type: 'report', samples, heapStart, heapEnd, activities: visibleCount, loop });
   });
   onStopRequest(async () => {
     await app.stop();

@@ -301,7 +301,8 @@ async function benchLatency(redisUrl: string) {
   const saturation =
     results.stagedC10 ??
     (await drain({ impl: 'real', concurrency: LATENCY_CONCURRENCY, jobs: P.jobs, seed: P.seed, redisUrl, via: 'intake', intakeItems: 10 })).perSecond;
-  const rate = Math.max(50, Math.round(saturation / 2));
+  // BENCH_LATENCY_RATE: pace the long run at a fixed rate instead (to compare runs at one load).
+  const rate = Number(process.env.BENCH_LATENCY_RATE) || Math.max(50, Math.round(saturation / 2));
   const s = section(`Latency and long run: enqueue → activity recorded (contact visible), ${fmt.int(rate)}/s for ${P.soakSeconds} s, worker concurrency ${LATENCY_CONCURRENCY}`);
   const prefix = freshPrefix('l');
   const worker = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'soak', concurrency: LATENCY_CONCURRENCY, seed: P.seed, redisUrl, prefix } satisfies SoakArgs)], {
@@ -320,7 +321,7 @@ async function benchLatency(redisUrl: string) {
     await producer.stop();
     // Let the tail drain (bounded), then collect.
     const deadline = Date.now() + 30_000;
-    let report: { samples: { t: number; rss: number; heapUsed: number }[]; heapStart: number; heapEnd: number; activities: number };
+    let report: { samples: { t: number; rss: number; heapUsed: number }[]; heapStart: number; heapEnd: number; activities: number; loop: { p50: number; p99: number; max: number } };
     for (;;) {
       worker.send({ type: 'report' });
       report = await worker.next('report', 60_000);
@@ -354,6 +355,7 @@ async function benchLatency(redisUrl: string) {
     s.row({ figure: 'enqueue → visible p50', value: fmt.ms(percentile(lat, 50)), reference: `${fmt.int(saturation)}/s saturation (pipeline c=${LATENCY_CONCURRENCY} from the intake stage)`, ratio: `load ${fmt.ratio(rate / saturation)}`, goal: '—', met: '' });
     s.row({ figure: 'enqueue → visible p99', value: fmt.ms(p99), reference: '50 ms (goal)', ratio: fmt.ratio(p99 / 50), goal: '≤ 50 ms', met: met(p99 <= 50 && missing === 0) });
     s.note(`p99 per 0.5 s window: median ${fmt.ms(percentile(sortedP99, 50))}, ${sortedP99.filter((p) => p > 50).length} of ${sortedP99.length} windows above 50 ms; worst at ${worst.map(([t, p]) => `${t.toFixed(1)} s ${fmt.ms(p)}`).join(', ')}`);
+    s.note(`worker event-loop delay (GC pauses included, 5 ms resolution): p50 ${fmt.ms(report.loop.p50)}, p99 ${fmt.ms(report.loop.p99)}, max ${fmt.ms(report.loop.max)}`);
     s.note(`max ${fmt.ms(lat[lat.length - 1] ?? NaN)}; ${lat.length} of ${sent.sent.length} visible${missing ? `, ${missing} MISSING` : ''}; ${sent.errors} enqueue errors; enqueue ack p50 ${fmt.ms(percentile(ack, 50))} / p99 ${fmt.ms(percentile(ack, 99))}`);
     const rss = report.samples.map((x) => x.rss);
     const start = rss[0]!;

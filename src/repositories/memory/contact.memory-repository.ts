@@ -2,7 +2,7 @@ import { contactStateOf } from '../../domain/contact-merge';
 import type { ContactState } from '../../domain/types';
 import { DuplicateIdentifierError, VersionConflictError } from '../../shared/errors';
 import type { ContactListQuery, ContactRecord, ContactRepository, NewContact, Page } from '../contact.repository';
-import { AccountMap, fromRow, roundTrip, toRow, type Row } from './memory-store';
+import { AccountMap, copy, fromRow, roundTrip, toRow, type Row } from './memory-store';
 
 /** Only the activity-derived state is written: a caller passing a whole record cannot rewrite id or version. */
 const pickState = (s: ContactState): ContactState => contactStateOf(s);
@@ -66,7 +66,8 @@ export class MemoryContactRepository implements ContactRepository {
     const row = toRow(record, INDEXED);
     this.byId.set(id, row);
     this.index(record);
-    return load(row);
+    // What a read would return, without decoding the bytes just written (copy: no shared objects).
+    return copy(record);
   }
 
   async update(account: string, id: string, expectedVersion: number, state: ContactState) {
@@ -80,7 +81,7 @@ export class MemoryContactRepository implements ContactRepository {
     const nextRow = toRow(next, INDEXED);
     this.byId.set(id, nextRow);
     this.index(next);
-    return load(nextRow);
+    return copy(next);
   }
 
   async list(account: string, query: ContactListQuery): Promise<Page<ContactRecord>> {

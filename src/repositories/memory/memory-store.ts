@@ -31,7 +31,7 @@ function clonePlain(value: unknown): unknown {
   if (proto !== Object.prototype && proto !== null) return structuredClone(value);
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(value)) {
-    out[k] = clonePlain((value as Record<string, unknown>)[k]);
+    setOwn(out, k, clonePlain((value as Record<string, unknown>)[k]));
   }
   return out;
 }

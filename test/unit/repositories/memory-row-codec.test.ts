@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { fromRow, toRow } from '../../../src/repositories/memory/memory-store';
+import { copy, fromRow, toRow } from '../../../src/repositories/memory/memory-store';
 
 /**
  * The in-memory store keeps each record as JSON bytes with Dates tagged (memory-store.ts). What goes
@@ -44,6 +44,10 @@ it('keeps an own "__proto__" key as data, never as a prototype', () => {
   expect(Object.getOwnPropertyDescriptor(back.payload, '__proto__')?.value).toEqual({ polluted: true });
   expect(Object.getOwnPropertyDescriptor(back.payload.x as object, '__proto__')?.value).toBe('\u0000D1');
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  // copy() (accounts, and what create/update return) keeps it as data too.
+  const copied = copy(payload);
+  expect(Object.getPrototypeOf(copied)).toBe(Object.prototype);
+  expect(Object.getOwnPropertyDescriptor(copied, '__proto__')?.value).toEqual({ polluted: true });
 });
 
 it('returns a fresh graph on every read, with no object shared between two fields', () => {
