@@ -211,23 +211,35 @@ async function drain(args: DrainArgs) {
 async function soak(args: SoakArgs) {
   const repos = await openStore(args.store);
   if (args.seed > 0) await seedContacts(repos, args.seed);
-  // "Visible": the activity's record is inserted, the last write of the use case (the contact was
-  // created or updated just before it).
+  // "Visible": the activity's record is final (processed, right after its contact was written; or
+  // unidentified). Exactly-once inserts a pending record first, so the first insert is too early.
   // Sent to the conductor once a second and forgotten here: the instrument must not grow the heap
   // it measures (a map of every id would add its own major-GC work to the latency tail).
   let visible: [string, number][] = [];
   let visibleCount = 0;
+  const seen = (id: string) => {
+    visible.push([id, now()]);
+    visibleCount++;
+  };
   const insert = repos.activities.insert.bind(repos.activities);
   repos.activities.insert = async (record) => {
     const r = await insert(record);
-    visible.push([record.id, now()]);
-    visibleCount++;
+    if (r === 'inserted' && record.outcome === 'unidentified') seen(record.id);
     return r;
   };
+  const replaceIf = repos.activities.replaceIf.bind(repos.activities);
+  repos.activities.replaceIf = async (record, expected) => {
+    const ok = await replaceIf(record, expected);
+    if (ok && expected.outcome === 'pending' && record.outcome !== 'pending') seen(record.id);
+    return ok;
+  };
+  // Where the time goes: when the fan-out created the activities job and when a worker took it.
+  let stages: [string, number, number][] = [];
   const flushVisible = () => {
-    if (visible.length === 0) return;
-    send({ type: 'visible', entries: visible });
+    if (visible.length > 0) send({ type: 'visible', entries: visible });
+    if (stages.length > 0) send({ type: 'stages', entries: stages });
     visible = [];
+    stages = [];
   };
   const gc = (globalThis as { gc?: () => void }).gc;
   const samples: { t: number; rss: number; heapUsed: number }[] = [];
@@ -243,6 +255,7 @@ async function soak(args: SoakArgs) {
     benchEnv(args.redisUrl, args.prefix, { ROLE: 'worker', WORKER_CONCURRENCY: String(args.concurrency), LOG_LEVEL: 'warn' }),
   );
   const app = await startContactflow(config, createLogger(config.LOG_LEVEL), { repos });
+  app.worker!.on('completed', (job) => stages.push([job.id!, job.timestamp, job.processedOn ?? NaN]));
   gc?.();
   const heapStart = process.memoryUsage().heapUsed;
   sample();

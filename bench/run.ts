@@ -313,11 +313,20 @@ async function benchLatency(redisUrl: string) {
   try {
     await worker.next('ready', 120_000);
     const visibleAt = new Map<string, number>();
+    // activity id → [activities job created by the fan-out, taken by a worker] (epoch ms, ms resolution)
+    const stagesOf = new Map<string, [number, number]>();
     worker.proc.on('message', (m: { type?: string; entries?: [string, number][] }) => {
       if (m?.type === 'visible') for (const [id, t] of m.entries!) visibleAt.set(id, t);
+      if (m?.type === 'stages') for (const [id, created, taken] of m.entries as unknown as [string, number, number][]) stagesOf.set(id, [created, taken]);
     });
     const producer = spawnChild('load-producer.ts', [JSON.stringify({ redisUrl, prefix, rate, seconds: P.soakSeconds, seed: P.seed })]);
+    // CPU of every process on the two cores while the load runs: the drain that set the rate had
+    // no producer, conductor bookkeeping or growing store competing with the worker.
+    const cpuPids = [worker.proc.pid!, producer.proc.pid!, REDIS_PID, process.pid];
+    const cpu0 = cpuPids.map(procCpuSeconds);
+    const wall0 = performance.now();
     const sent = await producer.next<{ sent: [string, number, number][]; errors: number; seconds: number }>('result', (P.soakSeconds + 120) * 1000);
+    const cpuShare = cpuPids.map((pid, i) => (procCpuSeconds(pid) - cpu0[i]!) / ((performance.now() - wall0) / 1000));
     await producer.stop();
     // Let the tail drain (bounded), then collect.
     const deadline = Date.now() + 30_000;
@@ -355,6 +364,20 @@ async function benchLatency(redisUrl: string) {
     s.row({ figure: 'enqueue → visible p50', value: fmt.ms(percentile(lat, 50)), reference: `${fmt.int(saturation)}/s saturation (pipeline c=${LATENCY_CONCURRENCY} from the intake stage)`, ratio: `load ${fmt.ratio(rate / saturation)}`, goal: '—', met: '' });
     s.row({ figure: 'enqueue → visible p99', value: fmt.ms(p99), reference: '50 ms (goal)', ratio: fmt.ratio(p99 / 50), goal: '≤ 50 ms', met: met(p99 <= 50 && missing === 0) });
     s.note(`p99 per 0.5 s window: median ${fmt.ms(percentile(sortedP99, 50))}, ${sortedP99.filter((p) => p > 50).length} of ${sortedP99.length} windows above 50 ms; worst at ${worst.map(([t, p]) => `${t.toFixed(1)} s ${fmt.ms(p)}`).join(', ')}`);
+    // Where an activity waits: the intake stage (intake add + fan-out), the activities queue (all
+    // ten worker slots busy), or its own processing.
+    const parts: [number[], number[], number[]] = [[], [], []];
+    for (const [id, start] of sent.sent) {
+      const v = visibleAt.get(id);
+      const st = stagesOf.get(id);
+      if (v === undefined || st === undefined) continue;
+      parts[0].push(st[0] - start);
+      parts[1].push(st[1] - st[0]);
+      parts[2].push(v - st[1]);
+    }
+    const pp = (l: number[]) => (l.sort((a, b) => a - b), `p50 ${fmt.ms(percentile(l, 50))} / p99 ${fmt.ms(percentile(l, 99))}`);
+    s.note(`where the time goes (ms clocks): intake stage to activities job ${pp(parts[0])}; waiting for a worker slot ${pp(parts[1])}; processing ${pp(parts[2])}`);
+    s.note(`CPU while the load ran (cores, of 2): worker ${cpuShare[0]!.toFixed(2)}, producer ${cpuShare[1]!.toFixed(2)}, redis-server ${cpuShare[2]!.toFixed(2)}, conductor ${cpuShare[3]!.toFixed(2)}`);
     s.note(`worker event-loop delay (GC pauses included, 5 ms resolution): p50 ${fmt.ms(report.loop.p50)}, p99 ${fmt.ms(report.loop.p99)}, max ${fmt.ms(report.loop.max)}`);
     s.note(`max ${fmt.ms(lat[lat.length - 1] ?? NaN)}; ${lat.length} of ${sent.sent.length} visible${missing ? `, ${missing} MISSING` : ''}; ${sent.errors} enqueue errors; enqueue ack p50 ${fmt.ms(percentile(ack, 50))} / p99 ${fmt.ms(percentile(ack, 99))}`);
     const rss = report.samples.map((x) => x.rss);
