@@ -325,8 +325,15 @@ async function benchLatency(redisUrl: string) {
     const cpuPids = [worker.proc.pid!, producer.proc.pid!, REDIS_PID, process.pid];
     const cpu0 = cpuPids.map(procCpuSeconds);
     const wall0 = performance.now();
+    const calls0 = process.env.BENCH_REDIS_CALLS ? await redisCalls(redisUrl) : undefined;
     const sent = await producer.next<{ sent: [string, number, number][]; errors: number; seconds: number }>('result', (P.soakSeconds + 120) * 1000);
     const cpuShare = cpuPids.map((pid, i) => (procCpuSeconds(pid) - cpu0[i]!) / ((performance.now() - wall0) / 1000));
+    if (calls0) {
+      const after = await redisCalls(redisUrl);
+      const n = Math.max(1, sent.sent.length);
+      const per = [...after].map(([cmd, c]) => [cmd, (c - (calls0.get(cmd) ?? 0)) / n] as const).filter(([, c]) => c >= 0.05);
+      console.log(`  · redis calls per activity under the paced load (producer and worker): ${per.sort((a, b) => b[1] - a[1]).map(([c, k]) => `${c} ${k.toFixed(2)}`).join(', ')}`);
+    }
     await producer.stop();
     // Let the tail drain (bounded), then collect.
     const deadline = Date.now() + 30_000;
