@@ -37,7 +37,7 @@ function clonePlain(value: unknown): unknown {
 }
 
 /**
- * A stored row: the record encoded as JSON bytes (rowBytes below) plus, as plain top-level
+ * A stored row: the record encoded as JSON bytes (rowJson below) plus, as plain top-level
  * properties, the few values the repository filters, sorts and indexes on (Dates as epoch
  * milliseconds). Like a database page, nothing a caller holds can reach into the bytes.
  *
