@@ -385,7 +385,7 @@ async function benchLatency(redisUrl: string) {
     const pp = (l: number[]) => (l.sort((a, b) => a - b), `p50 ${fmt.ms(percentile(l, 50))} / p99 ${fmt.ms(percentile(l, 99))}`);
     s.note(`where the time goes (ms clocks): intake stage to activities job ${pp(parts[0])}; waiting for a worker slot ${pp(parts[1])}; processing ${pp(parts[2])}`);
     s.note(`CPU while the load ran (cores, of 2): worker ${cpuShare[0]!.toFixed(2)}, producer ${cpuShare[1]!.toFixed(2)}, redis-server ${cpuShare[2]!.toFixed(2)}, conductor ${cpuShare[3]!.toFixed(2)}`);
-    s.note(`worker event-loop delay (GC pauses included, 5 ms resolution): p50 ${fmt.ms(report.loop.p50)}, p99 ${fmt.ms(report.loop.p99)}, max ${fmt.ms(report.loop.max)}`);
+    s.note(`worker event-loop delay (GC pauses included, sampled every 5 ms): p50 ${fmt.ms(report.loop.p50)}, p99 ${fmt.ms(report.loop.p99)}, max ${fmt.ms(report.loop.max)}`);
     s.note(`max ${fmt.ms(lat[lat.length - 1] ?? NaN)}; ${lat.length} of ${sent.sent.length} visible${missing ? `, ${missing} MISSING` : ''}; ${sent.errors} enqueue errors; enqueue ack p50 ${fmt.ms(percentile(ack, 50))} / p99 ${fmt.ms(percentile(ack, 99))}`);
     const rss = report.samples.map((x) => x.rss);
     const start = rss[0]!;
