@@ -198,7 +198,7 @@ function expectedOf(r: ActivityRecord): Expected {
   return { outcome: r.outcome, contactId: r.contactId };
 }
 
-function pendingRecord(base: ReturnType<typeof baseRecord>, claim: ResolutionClaim): ActivityRecord {
+function pendingRecord(base: BaseRecord, claim: ResolutionClaim): ActivityRecord {
   return { outcome: 'pending', contactId: claim.contactId, claim, warnings: [], processedAt: new Date(), ...base };
 }
 
@@ -213,9 +213,11 @@ function toClaim(decision: Exclude<ResolutionDecision, { kind: 'unidentified' }>
  * What every record of this activity shares. Records are built as `{ ...own keys, ...base }`, never
  * `{ ...base, new keys }`: on Node 20's V8, keys added after a spread make each result survive young
  * GCs until the next full one (≈ 2 KB per record promoted as garbage, measured in bench/README.md).
- * The two have no key in common, so the order changes nothing else.
+ * The type leaves out the keys each record sets itself, so none can creep in here and override them.
  */
-function baseRecord(account: string, activity: CanonicalActivity, ids: NormalizedIdentifiers, input: ProcessActivityInput) {
+type BaseRecord = Omit<ActivityRecord, 'outcome' | 'contactId' | 'claim' | 'warnings' | 'processedAt'>;
+
+function baseRecord(account: string, activity: CanonicalActivity, ids: NormalizedIdentifiers, input: ProcessActivityInput): BaseRecord {
   return {
     id: activity.id,
     account,
