@@ -80,7 +80,7 @@ export function fromRow<T>(row: { readonly bytes: Buffer }): T {
 const NUL = 0;
 const DATE = 'D'.charCodeAt(0);
 
-export function rowJson(value: unknown): string {
+function rowJson(value: unknown): string {
   return JSON.stringify(toJsonValue(value));
 }
 
