@@ -212,9 +212,8 @@ async function drain(args: Omit<DrainArgs, 'mode' | 'prefix'>): Promise<DrainRes
     const r = await child.next<DrainResult>('result', 900_000);
     if (before) {
       // BENCH_REDIS_CALLS=1: redis-server commands per job during this child's life (pre-fill included).
-      const after = await redisCalls(args.redisUrl);
-      const per = [...after].map(([cmd, n]) => [cmd, (n - (before.get(cmd) ?? 0)) / args.jobs] as const).filter(([, n]) => n >= 0.05);
-      console.log(`  · redis calls per job (${args.impl}, c=${args.concurrency}${args.via === 'intake' ? ', staged' : ''}, pre-fill included): ${per.sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n.toFixed(2)}`).join(', ')}`);
+      const per = callsPer(before, await redisCalls(args.redisUrl), args.jobs);
+      console.log(`  · redis calls per job (${args.impl}, c=${args.concurrency}${args.via === 'intake' ? ', staged' : ''}, pre-fill included): ${per}`);
     }
     if (r.failed > 0) console.log(`  ! ${r.failed} of ${r.jobs} jobs failed`);
     return r;
@@ -230,6 +229,16 @@ function promotionFile(args: Omit<DrainArgs, 'mode' | 'prefix'>): string {
   const dir = path.join(BENCH_ROOT, 'results', 'profiles', 'promotion');
   mkdirSync(dir, { recursive: true });
   return path.join(dir, `${args.impl}-c${args.concurrency}-seed${args.seed}${args.via === 'intake' ? '-staged' : ''}.txt`);
+}
+
+/** Commands per unit between two INFO commandstats readings, busiest first (at least 0.05 per unit). */
+function callsPer(before: Map<string, number>, after: Map<string, number>, units: number): string {
+  return [...after]
+    .map(([cmd, n]) => [cmd, (n - (before.get(cmd) ?? 0)) / units] as const)
+    .filter(([, n]) => n >= 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .map(([cmd, n]) => `${cmd} ${n.toFixed(2)}`)
+    .join(', ');
 }
 
 async function redisCalls(redisUrl: string): Promise<Map<string, number>> {
@@ -333,10 +342,8 @@ async function benchLatency(redisUrl: string) {
     const sent = await producer.next<{ sent: [string, number, number][]; errors: number; seconds: number }>('result', (P.soakSeconds + 120) * 1000);
     const cpuShare = cpuPids.map((pid, i) => (procCpuSeconds(pid) - cpu0[i]!) / ((performance.now() - wall0) / 1000));
     if (calls0) {
-      const after = await redisCalls(redisUrl);
-      const n = Math.max(1, sent.sent.length);
-      const per = [...after].map(([cmd, c]) => [cmd, (c - (calls0.get(cmd) ?? 0)) / n] as const).filter(([, c]) => c >= 0.05);
-      console.log(`  · redis calls per activity under the paced load (producer and worker): ${per.sort((a, b) => b[1] - a[1]).map(([c, k]) => `${c} ${k.toFixed(2)}`).join(', ')}`);
+      const per = callsPer(calls0, await redisCalls(redisUrl), Math.max(1, sent.sent.length));
+      console.log(`  · redis calls per activity under the paced load (producer and worker): ${per}`);
     }
     await producer.stop();
     // Let the tail drain (bounded), then collect.

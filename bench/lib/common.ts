@@ -181,12 +181,18 @@ export function procCpuSeconds(pid: number): number {
 }
 
 /** Starts a CPU profile of this process now; the returned function stops it and writes `file`. */
-export async function startCpuProfile(): Promise<(file: string) => Promise<void>> {
+/** An inspector session on this process, with a promise-returning `post`. */
+async function openInspector() {
   const { Session } = await import('node:inspector');
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object) =>
     new Promise<any>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  return { post, disconnect: () => session.disconnect() };
+}
+
+export async function startCpuProfile(): Promise<(file: string) => Promise<void>> {
+  const { post, disconnect } = await openInspector();
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 200 });
   await post('Profiler.start');
@@ -194,7 +200,7 @@ export async function startCpuProfile(): Promise<(file: string) => Promise<void>
     const { profile } = await post('Profiler.stop');
     const { writeFileSync } = await import('node:fs');
     writeFileSync(file, JSON.stringify(profile));
-    session.disconnect();
+    disconnect();
   };
 }
 
@@ -224,15 +230,11 @@ export function profileOnRequest(): void {
  * often: this says where it is allocated (bench/README.md, "What survives young GCs").
  */
 export async function startPromotionProfile(): Promise<(per: number, top?: number) => Promise<string>> {
-  const { Session } = await import('node:inspector');
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object) =>
-    new Promise<any>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  const { post, disconnect } = await openInspector();
   await post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false });
   return async (per, top = 25) => {
     const { profile } = await post('HeapProfiler.stopSampling');
-    session.disconnect();
+    disconnect();
     const byStack = new Map<string, number>();
     let total = 0;
     const walk = (n: any, chain: string[]) => {
