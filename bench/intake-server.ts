@@ -5,13 +5,17 @@
  *              repos is how the composition root accepts ROLE=api without MongoDB.
  *   reference: the limit for the same process shape: Express 5 + express.json() with the same body
  *              limit, answering 202 with a same-sized JSON reply, enqueuing nothing.
+ *   reference-born: the same reference on contactflow's HTTP server (src/api/express-http-server.ts),
+ *              not a goal: what that server alone gives the echo.
  *   naive:     the reference plus a plain `await queue.add()` of the body on the same Redis (no
  *              auth, no validation, no idempotency): what the issue calls the naive enqueue.
- * Env: BENCH_MODE=app|reference|naive plus the contactflow env (see lib/common.ts benchEnv).
+ * Env: BENCH_MODE=app|reference|reference-born|naive plus the contactflow env (see lib/common.ts benchEnv).
  */
 import { Queue } from 'bullmq';
 import express from 'express';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createExpressHttpServer } from '../src/api/express-http-server';
 import { parseConfig } from '../src/config';
 import { createMemoryRepositories } from '../src/repositories/memory';
 import { createLogger } from '../src/shared/logger';
@@ -21,7 +25,7 @@ import { LOOPBACK, onStopRequest, profileOnRequest, send } from './lib/common';
 async function main() {
   profileOnRequest();
   const mode = process.env.BENCH_MODE;
-  if (mode === 'reference' || mode === 'naive') {
+  if (mode === 'reference' || mode === 'reference-born' || mode === 'naive') {
     const queue = mode === 'naive' ? new Queue('naive', { connection: { url: process.env.REDIS_URL, maxRetriesPerRequest: null }, prefix: process.env.REDIS_PREFIX }) : undefined;
     const app = express();
     app.disable('x-powered-by');
@@ -34,7 +38,10 @@ async function main() {
         status: 'queued',
       });
     });
-    const server = app.listen(0, LOOPBACK, () => send({ type: 'ready', port: (server.address() as AddressInfo).port }));
+    // The issue's reference is a stock Express server (app.listen); reference-born is the same app
+    // on contactflow's server, whose requests are born with the app's prototypes.
+    const server = mode === 'reference-born' ? createExpressHttpServer(app) : createServer(app);
+    server.listen(0, LOOPBACK, () => send({ type: 'ready', port: (server.address() as AddressInfo).port }));
     onStopRequest(async () => {
       await new Promise<void>((r) => server.close(() => r()));
       await queue?.close();

@@ -1,10 +1,12 @@
 /**
  * A server for bench/layer-costs.ts: the `express.json()` reference plus the layers named in
- * LAYERS (comma-separated), each the intake's own module, so its CPU per request can be compared
+ * LAYERS (comma-separated; `born` = on contactflow's HTTP server instead of a stock one), each the intake's own module, so its CPU per request can be compared
  * with the bare reference in the same run. Not contactflow's app: no Redis, no store.
  */
 import express from 'express';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createExpressHttpServer } from '../src/api/express-http-server';
 import { httpMetrics } from '../src/api/http-metrics';
 import { requestContext } from '../src/api/request-context';
 import { requireJson } from '../src/api/require-json';
@@ -34,5 +36,7 @@ app.post('/v1/activities', ...(on.has('json-check') ? [requireJson] : []), expre
   if (on.has('id')) res.setHeader('Location', `/v1/activities/${id}`);
   res.status(202).json({ id, status: 'queued' });
 });
-const server = app.listen(0, LOOPBACK, () => send({ type: 'ready', port: (server.address() as AddressInfo).port }));
+// 'born': contactflow's HTTP server (requests born with the app's prototypes) instead of a stock one.
+const server = on.has('born') ? createExpressHttpServer(app) : createServer(app);
+server.listen(0, LOOPBACK, () => send({ type: 'ready', port: (server.address() as AddressInfo).port }));
 onStopRequest(() => new Promise<void>((r) => server.close(() => r())));

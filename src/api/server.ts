@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
+import { createExpressHttpServer } from './express-http-server';
 
 export interface WebServer {
   server: Server;
@@ -10,7 +11,8 @@ export interface WebServer {
 }
 
 export async function startWebServer(app: Express, port: number, host: string): Promise<WebServer> {
-  const server = app.listen(port, host);
+  const server = createExpressHttpServer(app);
+  server.listen(port, host);
   await once(server, 'listening');
   server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
   const address = server.address();
