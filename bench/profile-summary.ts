@@ -2,6 +2,9 @@
  * Summarizes a V8 .cpuprofile (node --cpu-prof): top functions by self time, and self time per
  * area (a node_modules package, a src/ file, node internals, GC / idle).
  *   npx tsx bench/profile-summary.ts <file.cpuprofile> [top=20]
+ * Or two profiles of drains of the same number of jobs (e.g. the no-op and the real worker from
+ * --profile-pipeline), self time per job by area side by side:
+ *   npx tsx bench/profile-summary.ts --per-job <a.cpuprofile> <b.cpuprofile> <jobs>
  */
 import { readFileSync } from 'node:fs';
 
@@ -26,6 +29,34 @@ function area(url: string, name: string): string {
   if (src) return src[1]!;
   if (url.startsWith('node:')) return 'node:' + url.slice(5).split('/')[0];
   return url ? url : `(native) ${name}`;
+}
+
+/** Self time (µs) per area, idle excluded. */
+export function selfByArea(json: string): Map<string, number> {
+  const p = JSON.parse(json) as CpuProfile;
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const areas = new Map<string, number>();
+  p.samples.forEach((id, i) => {
+    const { functionName, url } = byId.get(id)!.callFrame;
+    if (functionName === '(idle)') return;
+    const a = area(url, functionName || '(anonymous)');
+    areas.set(a, (areas.get(a) ?? 0) + (p.timeDeltas[i] ?? 0));
+  });
+  return areas;
+}
+
+/** Two profiles side by side: self µs per job by area, largest first, then the totals. */
+export function comparePerJob(a: string, b: string, jobs: number): string {
+  const [x, y] = [selfByArea(a), selfByArea(b)];
+  const per = (m: Map<string, number>, k: string) => (m.get(k) ?? 0) / jobs;
+  const keys = [...new Set([...x.keys(), ...y.keys()])].sort((k1, k2) => per(x, k2) + per(y, k2) - per(x, k1) - per(y, k1));
+  const row = (name: string, u: string, v: string) => `${name.padEnd(54)} ${u.padStart(8)} ${v.padStart(8)}`;
+  const lines = [row('self µs per job by area', 'first', 'second')];
+  const us = (n: number) => n.toFixed(1);
+  for (const k of keys) if (per(x, k) + per(y, k) >= 1) lines.push(row(k, us(per(x, k)), us(per(y, k))));
+  const total = (m: Map<string, number>) => [...m.values()].reduce((s, t) => s + t, 0) / jobs;
+  lines.push(row('total (main thread)', us(total(x)), us(total(y))));
+  return lines.join('\n');
 }
 
 export function summarizeProfile(json: string, top = 20): { text: string } {
@@ -75,7 +106,14 @@ export function summarizeProfile(json: string, top = 20): { text: string } {
   return { text: lines.join('\n') };
 }
 
-if (require.main === module) {
+if (require.main === module && process.argv[2] === '--per-job') {
+  const [a, b, jobs] = process.argv.slice(3);
+  if (!a || !b || !(Number(jobs) > 0)) {
+    console.error('usage: tsx bench/profile-summary.ts --per-job <a.cpuprofile> <b.cpuprofile> <jobs>');
+    process.exit(2);
+  }
+  console.log(comparePerJob(readFileSync(a, 'utf8'), readFileSync(b, 'utf8'), Number(jobs)));
+} else if (require.main === module) {
   const file = process.argv[2];
   if (!file) {
     console.error('usage: tsx bench/profile-summary.ts <file.cpuprofile> [top]');

@@ -285,7 +285,7 @@ async function benchPipeline(redisUrl: string) {
       goal: '≥ 0.50×',
       met: met(ratio >= 0.5 && real.failed === 0),
     });
-    s.note(`c=${concurrency}: ${JSON.stringify(real.resolutions)}${real.failed ? `, ${real.failed} failed` : ''}; worker RSS ${fmt.mb(real.rss.start)} → ${fmt.mb(real.rss.end)} (max ${fmt.mb(real.rss.max)})`);
+    s.note(`c=${concurrency}: ${JSON.stringify(real.resolutions)}${real.failed ? `, ${real.failed} failed` : ''}; worker RSS ${fmt.mb(real.rss.start)} → ${fmt.mb(real.rss.end)} (max ${fmt.mb(real.rss.max)}); worker CPU per job ${fmt.int(real.cpuUsPerJob)} µs, no-op ${fmt.int((refBefore.cpuUsPerJob + refAfter.cpuUsPerJob) / 2)} µs`);
     if (concurrency === LATENCY_CONCURRENCY) {
       // The same drain starting one step earlier, from intake jobs of 10 (what the HTTP intake
       // writes under load): the worker also pays the fan-out's per-activity add.
@@ -326,7 +326,7 @@ async function benchLatency(redisUrl: string) {
   const prefix = freshPrefix('l');
   const worker = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'soak', concurrency: LATENCY_CONCURRENCY, seed: P.seed, redisUrl, prefix } satisfies SoakArgs)], {
     // BENCH_TRACE_GC=1 (or nvp): the worker's --trace-gc (-nvp) lines on this terminal, to match spikes to GCs.
-    execArgv: ['--expose-gc', ...traceGcFlags()],
+    execArgv: ['--expose-gc', ...traceGcFlags(), ...(process.env.BENCH_SOAK_FLAGS?.split(/\s+/).filter(Boolean) ?? [])],
     quiet: !process.env.BENCH_TRACE_GC,
   });
   try {
