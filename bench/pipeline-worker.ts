@@ -46,6 +46,12 @@ export interface DrainArgs {
    */
   via?: 'queue' | 'intake';
   intakeItems?: number;
+  /**
+   * Jobs processed before the clock starts (pre-filled ahead of the measured ones, same mix), so
+   * the figure is the warm process's: V8 has compiled the hot paths by then, as in a worker that
+   * has been running for a while. Default 0.
+   */
+  warmup?: number;
 }
 export interface SoakArgs {
   mode: 'soak';
@@ -116,9 +122,11 @@ async function drain(args: DrainArgs) {
   const receivedAt = new Date().toISOString();
   const run = args.prefix.replace(/\W/g, '');
   const perIntakeJob = args.intakeItems ?? 10;
-  for (let start = 0; start < args.jobs; start += 500) {
+  const warmup = args.warmup ?? 0;
+  const total = warmup + args.jobs;
+  for (let start = 0; start < total; start += 500) {
     const jobs: ActivityJobData[] = [];
-    for (let i = start; i < Math.min(args.jobs, start + 500); i++) jobs.push(benchJob(run, i, args.seed, receivedAt));
+    for (let i = start; i < Math.min(total, start + 500); i++) jobs.push(benchJob(run, i, args.seed, receivedAt));
     if (args.via === 'intake') {
       const intakeJobs = [];
       for (let k = 0; k < jobs.length; k += perIntakeJob) {
@@ -146,25 +154,29 @@ async function drain(args: DrainArgs) {
   // the figure least moved by what else runs on the two cores.
   let cpuFirst = process.cpuUsage();
   let cpuLast = cpuFirst;
+  // BENCH_PROFILE_FILE: a CPU profile of the measured window alone (no start-up, seeding, pre-fill
+  // or warm-up). BENCH_PROMOTION_PROFILE=<file>: where it allocates what outlives a young GC, per job.
+  const profileFile = process.env.BENCH_PROFILE_FILE;
+  const promotionFile = process.env.BENCH_PROMOTION_PROFILE;
+  let profiles: Promise<[((file: string) => Promise<void>) | undefined, ((jobs: number) => Promise<string>) | undefined]> | undefined;
+  const startWindow = (t: number) => {
+    first = t;
+    cpuFirst = process.cpuUsage();
+    profiles = Promise.all([profileFile ? startCpuProfile() : undefined, promotionFile ? startPromotionProfile() : undefined]);
+  };
+  // The window opens at the last warm-up completion (or the first completion without warm-up) and
+  // closes at the last one; it holds `measured` completions.
+  const measured = warmup > 0 ? args.jobs : args.jobs - 1;
   const onDone = (ok: boolean) => {
     const t = now();
-    if (completed + failed === 0) {
-      first = t;
-      cpuFirst = process.cpuUsage();
-    }
+    const n = completed + failed + 1;
+    if (n === Math.max(1, warmup)) startWindow(t);
     last = t;
-    if (completed + failed + 1 === args.jobs) cpuLast = process.cpuUsage();
+    if (n === total) cpuLast = process.cpuUsage();
     if (ok) completed++;
     else failed++;
-    if (completed + failed === args.jobs) done();
+    if (n === total) done();
   };
-
-  // BENCH_PROFILE_FILE: a CPU profile of the drain alone (no start-up, seeding or pre-fill).
-  const profileFile = process.env.BENCH_PROFILE_FILE;
-  const stopProfile = profileFile ? await startCpuProfile() : undefined;
-  // BENCH_PROMOTION_PROFILE=<file>: where the drain allocates what outlives a young GC, per job.
-  const promotionFile = process.env.BENCH_PROMOTION_PROFILE;
-  const stopPromotion = promotionFile ? await startPromotionProfile() : undefined;
   let stop: () => Promise<void>;
   if (args.impl === 'noop') {
     const wconn = createRedisConnection(args.redisUrl, 'worker', 'bench-noop-worker');
@@ -193,8 +205,9 @@ async function drain(args: DrainArgs) {
   traceWindow('start');
   await finished;
   traceWindow('end');
+  const [stopProfile, stopPromotion] = (await profiles) ?? [];
   await stopProfile?.(profileFile!);
-  if (stopPromotion) writeFileSync(promotionFile!, (await stopPromotion(args.jobs)) + '\n');
+  if (stopPromotion) writeFileSync(promotionFile!, (await stopPromotion(measured)) + '\n');
   clearInterval(sampler);
   rss.end = process.memoryUsage().rss;
   rss.max = Math.max(rss.max, rss.end);
@@ -210,8 +223,8 @@ async function drain(args: DrainArgs) {
     completed,
     failed,
     seconds,
-    perSecond: (args.jobs - 1) / seconds,
-    cpuUsPerJob: (cpuLast.user + cpuLast.system - cpuFirst.user - cpuFirst.system) / (args.jobs - 1),
+    perSecond: measured / seconds,
+    cpuUsPerJob: (cpuLast.user + cpuLast.system - cpuFirst.user - cpuFirst.system) / measured,
     seedSeconds,
     rss,
     resolutions,

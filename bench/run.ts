@@ -32,8 +32,8 @@ const ONLY = (argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? 
 const MONGODB_URI = process.env.MONGODB_URI;
 
 const P = QUICK
-  ? { warmup: 2, duration: 6, connections: 32, batchConnections: 8, jobs: 2000, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: Number(process.env.BENCH_SOAK_SECONDS ?? 12), scaling: [10_000, 100_000], scalingJobs: 3000 }
-  : { warmup: 3, duration: 15, connections: 32, batchConnections: 8, jobs: 10_000, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: 60, scaling: [10_000, 100_000, 1_000_000], scalingJobs: 10_000 };
+  ? { warmup: 2, duration: 6, connections: 32, batchConnections: 8, jobs: 2000, drainWarmup: 1000, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: Number(process.env.BENCH_SOAK_SECONDS ?? 12), scaling: [10_000, 100_000], scalingJobs: 3000 }
+  : { warmup: 3, duration: 15, connections: 32, batchConnections: 8, jobs: 10_000, drainWarmup: 2000, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: 60, scaling: [10_000, 100_000, 1_000_000], scalingJobs: 10_000 };
 const LATENCY_CONCURRENCY = 10;
 
 interface Row {
@@ -204,7 +204,9 @@ async function drain(args: Omit<DrainArgs, 'mode' | 'prefix'>): Promise<DrainRes
   const profileDir = path.join(BENCH_ROOT, 'results', 'profiles', 'pipeline');
   if (PROFILE_PIPELINE) mkdirSync(profileDir, { recursive: true });
   const profileFile = PROFILE_PIPELINE ? path.join(profileDir, `${args.impl}-c${args.concurrency}-seed${args.seed}-${seq}.cpuprofile`) : undefined;
-  const child = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'drain', prefix: freshPrefix('p'), ...args })], {
+  // Every drain first processes P.drainWarmup jobs of the same mix, off the clock (pipeline-worker.ts).
+  const warmup = args.warmup ?? P.drainWarmup;
+  const child = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'drain', prefix: freshPrefix('p'), ...args, warmup })], {
     execArgv: ['--max-old-space-size=8192', '--expose-gc', ...traceGcFlags()],
     env: {
       ...(profileFile ? { BENCH_PROFILE_FILE: profileFile } : {}),
@@ -218,7 +220,7 @@ async function drain(args: Omit<DrainArgs, 'mode' | 'prefix'>): Promise<DrainRes
     const r = await child.next<DrainResult>('result', 900_000);
     if (before) {
       // BENCH_REDIS_CALLS=1: redis-server commands per job during this child's life (pre-fill included).
-      const per = callsPer(before, await redisCalls(args.redisUrl), args.jobs);
+      const per = callsPer(before, await redisCalls(args.redisUrl), args.jobs + warmup);
       console.log(`  · redis calls per job (${args.impl}, c=${args.concurrency}${args.via === 'intake' ? ', staged' : ''}, pre-fill included): ${per}`);
     }
     if (r.failed > 0) console.log(`  ! ${r.failed} of ${r.jobs} jobs failed`);
