@@ -16,8 +16,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'bullmq';
 import { parseConfig } from '../src/config';
 import { newContactState } from '../src/domain';
-import { ACTIVITIES_QUEUE, createActivitiesQueue, PROCESS_ACTIVITY, type ActivityJobData } from '../src/jobs/activities.queue';
-import { createIntakeQueue, FAN_OUT, newIntakeJobId } from '../src/jobs/intake.queue';
+import { ACTIVITIES_QUEUE, createActivitiesQueue, PROCESS_ACTIVITY, type ActivitiesQueue, type ActivityJobData } from '../src/jobs/activities.queue';
+import { createIntakeQueue, FAN_OUT, newIntakeJobId, type IntakeQueue } from '../src/jobs/intake.queue';
 import { createRedisConnection } from '../src/jobs/redis-connection';
 import type { Repositories } from '../src/repositories';
 import { createMemoryRepositories } from '../src/repositories/memory';
@@ -56,6 +56,8 @@ export interface DrainArgs {
 export interface SoakArgs {
   mode: 'soak';
   concurrency: number;
+  /** Activities processed through the intake stage before "ready", off the record. */
+  warmup?: number;
   seed: number;
   redisUrl: string;
   prefix: string;
@@ -110,24 +112,27 @@ async function seedContacts(repos: Repositories, n: number): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
-async function drain(args: DrainArgs) {
-  const repos = await openStore(args.store);
-  const seedSeconds = args.seed > 0 ? await seedContacts(repos, args.seed) : 0;
+/** The queues a bench process pre-fills, on their own connection. */
+async function prefillQueues(redisUrl: string, prefix: string) {
+  const conn = await ready(createRedisConnection(redisUrl, 'general', 'bench-prefill'));
+  return { conn, queue: createActivitiesQueue(conn, prefix, { attempts: 3, backoffMs: 1000 }), intakeQueue: createIntakeQueue(conn, prefix) };
+}
 
-  // Pre-fill with the intake's job data, ids and options (activities queue), or with the intake
-  // jobs the HTTP intake writes (via=intake).
-  const conn = await ready(createRedisConnection(args.redisUrl, 'general', 'bench-prefill'));
-  const queue = createActivitiesQueue(conn, args.prefix, { attempts: 3, backoffMs: 1000 });
-  const intakeQueue = createIntakeQueue(conn, args.prefix);
+/**
+ * `count` activities of the bench mix (benchJob), with the intake's job data, ids and options: as
+ * activities jobs (via=queue, default), or as the intake jobs of `intakeItems` that the HTTP intake
+ * writes (via=intake), so their processing includes the fan-out.
+ */
+async function prefill(
+  { queue, intakeQueue }: { queue: ActivitiesQueue; intakeQueue: IntakeQueue },
+  o: { run: string; seed: number; count: number; via?: 'queue' | 'intake'; intakeItems?: number },
+): Promise<void> {
   const receivedAt = new Date().toISOString();
-  const run = args.prefix.replace(/\W/g, '');
-  const perIntakeJob = args.intakeItems ?? 10;
-  const warmup = args.warmup ?? 0;
-  const total = warmup + args.jobs;
-  for (let start = 0; start < total; start += 500) {
+  const perIntakeJob = o.intakeItems ?? 10;
+  for (let start = 0; start < o.count; start += 500) {
     const jobs: ActivityJobData[] = [];
-    for (let i = start; i < Math.min(total, start + 500); i++) jobs.push(benchJob(run, i, args.seed, receivedAt));
-    if (args.via === 'intake') {
+    for (let i = start; i < Math.min(o.count, start + 500); i++) jobs.push(benchJob(o.run, i, o.seed, receivedAt));
+    if (o.via === 'intake') {
       const intakeJobs = [];
       for (let k = 0; k < jobs.length; k += perIntakeJob) {
         intakeJobs.push({ name: FAN_OUT as typeof FAN_OUT, data: { jobs: jobs.slice(k, k + perIntakeJob) }, opts: { jobId: newIntakeJobId() } });
@@ -137,6 +142,16 @@ async function drain(args: DrainArgs) {
       await queue.addBulk(jobs.map((data) => ({ name: PROCESS_ACTIVITY, data, opts: { jobId: data.activityId } })));
     }
   }
+}
+
+async function drain(args: DrainArgs) {
+  const repos = await openStore(args.store);
+  const seedSeconds = args.seed > 0 ? await seedContacts(repos, args.seed) : 0;
+
+  const warmup = args.warmup ?? 0;
+  const total = warmup + args.jobs;
+  const { conn, queue, intakeQueue } = await prefillQueues(args.redisUrl, args.prefix);
+  await prefill({ queue, intakeQueue }, { run: args.prefix.replace(/\W/g, ''), seed: args.seed, count: total, via: args.via, intakeItems: args.intakeItems });
 
   // Start the clock on a clean heap: the garbage left by seeding (1M contacts built through the
   // domain code) is the seeding's cost, not the pipeline's. Run with --expose-gc (bench/run.ts).
@@ -170,7 +185,12 @@ async function drain(args: DrainArgs) {
   const onDone = (ok: boolean) => {
     const t = now();
     const n = completed + failed + 1;
-    if (n === Math.max(1, warmup)) startWindow(t);
+    if (n === Math.max(1, warmup)) {
+      // The clock starts on a collected heap, as without warm-up: the warm-up's promotions must not
+      // put a major GC into one size's window and not another's (1M contacts: ≈ 0.5 GB to mark).
+      if (warmup > 0) (globalThis as { gc?: () => void }).gc?.();
+      startWindow(warmup > 0 ? now() : t);
+    }
     last = t;
     if (n === total) cpuLast = process.cpuUsage();
     if (ok) completed++;
@@ -241,7 +261,17 @@ async function soak(args: SoakArgs) {
   // it measures (a map of every id would add its own major-GC work to the latency tail).
   let visible: [string, number][] = [];
   let visibleCount = 0;
+  // Warm-up off the record (args.warmup activities through the intake stage before "ready"): the
+  // drain that set the rate was measured warm, so the paced run starts warm too, not with a first
+  // second of latencies of code V8 has not compiled yet.
+  let warming = args.warmup ?? 0;
+  let warmedUp!: () => void;
+  const warm = new Promise<void>((r) => (warmedUp = r));
   const seen = (id: string) => {
+    if (warming > 0) {
+      if (--warming === 0) warmedUp();
+      return;
+    }
     visible.push([id, now()]);
     visibleCount++;
   };
@@ -279,7 +309,18 @@ async function soak(args: SoakArgs) {
     benchEnv(args.redisUrl, args.prefix, { ROLE: 'worker', WORKER_CONCURRENCY: String(args.concurrency), LOG_LEVEL: 'warn' }),
   );
   const app = await startContactflow(config, createLogger(config.LOG_LEVEL), { repos });
-  app.worker!.on('completed', (job) => stages.push([job.id!, job.timestamp, job.processedOn ?? NaN]));
+  app.worker!.on('completed', (job) => {
+    if (warming === 0) stages.push([job.id!, job.timestamp, job.processedOn ?? NaN]);
+  });
+  if (warming > 0) {
+    const { conn, queue, intakeQueue } = await prefillQueues(args.redisUrl, args.prefix);
+    await prefill({ queue, intakeQueue }, { run: `warm${args.prefix.replace(/\W/g, '')}`, seed: args.seed, count: warming, via: 'intake' });
+    await warm;
+    await Promise.all([queue.close(), intakeQueue.close()]);
+    conn.disconnect();
+    stages = [];
+    loopDelay.reset();
+  }
   gc?.();
   const heapStart = process.memoryUsage().heapUsed;
   sample();

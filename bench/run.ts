@@ -326,7 +326,7 @@ async function benchLatency(redisUrl: string) {
   const rate = Number(process.env.BENCH_LATENCY_RATE) || Math.max(50, Math.round(saturation / 2));
   const s = section(`Latency and long run: enqueue → activity recorded (contact visible), ${fmt.int(rate)}/s for ${P.soakSeconds} s, worker concurrency ${LATENCY_CONCURRENCY}`);
   const prefix = freshPrefix('l');
-  const worker = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'soak', concurrency: LATENCY_CONCURRENCY, seed: P.seed, redisUrl, prefix } satisfies SoakArgs)], {
+  const worker = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'soak', concurrency: LATENCY_CONCURRENCY, seed: P.seed, redisUrl, prefix, warmup: P.drainWarmup } satisfies SoakArgs)], {
     // BENCH_TRACE_GC=1 (or nvp): the worker's --trace-gc (-nvp) lines on this terminal, to match spikes to GCs.
     execArgv: ['--expose-gc', ...traceGcFlags(), ...(process.env.BENCH_SOAK_FLAGS?.split(/\s+/).filter(Boolean) ?? [])],
     quiet: !process.env.BENCH_TRACE_GC,
