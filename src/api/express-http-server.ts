@@ -13,7 +13,7 @@ const initResponse = ServerResponse as unknown as Init<ServerResponse>;
  *
  * For every request, Express 5 points `req` and `res` at its app's prototypes with
  * Object.setPrototypeOf. Changing a live object's prototype throws away what V8 had optimized for
- * it, in node:http and Express alike: ≈ 70 µs of the ≈ 105 µs an `express.json()` echo costs per
+ * it, in node:http and Express alike: ≈ 75 µs of the ≈ 110 µs an `express.json()` echo costs per
  * request on our machines (bench/README.md). Node lets a server build its requests and responses
  * with given constructors (`http.createServer` options). Built with `app.request` / `app.response`
  * as their prototypes, Express's call sets the prototype an object already has, which V8 returns
