@@ -32,7 +32,7 @@ const ONLY = (argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? 
 const MONGODB_URI = process.env.MONGODB_URI;
 
 const P = QUICK
-  ? { warmup: 2, duration: 6, connections: 32, batchConnections: 8, jobs: 2000, drainWarmup: 1000, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: Number(process.env.BENCH_SOAK_SECONDS ?? 12), scaling: [10_000, 100_000], scalingJobs: 3000 }
+  ? { warmup: 2, duration: 6, connections: 32, batchConnections: 8, jobs: 2000, drainWarmup: 500, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: Number(process.env.BENCH_SOAK_SECONDS ?? 12), scaling: [10_000, 100_000], scalingJobs: 3000 }
   : { warmup: 3, duration: 15, connections: 32, batchConnections: 8, jobs: 10_000, drainWarmup: 2000, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: 60, scaling: [10_000, 100_000, 1_000_000], scalingJobs: 10_000 };
 const LATENCY_CONCURRENCY = 10;
 
