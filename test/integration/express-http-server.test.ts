@@ -54,25 +54,26 @@ describe('createExpressHttpServer', () => {
     await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
   });
 
-  it('builds each request and response with the app prototypes before Express sees them', async () => {
+  /** What node:http built for one POST, on a server made by `make` around a fresh app. */
+  async function prototypesBuiltBy(make: (app: Express) => Server): Promise<Seen & { app: Express }> {
     const { app } = buildApp();
-    const server = createExpressHttpServer(app);
+    const server = make(app);
     servers.push(server);
     const seen = watch(server);
     const url = await listen(server);
     const res = await fetch(`${url}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ a: 1 }) });
     expect(res.status).toBe(202);
-    expect(seen.reqProto).toBe(app.request);
-    expect(seen.resProto).toBe(app.response);
+    return { ...seen, app };
+  }
+
+  it('builds each request and response with the app prototypes before Express sees them', async () => {
+    const seen = await prototypesBuiltBy(createExpressHttpServer);
+    expect(seen.reqProto).toBe(seen.app.request);
+    expect(seen.resProto).toBe(seen.app.response);
   });
 
   it('is what a stock server is not (so the check above can fail)', async () => {
-    const { app } = buildApp();
-    const server = createServer(app);
-    servers.push(server);
-    const seen = watch(server);
-    const url = await listen(server);
-    await fetch(`${url}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const seen = await prototypesBuiltBy((app) => createServer(app));
     expect(seen.reqProto).toBe(IncomingMessage.prototype);
     expect(seen.resProto).toBe(ServerResponse.prototype);
   });
