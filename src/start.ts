@@ -31,6 +31,7 @@ import type { Logger } from './shared/logger';
 import { createMetrics, QUEUE_STATES, type Metrics } from './shared/metrics';
 import { withTimeout } from './shared/timeout';
 import { createActivitiesWorker } from './workers/activities.worker';
+import { createActivityHandler } from './workers/activity-handler';
 import { createFanOutWorker } from './workers/fan-out.worker';
 import { instrumentWorker } from './workers/worker-metrics';
 
@@ -47,6 +48,8 @@ export interface Contactflow {
   /** The intake stage in front of `queue` (jobs/intake.queue.ts). */
   intakeQueue: IntakeQueue;
   worker: Worker | null;
+  /** The intake stage's worker; with INTAKE_PROCESSING=inline it processes what succeeds. */
+  fanOut: Worker | null;
   /** Shutdown in order: HTTP, workers, queues, MongoDB, Redis. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -130,6 +133,7 @@ export async function startContactflow(config: Config, logger: Logger, options: 
       queue,
       intakeQueue,
       worker,
+      fanOut: workers?.fanOut ?? null,
       stop: () => (stopping ??= runCleanups(cleanups, logger, config.SHUTDOWN_TIMEOUT_MS)),
     };
   } catch (err) {
@@ -172,13 +176,7 @@ async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: Proces
   const { config, logger, repos, queue, metrics } = w;
   const workerConnection = createRedisConnection(redisUrl, 'worker', `${config.ROLE}-worker`);
   const findAccount = createAccountCache(repos.accounts);
-  const worker = createActivitiesWorker({
-    connection: workerConnection,
-    prefix: config.REDIS_PREFIX,
-    concurrency: config.WORKER_CONCURRENCY,
-    lockDurationMs: config.WORKER_LOCK_MS,
-    stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
-    logger,
+  const handle = createActivityHandler({
     processActivity: createProcessActivity({
       repos,
       findAccount,
@@ -186,21 +184,43 @@ async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: Proces
       mergeOptions: w.mergeOptions,
     }),
     recordPageView: createRecordPageView({ repos, findAccount, mergeOptions: w.mergeOptions }),
-    isTransientStoreError: (err) => repos.isTransientError(err),
-    pauseQueue: (ms) => queue.rateLimit(ms),
-    outageBackoffMs: config.JOB_BACKOFF_MS,
     onProcessed: (r) => {
       metrics.activityProcessed(r.outcome, r.resolution);
       onProcessed?.(r);
     },
   });
+  const isTransientStoreError = (err: unknown) => repos.isTransientError(err);
+  const worker = createActivitiesWorker({
+    connection: workerConnection,
+    prefix: config.REDIS_PREFIX,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockDurationMs: config.WORKER_LOCK_MS,
+    stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
+    logger,
+    handle,
+    isTransientStoreError,
+    pauseQueue: (ms) => queue.rateLimit(ms),
+    outageBackoffMs: config.JOB_BACKOFF_MS,
+  });
   instrumentWorker(worker, metrics);
   // The intake stage's fan-out (jobs/intake.queue.ts) runs wherever activities are processed, so a
-  // deployment with workers always drains both queues. Each fan-out job is one round trip of adds.
+  // deployment with workers always drains both queues. Inline, it does the activities worker's
+  // work for everything that succeeds, so it gets the same concurrency.
+  const inline = config.INTAKE_PROCESSING === 'inline';
   const fanOut = createFanOutWorker({
     connection: workerConnection,
     prefix: config.REDIS_PREFIX,
-    concurrency: FAN_OUT_CONCURRENCY,
+    concurrency: inline ? config.WORKER_CONCURRENCY : FAN_OUT_CONCURRENCY,
+    ...(inline
+      ? {
+          inline: {
+            handle,
+            isTransientStoreError,
+            outageBackoffMs: config.JOB_BACKOFF_MS,
+            onHandedOff: (reason: string) => metrics.activityHandedOff(reason),
+          },
+        }
+      : {}),
     activitiesQueue: queue,
     markerClient: w.producerConnection,
     logger,
@@ -225,7 +245,7 @@ async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: Proces
   return { worker, fanOut };
 }
 
-/** Fan-out jobs are a round trip each and hold up to 500 activities: a few in flight keep up. */
+/** INTAKE_PROCESSING=jobs: fan-out jobs are a round trip each and hold up to 500 activities, so a few in flight keep up. */
 const FAN_OUT_CONCURRENCY = 4;
 
 async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccountId: string): Promise<WebServer> {

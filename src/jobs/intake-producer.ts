@@ -1,5 +1,5 @@
 import { type ActivitiesProducer, type ActivitiesQueue, type ActivityJobData, type EnqueueResult } from './activities.queue';
-import { FAN_OUT, MARKER_TTL_SECONDS, intakeMarkerKey, newIntakeJobId, withIntakeScripts, type IntakeQueue } from './intake.queue';
+import { FAN_OUT, MARKER_TTL_SECONDS, intakeDoneKey, intakeMarkerKey, newIntakeJobId, withIntakeScripts, type IntakeQueue } from './intake.queue';
 import type { RedisConnection } from './redis-connection';
 
 export interface IntakeProducerOptions {
@@ -42,6 +42,7 @@ export function createIntakeProducer(opts: IntakeProducerOptions): IntakeProduce
   let pending: Pending[] = [];
   let scheduled = false;
   let meanItems = 1;
+  const doneKey = intakeDoneKey(intakeQueue);
 
   async function store(jobs: ActivityJobData[]): Promise<EnqueueResult[]> {
     // A repeated id within one intake job goes in once and answers `duplicate` after its first.
@@ -53,18 +54,18 @@ export function createIntakeProducer(opts: IntakeProducerOptions): IntakeProduce
       if (!seen.has(job.activityId)) unique.push(job);
       seen.add(job.activityId);
     }
-    const checkKeys: string[] = [];
+    const checkKeys: string[] = [doneKey];
     for (const job of unique) checkKeys.push(activitiesQueue.toKey(job.activityId), intakeMarkerKey(intakeQueue, job.activityId));
 
     const jobId = newIntakeJobId();
-    const check = () => client.contactflowIntakeCheck(checkKeys.length, ...checkKeys);
+    const check = () => client.contactflowIntakeCheck(checkKeys.length, ...checkKeys, ...unique.map((j) => j.activityId));
     const add = () => intakeQueue.add(FAN_OUT, { jobs: unique }, { jobId });
     // Known ids still travel in the intake job: the fan-out's add is a no-op for an existing
     // activities job, so leaving them out would only save bytes at the price of a round trip.
     const known = oneRoundTrip ? (await Promise.all([check(), add()]))[0] : await check().then(async (r) => (await add(), r));
     meanItems = meanItems * 0.9 + unique.length * 0.1;
 
-    // CHECK counts the keys that exist: 2 while a fan-out is between its add and its marker delete.
+    // CHECK counts what exists of job, marker and done entry: 2 while a fan-out is between steps.
     const fresh = unique.filter((_, i) => !(known[i]! > 0));
     if (fresh.length > 0) {
       const keys = [intakeQueue.toKey(jobId), ...fresh.map((j) => intakeMarkerKey(intakeQueue, j.activityId))];

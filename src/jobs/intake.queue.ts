@@ -36,16 +36,17 @@ export interface IntakeJobData {
 export const MARKER_TTL_SECONDS = 3600;
 
 /**
- * Fan-out failures are Redis failures (the data was validated on the way in), so retry them long:
- * 12 attempts, exponential from 1 s, span about 34 minutes. What still fails is kept 14 days, like
- * failed activities, for a retry from Bull Board; done jobs are removed at once (the activities
- * jobs carry the data from then on).
+ * Fan-out failures are Redis failures (the data was validated on the way in, and an activity that
+ * fails inline is handed to the activities queue instead of failing its intake job), so retry them
+ * long: 12 attempts, exponential from 1 s, span about 34 minutes. What still fails is kept 14
+ * days for a retry from Bull Board. Done jobs stay an hour (at most 1,000) so Bull Board shows the
+ * recent ones with what each did; the activities are in the store by then.
  */
 export function intakeJobOptions(): JobsOptions {
   return {
     attempts: 12,
     backoff: { type: 'exponential', delay: 1000, jitter: 0.2 },
-    removeOnComplete: true,
+    removeOnComplete: { age: 3600, count: 1000 },
     removeOnFail: { age: 14 * 24 * 3600, count: 100_000 },
   };
 }
@@ -61,19 +62,36 @@ export function intakeMarkerKey(queue: { toKey(type: string): string }, activity
   return queue.toKey(`seen:${activityId}`);
 }
 
+/**
+ * The ids processed inline by the fan-out (no activities job exists for them): a sorted set, score =
+ * when. It answers `duplicate` for them within the same window as a completed activities job does
+ * (24 h or the newest 200,000, whichever is fewer), in ≈ 100 bytes per id instead of a whole job.
+ */
+export function intakeDoneKey(queue: { toKey(type: string): string }): string {
+  return queue.toKey('done');
+}
+
+export const DONE_WINDOW_MS = 24 * 3600 * 1000;
+export const DONE_MAX = 200_000;
+
 /** Custom ids, so MARK can ask whether this very intake job was stored. BullMQ forbids ':'. */
 export function newIntakeJobId(): string {
   return 'in_' + randomBytes(12).toString('hex');
 }
 
 /**
- * CHECK: for each (activities job key, marker key) pair, how many of the two exist (0, 1, or 2 while
- * a fan-out is between its add and its marker delete): > 0 means known. Sent on the same
- * connection right before the intake job's add, so it answers "was this id known before this add".
+ * CHECK: for each id, how many of its activities job, its marker and its done entry exist (0, or
+ * more while a fan-out is between two of its steps): > 0 means known. Sent on the same connection
+ * right before the intake job's add, so it answers "was this id known before this add".
+ * KEYS: the done set, then per id its activities job key and its marker key; ARGV: the ids.
  */
 const CHECK = `
 local r = {}
-for i = 1, #KEYS, 2 do r[#r + 1] = redis.call('EXISTS', KEYS[i], KEYS[i + 1]) end
+for i = 1, #ARGV do
+  local n = redis.call('EXISTS', KEYS[2 * i], KEYS[2 * i + 1])
+  if redis.call('ZSCORE', KEYS[1], ARGV[i]) then n = n + 1 end
+  r[i] = n
+end
 return r`;
 
 /**
@@ -89,14 +107,33 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[i], 'EX', ARGV[1]) end
 return 1`;
 
+/**
+ * DONE: the fan-out finished an intake job. The ids it processed inline enter the done set, and
+ * every marker of the job goes (what was handed off has its activities job by now, which answers
+ * instead). One script, so no moment exists in which an id is known by neither. Then the set is
+ * trimmed to its window, by age and by count.
+ * KEYS: the done set, then the job's markers; ARGV: now (ms), window (ms), max entries, then the
+ * ids processed inline.
+ */
+const DONE = `
+local now = tonumber(ARGV[1])
+for i = 4, #ARGV do redis.call('ZADD', KEYS[1], now, ARGV[i]) end
+for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - tonumber(ARGV[2])))
+local extra = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
+if extra > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, extra - 1) end
+return 1`;
+
 export type IntakeScripts = RedisConnection & {
-  contactflowIntakeCheck(numKeys: number, ...keys: string[]): Promise<number[]>;
+  contactflowIntakeCheck(numKeys: number, ...keysThenArgs: string[]): Promise<number[]>;
   contactflowIntakeMark(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
+  contactflowIntakeDone(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
 };
 
 /** defineCommand: the scripts are sent once, then called by SHA (EVALSHA, reloaded on NOSCRIPT). */
 export function withIntakeScripts(client: RedisConnection): IntakeScripts {
   if (!('contactflowIntakeCheck' in client)) client.defineCommand('contactflowIntakeCheck', { lua: CHECK });
   if (!('contactflowIntakeMark' in client)) client.defineCommand('contactflowIntakeMark', { lua: MARK });
+  if (!('contactflowIntakeDone' in client)) client.defineCommand('contactflowIntakeDone', { lua: DONE });
   return client as IntakeScripts;
 }

@@ -1,11 +1,11 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import { ACTIVITIES_QUEUE, activityJobSchema, type ActivityJobData } from '../jobs/activities.queue';
 import type { RedisConnection } from '../jobs/redis-connection';
-import type { ProcessActivityInput, ProcessActivityResult } from '../services/process-activity.service';
-import type { RecordPageViewInput, RecordPageViewResult } from '../services/record-page-view.service';
-import { AppError, ContentionError, PermanentJobError, TransientStoreError } from '../shared/errors';
+import type { ProcessActivityResult } from '../services/process-activity.service';
+import type { RecordPageViewResult } from '../services/record-page-view.service';
 import type { Logger } from '../shared/logger';
-import { maskPii } from '../shared/pii';
+import type { ActivityHandler } from './activity-handler';
+import { failureReason, isRetryable, isStoreOutage } from './job-errors';
 
 export interface ActivitiesWorkerDeps {
   connection: RedisConnection;
@@ -14,9 +14,8 @@ export interface ActivitiesWorkerDeps {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   logger: Logger;
-  processActivity(input: ProcessActivityInput): Promise<ProcessActivityResult>;
-  /** `page-view` jobs share the queue (and its retry, outage and failure handling). */
-  recordPageView(input: RecordPageViewInput): Promise<RecordPageViewResult>;
+  /** The use case per item (activity-handler.ts), shared with the fan-out's inline processing. */
+  handle: ActivityHandler;
   /** From the repositories: which store errors are worth a retry. */
   isTransientStoreError(err: unknown): boolean;
   /**
@@ -26,8 +25,6 @@ export interface ActivitiesWorkerDeps {
   pauseQueue(ms: number): Promise<void>;
   /** First pause during a store outage; doubles while it lasts, up to a minute. */
   outageBackoffMs: number;
-  /** Lets metrics or tests observe outcomes without the worker knowing about them. */
-  onProcessed?(result: ProcessActivityResult, job: Job<ActivityJobData>): void;
 }
 
 const MAX_OUTAGE_PAUSE_MS = 60_000;
@@ -44,6 +41,7 @@ const MAX_STALLED_COUNT = 5;
  */
 export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<ActivityJobData, ProcessActivityResult | RecordPageViewResult> {
   let outageStreak = 0;
+  let pausedUntil = 0;
   const worker = new Worker<ActivityJobData, ProcessActivityResult | RecordPageViewResult>(
     ACTIVITIES_QUEUE,
     async (job) => {
@@ -53,37 +51,21 @@ export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<Activ
       const data = activityJobSchema.safeParse(job.data);
       if (!data.success) throw new UnrecoverableError('invalid_job: the job data does not match the activities queue schema');
       try {
-        if (data.data.kind === 'page-view') {
-          const viewed = await deps.recordPageView({
-            account: data.data.account,
-            pageViewId: data.data.activityId,
-            receivedAt: new Date(data.data.receivedAt),
-            payload: data.data.payload,
-          });
-          outageStreak = 0;
-          if (deps.logger.isLevelEnabled('debug')) log().debug({ account: data.data.account, outcome: viewed.outcome }, 'page view recorded');
-          return viewed;
-        }
-        const result = await deps.processActivity({
-          account: data.data.account,
-          activityId: data.data.activityId,
-          receivedAt: new Date(data.data.receivedAt),
-          payload: data.data.payload,
-          provider: data.data.kind === 'webhook' ? data.data.provider : null,
-          reprocess: data.data.reprocess === true,
-        });
+        const result = await deps.handle(data.data);
         outageStreak = 0;
-        if (deps.logger.isLevelEnabled('debug')) {
-          log().debug({ account: data.data.account, outcome: result.outcome, resolution: result.resolution }, 'activity processed');
-        }
-        deps.onProcessed?.(result, job);
+        if (deps.logger.isLevelEnabled('debug')) log().debug({ account: data.data.account, ...outcomeOf(result) }, 'activity processed');
         return result;
       } catch (err) {
         const reason = failureReason(err);
         if (isStoreOutage(err, deps.isTransientStoreError)) {
-          const pauseMs = Math.min(deps.outageBackoffMs * 2 ** Math.min(outageStreak++, 16), MAX_OUTAGE_PAUSE_MS);
-          log().warn({ account: data.data.account, reason, pauseMs }, 'store unreachable: job returned to the queue, queue paused');
-          await deps.pauseQueue(pauseMs);
+          // Jobs already running when the pause began fail inside it: they do not lengthen it.
+          // Only a failure after a pause ended doubles the next one.
+          if (Date.now() >= pausedUntil) {
+            const pauseMs = Math.min(deps.outageBackoffMs * 2 ** Math.min(outageStreak++, 16), MAX_OUTAGE_PAUSE_MS);
+            pausedUntil = Date.now() + pauseMs;
+            log().warn({ account: data.data.account, reason, pauseMs }, 'store unreachable: job returned to the queue, queue paused');
+            await deps.pauseQueue(pauseMs);
+          }
           throw Worker.RateLimitError();
         }
         if (!isRetryable(err, deps.isTransientStoreError)) {
@@ -108,25 +90,6 @@ export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<Activ
   return worker;
 }
 
-/**
- * Only faults that can pass (store outage, contention) are retried. Everything else, a bad payload
- * or a bug, fails at once and visibly: retrying would only delay the same failure, and a code fix
- * plus a replay is the remedy.
- */
-export function isStoreOutage(err: unknown, isTransientStoreError: (err: unknown) => boolean): boolean {
-  return err instanceof TransientStoreError || (!(err instanceof AppError) && isTransientStoreError(err));
-}
-
-export function isRetryable(err: unknown, isTransientStoreError: (err: unknown) => boolean): boolean {
-  if (err instanceof PermanentJobError) return false;
-  if (err instanceof TransientStoreError || err instanceof ContentionError) return true;
-  return isTransientStoreError(err);
-}
-
-/** What Bull Board and GET /v1/activities/:id show: `code: message`, masked, no stack. */
-export function failureReason(err: unknown): string {
-  if (err instanceof AppError) return maskPii(`${err.code}: ${err.message}`);
-  const e = err as { name?: string; message?: string; code?: unknown };
-  const code = typeof e?.code === 'string' || typeof e?.code === 'number' ? String(e.code) : (e?.name ?? 'Error');
-  return maskPii(`${code}: ${e?.message ?? String(err)}`);
+function outcomeOf(result: ProcessActivityResult | RecordPageViewResult): { outcome: string; resolution?: string } {
+  return 'resolution' in result ? { outcome: result.outcome, resolution: result.resolution } : { outcome: result.outcome };
 }

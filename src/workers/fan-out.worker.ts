@@ -1,8 +1,19 @@
 import { UnrecoverableError, Worker } from 'bullmq';
-import { PROCESS_ACTIVITY, type ActivitiesQueue, type ActivityJobData } from '../jobs/activities.queue';
-import { INTAKE_QUEUE, intakeJobSchema, intakeMarkerKey, type IntakeJobData } from '../jobs/intake.queue';
+import { PROCESS_ACTIVITY, activityJobSchema, type ActivitiesQueue, type ActivityJobData } from '../jobs/activities.queue';
+import {
+  DONE_MAX,
+  DONE_WINDOW_MS,
+  INTAKE_QUEUE,
+  intakeDoneKey,
+  intakeJobSchema,
+  intakeMarkerKey,
+  withIntakeScripts,
+  type IntakeJobData,
+} from '../jobs/intake.queue';
 import type { RedisConnection } from '../jobs/redis-connection';
 import type { Logger } from '../shared/logger';
+import type { ActivityHandler } from './activity-handler';
+import { failureReason, isStoreOutage } from './job-errors';
 
 export interface FanOutWorkerDeps {
   connection: RedisConnection;
@@ -15,32 +26,101 @@ export interface FanOutWorkerDeps {
   /** Same lock and stalled-check settings as the activities worker (WORKER_LOCK_MS, …). */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** INTAKE_PROCESSING=inline: run the use case here; absent: one activities job per activity. */
+  inline?: InlineProcessing;
+  /** Only tests shrink it, to watch the trim. */
+  doneMax?: number;
+}
+
+export interface InlineProcessing {
+  handle: ActivityHandler;
+  isTransientStoreError(err: unknown): boolean;
+  /** After a store outage, how long intake jobs go straight to the activities queue; doubles while it lasts. */
+  outageBackoffMs: number;
+  /** An activity handed to the activities queue instead (metrics). */
+  onHandedOff?(reason: string): void;
 }
 
 export interface FanOutResult {
   activities: number;
+  /** Processed here (INTAKE_PROCESSING=inline). */
+  processed: number;
+  /** Now an activities job each: failed here, or the store was unreachable, or inline is off. */
+  handedOff: number;
 }
 
+const MAX_OUTAGE_SKIP_MS = 60_000;
+
 /**
- * Turns each intake job into one activities job per activity (jobId = activity id), then deletes
- * the "in the intake stage" markers: from then on the activities job answers `duplicate` itself.
- * Safe to run twice (a retry, a stalled job taken over): BullMQ adds nothing for an id it already
- * has, and deleting a deleted marker is a no-op. If this worker dies between the add and the
- * delete, the stalled-job check runs it again; the markers in between answer what is true anyway.
+ * Empties the intake stage. With inline processing (the default) it runs the use case on each
+ * activity of an intake job, in order, and hands only what fails to the activities queue, where
+ * retries, the outage pause, the failed set and replay work as for any activities job. Without it,
+ * every activity becomes an activities job. Either way the job ends with one DONE script: the ids
+ * processed here enter the done set (which answers `duplicate` for them) and the job's markers go.
+ *
+ * Safe to run twice (a retry, a stalled job taken over): the use case is idempotent per activity
+ * id (docs/exactly-once.md), BullMQ adds nothing for a job id it already has, and the script's
+ * writes are idempotent. Until the script runs the markers still answer `duplicate` and `queued`.
  */
 export function createFanOutWorker(deps: FanOutWorkerDeps): Worker<IntakeJobData, FanOutResult> {
-  const { activitiesQueue } = deps;
+  const { activitiesQueue, inline } = deps;
+  const scripts = withIntakeScripts(deps.markerClient);
+  // After a store outage, inline processing is skipped for a growing while: every attempt would
+  // only wait for a timeout, and the activities worker already knows how to sit an outage out.
+  let outageStreak = 0;
+  let skipInlineUntil = 0;
+
   const worker = new Worker<IntakeJobData, FanOutResult>(
     INTAKE_QUEUE,
     async (job) => {
       if (!intakeJobSchema.safeParse(job.data).success) {
         throw new UnrecoverableError('invalid_job: the job data does not match the intake queue schema');
       }
-      const jobs: ActivityJobData[] = job.data.jobs;
-      await activitiesQueue.addBulk(jobs.map((data) => ({ name: PROCESS_ACTIVITY, data, opts: { jobId: data.activityId } })));
-      // One multi-key DEL: every key shares the prefix's hash tag, so it is one slot on a cluster too.
-      await deps.markerClient.del(...jobs.map((j) => intakeMarkerKey(worker, j.activityId)));
-      return { activities: jobs.length };
+      const items: ActivityJobData[] = job.data.jobs;
+      const processed: string[] = [];
+      let handOff: ActivityJobData[] = items;
+
+      if (inline && Date.now() >= skipInlineUntil) {
+        handOff = [];
+        for (let i = 0; i < items.length; i++) {
+          const item = items[i]!;
+          const data = activityJobSchema.safeParse(item);
+          if (!data.success) {
+            // The activities worker fails it with the same reason as ever, visibly, for a replay.
+            handOff.push(item);
+            inline.onHandedOff?.('invalid_job');
+            continue;
+          }
+          try {
+            await inline.handle(data.data);
+            processed.push(item.activityId);
+            outageStreak = 0;
+          } catch (err) {
+            const reason = failureReason(err);
+            inline.onHandedOff?.(reason);
+            if (isStoreOutage(err, inline.isTransientStoreError)) {
+              // Jobs that were mid-way when the first failure came do not lengthen the skip.
+              if (Date.now() >= skipInlineUntil) {
+                const skipMs = Math.min(inline.outageBackoffMs * 2 ** Math.min(outageStreak++, 16), MAX_OUTAGE_SKIP_MS);
+                skipInlineUntil = Date.now() + skipMs;
+                deps.logger.warn({ reason, skipMs }, 'store unreachable: intake jobs go to the activities queue for now');
+              }
+              handOff.push(...items.slice(i));
+              break;
+            }
+            deps.logger.info({ account: item.account, activityId: item.activityId, reason }, 'activity handed to the activities queue');
+            handOff.push(item);
+          }
+        }
+      }
+
+      if (handOff.length > 0) {
+        await activitiesQueue.addBulk(handOff.map((data) => ({ name: PROCESS_ACTIVITY, data, opts: { jobId: data.activityId } })));
+      }
+      // Every key shares the prefix's hash tag: one slot on a cluster too.
+      const keys = [intakeDoneKey(worker), ...items.map((j) => intakeMarkerKey(worker, j.activityId))];
+      await scripts.contactflowIntakeDone(keys.length, ...keys, Date.now(), DONE_WINDOW_MS, deps.doneMax ?? DONE_MAX, ...processed);
+      return { activities: items.length, processed: processed.length, handedOff: handOff.length };
     },
     {
       connection: deps.connection,

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { activityIdFor, type ActivitiesQueue, type ActivityJobData } from '../../src/jobs/activities.queue';
-import { FAN_OUT, intakeMarkerKey, newIntakeJobId, withIntakeScripts } from '../../src/jobs/intake.queue';
+import { FAN_OUT, intakeDoneKey, intakeMarkerKey, newIntakeJobId, withIntakeScripts } from '../../src/jobs/intake.queue';
 import { idempotencyKey } from '../../src/jobs/idempotency';
 import { startRedisServer } from '../../src/infra/redis-server';
 import { createMemoryRepositories } from '../../src/repositories/memory';
@@ -38,7 +38,7 @@ async function markerKeys(app: TestApp): Promise<string[]> {
 }
 
 describe('intake stage', () => {
-  it('coalesces concurrent requests into intake jobs, answers duplicates and status from the stage, then fans out once', async () => {
+  it.each(['inline', 'jobs'])('coalesces concurrent requests into intake jobs, answers duplicates and status from the stage, then processes each once (INTAKE_PROCESSING=%s)', async (mode) => {
     const repos = createMemoryRepositories();
     const prefix = `{is${Date.now().toString(36)}}`;
     // An API process alone: what it accepts stays in the intake stage until a worker comes.
@@ -79,25 +79,36 @@ describe('intake stage', () => {
       // (+1 for the redelivery: a known id still travels, and its fan-out adds nothing.)
       expect(await api.intakeQueue.getWaitingCount()).toBe(intakeJobs.length + 2);
 
-      // A worker fans everything out: one activities job per activity, markers gone, all processed.
-      worker = await startTestApp(redis.url, { ROLE: 'worker', REDIS_PREFIX: prefix }, { repos });
-      expect(await activityJobCount(api)).toBe(42);
+      // A worker empties the stage: markers gone, all 42 processed once. Inline, the fan-out ran
+      // them itself (no activities job); otherwise one activities job each.
+      worker = await startTestApp(redis.url, { ROLE: 'worker', REDIS_PREFIX: prefix, INTAKE_PROCESSING: mode }, { repos });
+      await intakeFannedOut(api);
       expect(await markerKeys(api)).toEqual([]);
-      await waitFor(async () => ((await api.queue.getCompletedCount()) === 42 ? true : undefined), { what: '42 completed activities' });
+      if (mode === 'jobs') {
+        expect(await activityJobCount(api)).toBe(42);
+        await waitFor(async () => ((await api.queue.getCompletedCount()) === 42 ? true : undefined), { what: '42 completed activities' });
+      } else {
+        expect(await activityJobCount(api)).toBe(0);
+        expect(await conn.zcard(intakeDoneKey(api.intakeQueue))).toBe(42);
+        const [done] = await api.intakeQueue.getCompleted();
+        expect(done!.returnvalue).toMatchObject({ processed: done!.data.jobs.length, handedOff: 0 });
+      }
+      expect(await repos.activities.count(api.account)).toBe(42);
       for (const b of bodies.slice(0, 5)) expect(await api.settled(b.id)).toMatchObject({ status: 'processed' });
-      // After the stage, the activities job answers a redelivery.
+      // After the stage, the activities job or the done set answers a redelivery.
       expect(await (await post(7)).json()).toEqual({ id: bodies[7]!.id, status: 'duplicate' });
+      expect(await (await api.request(`/v1/activities/${bodies[7]!.id}`, { auth: OTHER_KEY })).status).toBe(404);
     } finally {
       await worker?.stop();
       await api.stop();
     }
   });
 
-  it('a redelivery right after the 202 is `duplicate` whatever the fan-out is doing at that moment', async () => {
+  it.each(['inline', 'jobs'])('a redelivery right after the 202 is `duplicate` whatever the fan-out is doing at that moment (INTAKE_PROCESSING=%s)', async (mode) => {
     // Workers running: the second request meets the first one's fan-out at every stage (before
     // the add, between the add and the marker delete, after it). 100 pairs: the window between add
     // and delete answered `queued` in about half of them when CHECK counted "both keys" as unknown.
-    const app = await startTestApp(redis.url);
+    const app = await startTestApp(redis.url, { INTAKE_PROCESSING: mode });
     try {
       const answers: string[] = [];
       for (let i = 0; i < 100; i++) {
@@ -137,7 +148,7 @@ describe('intake stage', () => {
       await own.stop();
       restarted = await startRedisServer({ dir: own.dir, port: own.port });
       worker = await startTestApp(own.url, { ROLE: 'worker', REDIS_PREFIX: prefix }, { repos });
-      await waitFor(async () => ((await worker!.queue.getCompletedCount()) === 5 ? true : undefined), { what: 'the 5 staged activities to complete' });
+      await waitFor(async () => ((await repos.activities.count(api.account)) === 5 ? true : undefined), { what: 'the 5 staged activities to be recorded' });
       const recorded = await Promise.all(ids.map((id) => repos.activities.findById(api.account, id)));
       expect(recorded.map((r) => r?.outcome)).toEqual(Array(5).fill('processed'));
     } finally {
@@ -148,7 +159,7 @@ describe('intake stage', () => {
     }
   });
 
-  it('a fan-out worker that dies mid-job (half its activities added, no marker deleted) loses and duplicates nothing', async () => {
+  it('INTAKE_PROCESSING=jobs: a fan-out worker that dies mid-job (half its activities added, no marker deleted) loses and duplicates nothing', async () => {
     const repos = createMemoryRepositories();
     const prefix = `{fk${Date.now().toString(36)}}`;
     const fast = { WORKER_LOCK_MS: '1000', WORKER_STALLED_INTERVAL_MS: '500' };
@@ -186,7 +197,7 @@ describe('intake stage', () => {
       await doomed.close(true);
 
       // A real worker takes the stalled intake job over once its lock expires.
-      worker = await startTestApp(redis.url, { ROLE: 'worker', REDIS_PREFIX: prefix, ...fast }, { repos });
+      worker = await startTestApp(redis.url, { ROLE: 'worker', REDIS_PREFIX: prefix, INTAKE_PROCESSING: 'jobs', ...fast }, { repos });
       await waitFor(async () => ((await api.queue.getCompletedCount()) === 30 ? true : undefined), { timeoutMs: 20_000, what: 'all 30 activities to complete' });
       await intakeFannedOut(api);
       expect(await activityJobCount(api)).toBe(30);
@@ -205,8 +216,8 @@ describe('intake stage', () => {
     }
   }, 30_000);
 
-  it('a fan-out that runs twice (retry, stalled job taken over) adds each activity once', async () => {
-    const app = await startTestApp(redis.url);
+  it.each(['inline', 'jobs'])('a fan-out that runs twice (retry, stalled job taken over) records each activity once (INTAKE_PROCESSING=%s)', async (mode) => {
+    const app = await startTestApp(redis.url, { INTAKE_PROCESSING: mode });
     try {
       const job = (i: number): ActivityJobData => ({
         kind: 'activity',
@@ -219,12 +230,88 @@ describe('intake stage', () => {
       // The same activities in two intake jobs: what a fan-out re-run after a crash amounts to.
       await app.intakeQueue.add(FAN_OUT, { jobs }, { jobId: newIntakeJobId() });
       await app.intakeQueue.add(FAN_OUT, { jobs: [jobs[2]!, jobs[0]!] }, { jobId: newIntakeJobId() });
-      expect(await activityJobCount(app)).toBe(3);
+      expect(await activityJobCount(app)).toBe(mode === 'jobs' ? 3 : 0);
       for (const j of jobs) expect(await app.settled(j.activityId)).toMatchObject({ status: 'processed' });
       const recorded = await Promise.all(jobs.map((j) => app.repos.activities.findById(app.account, j.activityId)));
       expect(recorded.every((r) => r?.outcome === 'processed')).toBe(true);
       expect((await app.intakeQueue.getJobCounts('completed', 'failed')).failed).toBe(0);
+      expect(await app.repos.activities.count(app.account)).toBe(3);
+      expect(await app.repos.contacts.count(app.account)).toBe(3);
     } finally {
+      await app.stop();
+    }
+  });
+
+  it('inline: an activity that fails is handed to the activities queue (failed set, status, replay); the rest of its intake job is processed', async () => {
+    const app = await startTestApp(redis.url, { ADMIN_PASSWORD: 'admin password for this test', METRICS_TOKEN: 'metrics-token-0123456789' });
+    try {
+      const item = (account: string, i: number): ActivityJobData => ({
+        kind: 'activity',
+        account,
+        activityId: activityIdFor(account, idempotencyKey({ kind: 'client', key: `handoff-${i}` })),
+        receivedAt: new Date().toISOString(),
+        payload: { type: 'x', occurredAt: at(i), email: `handoff${i}@example.com` },
+      });
+      // The middle one belongs to an account that does not exist yet: a permanent failure.
+      const jobs = [item(app.account, 1), item('later', 2), item(app.account, 3)];
+      await app.intakeQueue.add(FAN_OUT, { jobs }, { jobId: newIntakeJobId() });
+      await intakeFannedOut(app);
+
+      const [done] = await app.intakeQueue.getCompleted();
+      expect(done!.returnvalue).toEqual({ activities: 3, processed: 2, handedOff: 1 });
+      expect(await app.repos.activities.count(app.account)).toBe(2);
+      const failed = await waitFor(async () => {
+        const job = await app.queue.getJob(jobs[1]!.activityId);
+        return job && (await job.getState()) === 'failed' ? job : undefined;
+      }, { what: 'the handed-off activity to fail in the activities queue' });
+      expect(failed.failedReason).toBe('unknown_account: account later does not exist');
+      expect(failed.attemptsMade).toBe(1);
+      // Only its two neighbours are in the done set; the failed job answers for the third.
+      expect(await conn.zrange(intakeDoneKey(app.intakeQueue), '0', '-1')).toEqual([jobs[0]!.activityId, jobs[2]!.activityId].sort());
+      expect(await markerKeys(app)).toEqual([]);
+      const metrics = await (await fetch(`${app.baseUrl}/metrics`, { headers: { authorization: 'Bearer metrics-token-0123456789' } })).text();
+      expect(metrics).toMatch(/^contactflow_activities_handed_off_total\{reason="unknown_account"\} 1$/m);
+
+      // The operator's fix (create the account), then the usual replay.
+      await app.repos.accounts.ensure({ id: 'later', name: 'Later', defaultCountry: 'US', statuses: ['new'], defaultStatus: 'new', fieldDefinitions: [], createdAt: new Date() });
+      const replay = await fetch(`${app.baseUrl}/admin/replay`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from('admin:admin password for this test').toString('base64')}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'unknown_account' }),
+      });
+      expect(await replay.json()).toMatchObject({ matched: 1, replayed: 1 });
+      await waitFor(async () => ((await app.repos.activities.findById('later', jobs[1]!.activityId))?.outcome === 'processed' ? true : undefined), {
+        what: 'the replayed activity to be recorded',
+      });
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('the done set answers for inline-processed ids within its window: trimmed by age and by count', async () => {
+    const app = await startTestApp(redis.url, { ROLE: 'api' }, { repos: createMemoryRepositories() });
+    try {
+      const scripts = withIntakeScripts(conn);
+      const done = intakeDoneKey(app.intakeQueue);
+      const marker = (id: string) => intakeMarkerKey(app.intakeQueue, id);
+      const day = 24 * 3600 * 1000;
+      const now = Date.now();
+      await conn.set(marker('act_b'), app.account);
+      // Two ids done two days ago, then three now with a cap of 3: the old ones go by age...
+      await scripts.contactflowIntakeDone(1, done, now - 2 * day, day, 3, 'act_old1', 'act_old2');
+      await scripts.contactflowIntakeDone(2, done, marker('act_b'), now, day, 3, 'act_a', 'act_b', 'act_c');
+      expect(await conn.zrange(done, '0', '-1')).toEqual(['act_a', 'act_b', 'act_c']);
+      expect(await conn.exists(marker('act_b'))).toBe(0);
+      // ...and past the cap the oldest go first.
+      await scripts.contactflowIntakeDone(1, done, now + 1, day, 3, 'act_d');
+      expect(await conn.zrange(done, '0', '-1')).toEqual(['act_b', 'act_c', 'act_d']);
+
+      // CHECK counts a done entry as known; one that left the window is unknown again.
+      const check = (id: string) => scripts.contactflowIntakeCheck(3, done, app.queue.toKey(id), marker(id), id);
+      expect(await check('act_d')).toEqual([1]);
+      expect(await check('act_a')).toEqual([0]);
+    } finally {
+      await conn.del(intakeDoneKey(app.intakeQueue));
       await app.stop();
     }
   });

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { parseConfig, type Config } from '../../src/config';
 import type { Repositories } from '../../src/repositories';
+import { intakeDoneKey } from '../../src/jobs/intake.queue';
 import { createLogger } from '../../src/shared/logger';
 import { startContactflow, type Contactflow, type StartOptions } from '../../src/start';
 import { waitFor } from './wait';
@@ -74,6 +76,27 @@ export async function intakeFannedOut(app: Pick<Contactflow, 'intakeQueue'>): Pr
     },
     { what: 'the intake stage to fan out' },
   );
+}
+
+/** One short-lived connection per call: these helpers are rare, and nothing is left open. */
+async function withRedis<T>(app: Pick<Contactflow, 'redisUrl'>, fn: (r: Redis) => Promise<T>): Promise<T> {
+  const r = new Redis(app.redisUrl);
+  try {
+    return await fn(r);
+  } finally {
+    r.disconnect();
+  }
+}
+
+/** Whether the fan-out processed this id inline (its entry in the done set answers `duplicate`). */
+export function processedInline(app: Pick<Contactflow, 'intakeQueue' | 'redisUrl'>, id: string): Promise<boolean> {
+  return withRedis(app, async (r) => (await r.zscore(intakeDoneKey(app.intakeQueue), id)) !== null);
+}
+
+/** What Redis remembers of a processed id ends (job retention or the done set's window passed). */
+export async function forgetProcessed(app: Pick<Contactflow, 'intakeQueue' | 'queue' | 'redisUrl'>, id: string): Promise<void> {
+  await (await app.queue.getJob(id))?.remove();
+  await withRedis(app, (r) => r.zrem(intakeDoneKey(app.intakeQueue), id));
 }
 
 /** Every activities job the app's queue holds, in any state, once the intake stage has fanned out. */
