@@ -1,6 +1,6 @@
 import { hashApiKey } from '../../src/services/accounts.service';
 import { signatureHeaderValue } from '../../src/services/webhook-signature';
-import { activityJobCount, startTestApp, type TestApp } from '../support/app';
+import { acceptedActivities, startTestApp, type TestApp } from '../support/app';
 import { startTestRedis } from '../support/redis';
 
 type Redis = Awaited<ReturnType<typeof startTestRedis>>;
@@ -77,20 +77,23 @@ describe('POST /v1/activities/batch', () => {
     expect(contact).toMatchObject({ email: 'ada@example.com', fields: { company: { value: 'Analytical', source: 'api' } } });
     const phoneOnly = await app.settled(r[2].id);
     expect(phoneOnly.status).toBe('processed');
-    // The key is transport, not payload: the stored job carries the activity as sent, minus the key.
-    const job = await app.queue.getJob(r[0].id);
-    expect(job!.data.payload).toEqual({ type: 'booking.created', occurredAt: at(1), email: ' Ada@Example.com ', fields: { company: 'Analytical' } });
+    // The key is transport, not payload: the recorded activity keeps the body as sent, minus the key.
+    const stored = await app.repos.activities.findById(app.account, r[0].id);
+    expect(stored!.payload).toEqual({ type: 'booking.created', occurredAt: at(1), email: ' Ada@Example.com ', fields: { company: 'Analytical' } });
   });
 
   it('a resent batch is all duplicates, and items without a key are keyed by their content', async () => {
     const batch = { activities: [{ type: 'page.form', occurredAt: at(5), email: 'same@example.com' }, { type: 'page.form', occurredAt: at(6), email: 'same@example.com' }] };
     const first = await postBatch(app, batch);
     expect(first.body.summary).toEqual({ queued: 2, duplicate: 0, error: 0 });
-    const before = await activityJobCount(app);
+    const before = await acceptedActivities(app);
+    await app.settled(first.body.results[1].id);
+    const recorded = await app.repos.activities.count(app.account);
     const again = await postBatch(app, batch);
     expect(again.body.summary).toEqual({ queued: 0, duplicate: 2, error: 0 });
     expect(again.body.results.map((x: { id: string }) => x.id)).toEqual(first.body.results.map((x: { id: string }) => x.id));
-    expect(await activityJobCount(app)).toBe(before);
+    expect(await acceptedActivities(app)).toBe(before);
+    expect(await app.repos.activities.count(app.account)).toBe(recorded);
   });
 
   it('refuses a batch over BATCH_MAX (413), a body over its own limit (413) and a body that is no batch (400)', async () => {
@@ -138,7 +141,7 @@ describe('per-account rate limit (Redis token bucket)', () => {
     expect(batch.res.status).toBe(202);
     expect((await limited.request('/v1/activities', { method: 'POST', json: item(4) })).status).toBe(202);
 
-    const before = await activityJobCount(limited);
+    const before = await acceptedActivities(limited);
     const refused = await limited.request('/v1/activities', { method: 'POST', json: item(5) });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -156,7 +159,7 @@ describe('per-account rate limit (Redis token bucket)', () => {
     });
     expect(hook.status).toBe(429);
     expect(hook.headers.get('retry-after')).toBeTruthy();
-    expect(await activityJobCount(limited)).toBe(before);
+    expect(await acceptedActivities(limited)).toBe(before);
 
     // Another account has its own bucket.
     expect((await limited.request('/v1/activities', { method: 'POST', json: item(7), auth: OTHER_KEY })).status).toBe(202);

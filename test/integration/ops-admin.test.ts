@@ -24,19 +24,21 @@ afterAll(async () => {
   await redis?.cleanup();
 });
 
+/** The suite's app, under a name a test can use while it shadows `app` with its own. */
+const shared = () => app;
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 2, 9, minute)).toISOString();
 
 /** Admin calls go without the API key: the admin credential is the only one that counts there. */
-function admin(pathname: string, init: RequestInit & { json?: unknown; authorization?: string | null } = {}) {
+function admin(pathname: string, init: RequestInit & { json?: unknown; authorization?: string | null } = {}, target: TestApp = app) {
   const { json, authorization = ADMIN, ...rest } = init;
   const headers = new Headers(rest.headers);
   if (authorization) headers.set('authorization', authorization);
   if (json !== undefined) headers.set('content-type', 'application/json');
-  return fetch(app.baseUrl + pathname, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+  return fetch(target.baseUrl + pathname, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
 }
 
-const replay = async (body: unknown) => {
-  const res = await admin('/admin/replay', { method: 'POST', json: body });
+const replay = async (body: unknown, target: TestApp = app) => {
+  const res = await admin('/admin/replay', { method: 'POST', json: body }, target);
   return { status: res.status, body: await res.json() };
 };
 
@@ -185,22 +187,32 @@ describe('POST /admin/replay', () => {
     expect(again.body).toMatchObject({ matched: 0, replayed: 0 });
   });
 
-  it('re-runs an unidentified activity whose job Redis still has, and it stays unidentified while nothing changed', async () => {
-    const res = await app.request('/v1/activities', { method: 'POST', json: { type: 'chat', occurredAt: at(30), email: 'not-an-email' } });
-    const { id } = await res.json();
-    await app.settled(id);
-    const before = (await app.repos.activities.findById(app.account, id))!;
-    const firstFinish = (await app.queue.getJob(id))!.finishedOn;
+  // Inline processing leaves no activities job (the replay adds one); with INTAKE_PROCESSING=jobs
+  // the completed job is still in Redis and is re-run in place.
+  it.each(['inline', 'jobs'])('re-runs an unidentified activity (INTAKE_PROCESSING=%s), and it stays unidentified while nothing changed', async (mode) => {
+    const own = mode === 'jobs' ? await startTestApp(redis.url, { ADMIN_PASSWORD, INTAKE_PROCESSING: 'jobs' }) : null;
+    const app = own ?? shared();
+    try {
+      const res = await app.request('/v1/activities', { method: 'POST', json: { type: 'chat', occurredAt: at(30), email: 'not-an-email' } });
+      const { id } = await res.json();
+      await app.settled(id);
+      const before = (await app.repos.activities.findById(app.account, id))!;
+      const firstJob = await app.queue.getJob(id);
+      expect(firstJob === undefined).toBe(mode === 'inline');
+      const firstFinish = firstJob?.finishedOn;
 
-    const run = await replay({ includeUnidentified: true, jobIds: [id] });
-    expect(run.body).toMatchObject({ unidentified: { matched: 1, replayed: 1 } });
-    await waitFor(async () => {
-      const job = await app.queue.getJob(id);
-      return job?.finishedOn && job.finishedOn !== firstFinish && (await job.getState()) === 'completed' ? job : undefined;
-    }, { what: 'the re-run to finish' });
-    const after = (await app.repos.activities.findById(app.account, id))!;
-    expect(after).toMatchObject({ outcome: 'unidentified', contactId: null });
-    expect(after.processedAt.getTime()).toBeGreaterThanOrEqual(before.processedAt.getTime());
+      const run = await replay({ includeUnidentified: true, jobIds: [id] }, app);
+      expect(run.body).toMatchObject({ unidentified: { matched: 1, replayed: 1 } });
+      await waitFor(async () => {
+        const job = await app.queue.getJob(id);
+        return job?.finishedOn && job.finishedOn !== firstFinish && (await job.getState()) === 'completed' ? job : undefined;
+      }, { what: 'the re-run to finish' });
+      const after = (await app.repos.activities.findById(app.account, id))!;
+      expect(after).toMatchObject({ outcome: 'unidentified', contactId: null });
+      expect(after.processedAt.getTime()).toBeGreaterThanOrEqual(before.processedAt.getTime());
+    } finally {
+      await own?.stop();
+    }
   });
 
   it('the CLI runs the same replay (dry run, JSON on stdout)', async () => {

@@ -96,8 +96,10 @@ describe('GET /metrics', () => {
     expect(delta('contactflow_http_requests_total{method="POST",route="/v1/activities",status="400"}')).toBe(1);
     expect(delta('contactflow_http_request_duration_seconds_count{method="POST",route="/v1/activities",status="202"}')).toBe(3);
     expect(delta('contactflow_http_requests_total{method="GET",route="/v1/activities/:id",status="200"}')).toBeGreaterThanOrEqual(3);
-    expect(delta('contactflow_jobs_completed_total{queue="activities"}')).toBe(3);
-    expect(delta('contactflow_job_latency_seconds_count{queue="activities"}')).toBe(3);
+    // Each activity was settled before the next was sent: three intake jobs, processed inline.
+    expect(delta('contactflow_jobs_completed_total{queue="intake"}')).toBe(3);
+    expect(delta('contactflow_job_latency_seconds_count{queue="intake"}')).toBe(3);
+    expect(delta('contactflow_jobs_completed_total{queue="activities"}')).toBe(0);
     expect(delta('contactflow_activities_processed_total{outcome="processed",resolution="created"}')).toBe(1);
     expect(delta('contactflow_activities_processed_total{outcome="processed",resolution="matched"}')).toBe(1);
     expect(delta('contactflow_activities_processed_total{outcome="unidentified",resolution="none"}')).toBe(1);

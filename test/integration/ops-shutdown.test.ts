@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createActivitiesQueue, type ActivitiesQueue } from '../../src/jobs/activities.queue';
-import { createIntakeQueue, type IntakeQueue } from '../../src/jobs/intake.queue';
+import { createIntakeQueue, intakeDoneKey, type IntakeQueue } from '../../src/jobs/intake.queue';
 import { createRedisConnection, type RedisConnection } from '../../src/jobs/redis-connection';
 import { freePort } from '../../src/infra/redis-server';
 import { TEST_API_KEY } from '../support/app';
@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 /** The real entry point in its own process, as `npm run dev` starts it. */
-async function startProcess(port: number, concurrency = '5') {
+async function startProcess(port: number, mode: string, concurrency = '5') {
   const child = spawn(path.resolve('node_modules/.bin/tsx'), ['src/main.ts'], {
     env: {
       ...process.env,
@@ -48,6 +48,7 @@ async function startProcess(port: number, concurrency = '5') {
       BOOTSTRAP_API_KEY: TEST_API_KEY,
       LOG_LEVEL: 'warn',
       WORKER_CONCURRENCY: concurrency,
+      INTAKE_PROCESSING: mode,
       SHUTDOWN_TIMEOUT_MS: '8000',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -64,9 +65,9 @@ async function startProcess(port: number, concurrency = '5') {
 }
 
 describe('graceful shutdown', () => {
-  it('SIGTERM while activities flow loses no accepted job across a restart', async () => {
+  it.each(['inline', 'jobs'])('SIGTERM while activities flow loses no accepted job across a restart (INTAKE_PROCESSING=%s)', async (mode) => {
     const port = await freePort();
-    const first = await startProcess(port);
+    const first = await startProcess(port, mode);
 
     // Clients keep posting until the server stops taking connections.
     const accepted: string[] = [];
@@ -102,14 +103,16 @@ describe('graceful shutdown', () => {
     const inIntake = new Set(
       (await intakeQueue.getJobs(['waiting', 'active', 'delayed', 'prioritized'])).flatMap((j) => j.data.jobs.map((a) => a.activityId)),
     );
-    const stateOf = async (id: string) => (await queue.getJob(id))?.getState() ?? (inIntake.has(id) ? 'intake' : 'missing');
+    // Processed inline: no activities job, an entry in the done set.
+    const stateOf = async (id: string) =>
+      (await queue.getJob(id))?.getState() ?? ((await connection.zscore(intakeDoneKey(intakeQueue), id)) !== null ? 'completed' : inIntake.has(id) ? 'intake' : 'missing');
     const states = await Promise.all(accepted.map(stateOf));
     const tally = states.reduce<Record<string, number>>((t, s) => ({ ...t, [s]: (t[s] ?? 0) + 1 }), {});
     expect(Object.keys(tally).every((s) => ['completed', 'waiting', 'active', 'delayed', 'intake'].includes(s))).toBe(true);
     expect(Object.values(tally).reduce((a, b) => a + b, 0)).toBe(accepted.length);
 
     // A second process drains what the first left (stalled "active" ones come back after the lock).
-    const second = await startProcess(await freePort());
+    const second = await startProcess(await freePort(), mode);
     await waitFor(
       async () => {
         const left = await Promise.all(accepted.map(stateOf));

@@ -99,6 +99,15 @@ export async function forgetProcessed(app: Pick<Contactflow, 'intakeQueue' | 'qu
   await withRedis(app, (r) => r.zrem(intakeDoneKey(app.intakeQueue), id));
 }
 
+/**
+ * What Redis remembers as accepted, once the intake stage is empty: every activities job plus
+ * every id the fan-out processed inline. A rejected request changes neither; a duplicate neither.
+ */
+export async function acceptedActivities(app: Pick<Contactflow, 'intakeQueue' | 'queue' | 'redisUrl'>): Promise<number> {
+  const jobs = await activityJobCount(app);
+  return jobs + (await withRedis(app, (r) => r.zcard(intakeDoneKey(app.intakeQueue))));
+}
+
 /** Every activities job the app's queue holds, in any state, once the intake stage has fanned out. */
 export async function activityJobCount(app: Pick<Contactflow, 'intakeQueue' | 'queue'>): Promise<number> {
   await intakeFannedOut(app);
