@@ -46,6 +46,8 @@ export interface DrainArgs {
    */
   via?: 'queue' | 'intake';
   intakeItems?: number;
+  /** The worker's INTAKE_PROCESSING (default: the app's default, inline). */
+  intakeProcessing?: 'inline' | 'jobs';
   /**
    * Jobs processed before the clock starts (pre-filled ahead of the measured ones, same mix), so
    * the figure is the warm process's: V8 has compiled the hot paths by then, as in a worker that
@@ -62,6 +64,7 @@ export interface SoakArgs {
   redisUrl: string;
   prefix: string;
   store?: 'memory' | 'mongodb';
+  intakeProcessing?: 'inline' | 'jobs';
 }
 export interface DrainResult {
   type: 'result';
@@ -209,13 +212,17 @@ async function drain(args: DrainArgs) {
     };
   } else {
     const config = parseConfig(
-      benchEnv(args.redisUrl, args.prefix, { ROLE: 'worker', WORKER_CONCURRENCY: String(args.concurrency), LOG_LEVEL: 'warn' }),
+      benchEnv(args.redisUrl, args.prefix, { ROLE: 'worker', WORKER_CONCURRENCY: String(args.concurrency), LOG_LEVEL: 'warn', ...intakeProcessingEnv(args.intakeProcessing) }),
     );
+    // Counted per activity by the use case's own callback: inline, activities complete inside the
+    // fan-out's intake jobs, and only a failure becomes an activities job (whose failure counts).
     const app = await startContactflow(config, createLogger(config.LOG_LEVEL), {
       repos,
-      onProcessed: (r) => (resolutions[r.resolution] = (resolutions[r.resolution] ?? 0) + 1),
+      onProcessed: (r) => {
+        resolutions[r.resolution] = (resolutions[r.resolution] ?? 0) + 1;
+        onDone(true);
+      },
     });
-    app.worker!.on('completed', () => onDone(true));
     app.worker!.on('failed', () => onDone(false));
     stop = () => app.stop();
   }
@@ -306,12 +313,20 @@ async function soak(args: SoakArgs) {
     samples.push({ t: now(), rss: m.rss, heapUsed: m.heapUsed });
   };
   const config = parseConfig(
-    benchEnv(args.redisUrl, args.prefix, { ROLE: 'worker', WORKER_CONCURRENCY: String(args.concurrency), LOG_LEVEL: 'warn' }),
+    benchEnv(args.redisUrl, args.prefix, { ROLE: 'worker', WORKER_CONCURRENCY: String(args.concurrency), LOG_LEVEL: 'warn', ...intakeProcessingEnv(args.intakeProcessing) }),
   );
   const app = await startContactflow(config, createLogger(config.LOG_LEVEL), { repos });
-  app.worker!.on('completed', (job) => {
-    if (warming === 0) stages.push([job.id!, job.timestamp, job.processedOn ?? NaN]);
-  });
+  // The job that processed each activity: created when, taken by a worker when. Inline that is the
+  // intake job (all its activities share its times); otherwise the activity's own job.
+  if (config.INTAKE_PROCESSING === 'inline') {
+    app.fanOut!.on('completed', (job) => {
+      if (warming === 0) for (const a of job.data.jobs) stages.push([a.activityId, job.timestamp, job.processedOn ?? NaN]);
+    });
+  } else {
+    app.worker!.on('completed', (job) => {
+      if (warming === 0) stages.push([job.id!, job.timestamp, job.processedOn ?? NaN]);
+    });
+  }
   if (warming > 0) {
     const { conn, queue, intakeQueue } = await prefillQueues(args.redisUrl, args.prefix);
     await prefill({ queue, intakeQueue }, { run: `warm${args.prefix.replace(/\W/g, '')}`, seed: args.seed, count: warming, via: 'intake' });
@@ -346,6 +361,10 @@ async function soak(args: SoakArgs) {
     await app.stop();
     if (args.store === 'mongodb') await repos.close();
   });
+}
+
+function intakeProcessingEnv(mode: 'inline' | 'jobs' | undefined): Record<string, string> {
+  return mode ? { INTAKE_PROCESSING: mode } : {};
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as DrainArgs | SoakArgs;
