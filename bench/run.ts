@@ -19,7 +19,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { startRedisServer } from '../src/infra/redis-server';
 import { activity, freshEmail } from './lib/activities';
-import { procCpuSeconds, BENCH_API_KEY, BENCH_ROOT, benchEnv, fmt, LOOPBACK, machineInfo, mdTable, percentile, spawnChild, tmpDir } from './lib/common';
+import { appNodeFlags, procCpuSeconds, BENCH_API_KEY, BENCH_ROOT, benchEnv, fmt, LOOPBACK, machineInfo, mdTable, percentile, spawnChild, tmpDir } from './lib/common';
 import type { DrainArgs, DrainResult, SoakArgs } from './pipeline-worker';
 import { summarizeProfile } from './profile-summary';
 
@@ -113,7 +113,7 @@ async function autocannonRun(opts: { port: number; path: string; seconds: number
 type IntakeMode = 'app' | 'reference' | 'reference-born' | 'naive';
 
 async function intakeServer(mode: IntakeMode, redisUrl: string, execArgv: string[] = []) {
-  const child = spawnChild('intake-server.ts', [], { env: { ...benchEnv(redisUrl, freshPrefix('i')), BENCH_MODE: mode }, execArgv });
+  const child = spawnChild('intake-server.ts', [], { env: { ...benchEnv(redisUrl, freshPrefix('i')), BENCH_MODE: mode }, execArgv: [...appNodeFlags(), ...execArgv] });
   const { port } = await child.next<{ port: number }>('ready', 60_000);
   return { child, port };
 }
@@ -207,7 +207,7 @@ async function drain(args: Omit<DrainArgs, 'mode' | 'prefix'>): Promise<DrainRes
   // Every drain first processes P.drainWarmup jobs of the same mix, off the clock (pipeline-worker.ts).
   const warmup = args.warmup ?? P.drainWarmup;
   const child = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'drain', prefix: freshPrefix('p'), ...args, warmup })], {
-    execArgv: ['--max-old-space-size=8192', '--expose-gc', ...traceGcFlags()],
+    execArgv: [...appNodeFlags(), '--max-old-space-size=8192', '--expose-gc', ...traceGcFlags()],
     env: {
       ...(profileFile ? { BENCH_PROFILE_FILE: profileFile } : {}),
       // BENCH_PROMOTION=1: what each drain allocates that outlives a young GC, per job (results/profiles/promotion).
@@ -342,7 +342,7 @@ async function benchLatency(redisUrl: string) {
   const prefix = freshPrefix('l');
   const worker = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'soak', concurrency: LATENCY_CONCURRENCY, seed: P.seed, redisUrl, prefix, warmup: P.drainWarmup } satisfies SoakArgs)], {
     // BENCH_TRACE_GC=1 (or nvp): the worker's --trace-gc (-nvp) lines on this terminal, to match spikes to GCs.
-    execArgv: ['--expose-gc', ...traceGcFlags(), ...(process.env.BENCH_SOAK_FLAGS?.split(/\s+/).filter(Boolean) ?? [])],
+    execArgv: [...appNodeFlags(), '--expose-gc', ...traceGcFlags(), ...(process.env.BENCH_SOAK_FLAGS?.split(/\s+/).filter(Boolean) ?? [])],
     quiet: !process.env.BENCH_TRACE_GC,
   });
   try {

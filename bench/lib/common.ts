@@ -43,6 +43,18 @@ export interface Child<M = unknown> {
 }
 
 /** Runs a bench/*.ts file in its own Node process (tsx loader), talking over IPC. */
+/**
+ * The node flags `npm start` runs contactflow with (package.json's start script, the same as the
+ * Dockerfile's CMD): every bench process that runs contactflow code gets them, so the bench
+ * measures the process as it ships.
+ */
+export function appNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(BENCH_ROOT, '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [node, ...rest] = pkg.scripts.start.split(/\s+/);
+  if (node !== 'node') throw new Error(`package.json start script does not start with node: ${pkg.scripts.start}`);
+  return rest.filter((a) => a.startsWith('--'));
+}
+
 export function spawnChild(file: string, args: string[] = [], opts: { execArgv?: string[]; env?: Record<string, string>; quiet?: boolean } = {}): Child {
   const proc = fork(path.join(BENCH_ROOT, file), args, {
     execArgv: ['--import', 'tsx', ...(opts.execArgv ?? [])],
