@@ -39,14 +39,15 @@ export const MARKER_TTL_SECONDS = 3600;
  * Fan-out failures are Redis failures (the data was validated on the way in, and an activity that
  * fails inline is handed to the activities queue instead of failing its intake job), so retry them
  * long: 12 attempts, exponential from 1 s, span about 34 minutes. What still fails is kept 14
- * days for a retry from Bull Board. Done jobs stay an hour (at most 1,000) so Bull Board shows the
- * recent ones with what each did; the activities are in the store by then.
+ * days for a retry from Bull Board. The newest 100 done jobs stay (an hour at most) so Bull Board
+ * shows what the recent ones did; the activities are in the store by then. Not more: a done job
+ * keeps its payloads, and one batch request is up to 500 of them (noeviction Redis).
  */
 export function intakeJobOptions(): JobsOptions {
   return {
     attempts: 12,
     backoff: { type: 'exponential', delay: 1000, jitter: 0.2 },
-    removeOnComplete: { age: 3600, count: 1000 },
+    removeOnComplete: { age: 3600, count: 100 },
     removeOnFail: { age: 14 * 24 * 3600, count: 100_000 },
   };
 }
