@@ -7,13 +7,15 @@ import type { ActivityJobData } from './activities.queue';
 /**
  * The intake stage, between the HTTP intake and the activities queue. A request's job is stored in
  * Redis before the 202, as always, but as one item of an `intake` job that carries every activity
- * accepted in the same event-loop turn (or one batch request). A worker then fans each intake job
- * out into one activities job per activity, with the activity id as job id (BullMQ's own dedup).
+ * accepted in the same event-loop turn (or one batch request). A worker, the fan-out, then
+ * processes each intake job's activities itself (INTAKE_PROCESSING=inline, the default) and turns
+ * only what fails into activities jobs, or turns every activity into one (jobs); either way with
+ * the activity id as job id (BullMQ's own dedup).
  *
- * Why: a BullMQ add costs ≈ 25 µs of Node CPU and ≈ 25 µs of redis-server CPU per job whichever
- * way it is called (addBulk does not amortize it), which was most of the intake's cost. Here the
- * API process pays it once per turn, and the worker tier pays the per-activity add instead, where
- * a burst waits in Redis instead of in front of the HTTP server. docs/intake-stage.md has the rest.
+ * Why: a BullMQ job costs ≈ 25 µs of Node CPU and ≈ 25 µs of redis-server CPU to add, whichever
+ * way it is added (addBulk does not amortize it), and about as much again to process. Here the API
+ * process pays it once per turn, and the worker once per intake job, where a burst waits in Redis
+ * instead of in front of the HTTP server. docs/intake-stage.md has the rest.
  */
 export const INTAKE_QUEUE = 'intake';
 export const FAN_OUT = 'fan-out';

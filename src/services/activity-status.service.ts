@@ -37,7 +37,7 @@ export function createActivityStatusService(
       const job = await queue.getJob(id);
       if (!job || job.data.account !== account) {
         if (recorded) return queued(id); // pending, and its job already left Redis: a retry will finish it
-        // Accepted moments ago: still in an intake job, not yet fanned out into its own job.
+        // Accepted moments ago: still in an intake job, not yet processed or turned into its own job.
         if (!job && (await inIntakeStage(id)) === account) return queued(id);
         throw new NotFoundError('activity');
       }

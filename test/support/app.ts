@@ -65,8 +65,9 @@ export async function startTestApp(
 }
 
 /**
- * Waits until the intake stage is empty: every accepted activity has its own activities job (or
- * never will, when no worker runs: then this times out, so only call it with a worker running).
+ * Waits until the intake stage is empty: every accepted activity was processed inline or has its
+ * own activities job (or never will, when no worker runs: then this times out, so only call it with
+ * a worker running).
  */
 export async function intakeFannedOut(app: Pick<Contactflow, 'intakeQueue'>): Promise<void> {
   await waitFor(
