@@ -114,16 +114,18 @@ return 1`;
  * DONE: the fan-out finished an intake job. The ids it processed inline enter the done set, and
  * every marker of the job goes (what was handed off has its activities job by now, which answers
  * instead). One script, so no moment exists in which an id is known by neither. Then the set is
- * trimmed to its window, by age and by count.
- * KEYS: the done set, then the job's markers; ARGV: now (ms), window (ms), max entries, then the
- * ids processed inline.
+ * trimmed to its window, by age and by count. The time is Redis's own (TIME), so workers whose
+ * clocks disagree cannot trim each other's entries early.
+ * KEYS: the done set, then the job's markers; ARGV: window (ms), max entries, then the ids
+ * processed inline.
  */
 const DONE = `
-local now = tonumber(ARGV[1])
-for i = 4, #ARGV do redis.call('ZADD', KEYS[1], now, ARGV[i]) end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 3, #ARGV do redis.call('ZADD', KEYS[1], now, ARGV[i]) end
 for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - tonumber(ARGV[2])))
-local extra = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - tonumber(ARGV[1])))
+local extra = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[2])
 if extra > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, extra - 1) end
 return 1`;
 

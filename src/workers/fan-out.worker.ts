@@ -119,7 +119,7 @@ export function createFanOutWorker(deps: FanOutWorkerDeps): Worker<IntakeJobData
       }
       // Every key shares the prefix's hash tag: one slot on a cluster too.
       const keys = [intakeDoneKey(worker), ...items.map((j) => intakeMarkerKey(worker, j.activityId))];
-      await scripts.contactflowIntakeDone(keys.length, ...keys, Date.now(), DONE_WINDOW_MS, deps.doneMax ?? DONE_MAX, ...processed);
+      await scripts.contactflowIntakeDone(keys.length, ...keys, DONE_WINDOW_MS, deps.doneMax ?? DONE_MAX, ...processed);
       return { activities: items.length, processed: processed.length, handedOff: handOff.length };
     },
     {

@@ -295,15 +295,17 @@ describe('intake stage', () => {
       const done = intakeDoneKey(app.intakeQueue);
       const marker = (id: string) => intakeMarkerKey(app.intakeQueue, id);
       const day = 24 * 3600 * 1000;
-      const now = Date.now();
+      const [seconds] = await conn.time();
+      const now = Number(seconds) * 1000;
       await conn.set(marker('act_b'), app.account);
-      // Two ids done two days ago, then three now with a cap of 3: the old ones go by age...
-      await scripts.contactflowIntakeDone(1, done, now - 2 * day, day, 3, 'act_old1', 'act_old2');
-      await scripts.contactflowIntakeDone(2, done, marker('act_b'), now, day, 3, 'act_a', 'act_b', 'act_c');
+      // Two ids done two days ago (by Redis's clock), then three now with a cap of 3: the old ones go by age...
+      await conn.zadd(done, now - 2 * day, 'act_old1', now - 2 * day, 'act_old2');
+      await scripts.contactflowIntakeDone(2, done, marker('act_b'), day, 3, 'act_a', 'act_b', 'act_c');
       expect(await conn.zrange(done, '0', '-1')).toEqual(['act_a', 'act_b', 'act_c']);
       expect(await conn.exists(marker('act_b'))).toBe(0);
       // ...and past the cap the oldest go first.
-      await scripts.contactflowIntakeDone(1, done, now + 1, day, 3, 'act_d');
+      await new Promise((r) => setTimeout(r, 5));
+      await scripts.contactflowIntakeDone(1, done, day, 3, 'act_d');
       expect(await conn.zrange(done, '0', '-1')).toEqual(['act_b', 'act_c', 'act_d']);
 
       // CHECK counts a done entry as known; one that left the window is unknown again.
