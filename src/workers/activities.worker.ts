@@ -6,6 +6,7 @@ import type { RecordPageViewResult } from '../services/record-page-view.service'
 import type { Logger } from '../shared/logger';
 import type { ActivityHandler } from './activity-handler';
 import { failureReason, isRetryable, isStoreOutage } from './job-errors';
+import { createOutageBackoff } from './outage-backoff';
 
 export interface ActivitiesWorkerDeps {
   connection: RedisConnection;
@@ -27,7 +28,6 @@ export interface ActivitiesWorkerDeps {
   outageBackoffMs: number;
 }
 
-const MAX_OUTAGE_PAUSE_MS = 60_000;
 // A job whose worker died is handed on this many times before it is failed: deploys kill workers.
 const MAX_STALLED_COUNT = 5;
 
@@ -40,8 +40,7 @@ const MAX_STALLED_COUNT = 5;
  *    `code: message` reason and no PII, to be replayed after a fix.
  */
 export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<ActivityJobData, ProcessActivityResult | RecordPageViewResult> {
-  let outageStreak = 0;
-  let pausedUntil = 0;
+  const outage = createOutageBackoff(deps.outageBackoffMs);
   const worker = new Worker<ActivityJobData, ProcessActivityResult | RecordPageViewResult>(
     ACTIVITIES_QUEUE,
     async (job) => {
@@ -52,17 +51,14 @@ export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<Activ
       if (!data.success) throw new UnrecoverableError('invalid_job: the job data does not match the activities queue schema');
       try {
         const result = await deps.handle(data.data);
-        outageStreak = 0;
+        outage.succeeded();
         if (deps.logger.isLevelEnabled('debug')) log().debug({ account: data.data.account, ...outcomeOf(result) }, 'activity processed');
         return result;
       } catch (err) {
         const reason = failureReason(err);
         if (isStoreOutage(err, deps.isTransientStoreError)) {
-          // Jobs already running when the pause began fail inside it: they do not lengthen it.
-          // Only a failure after a pause ended doubles the next one.
-          if (Date.now() >= pausedUntil) {
-            const pauseMs = Math.min(deps.outageBackoffMs * 2 ** Math.min(outageStreak++, 16), MAX_OUTAGE_PAUSE_MS);
-            pausedUntil = Date.now() + pauseMs;
+          const pauseMs = outage.failed();
+          if (pauseMs !== null) {
             log().warn({ account: data.data.account, reason, pauseMs }, 'store unreachable: job returned to the queue, queue paused');
             await deps.pauseQueue(pauseMs);
           }

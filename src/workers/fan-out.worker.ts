@@ -14,6 +14,7 @@ import type { RedisConnection } from '../jobs/redis-connection';
 import type { Logger } from '../shared/logger';
 import type { ActivityHandler } from './activity-handler';
 import { failureReason, isStoreOutage } from './job-errors';
+import { createOutageBackoff } from './outage-backoff';
 
 export interface FanOutWorkerDeps {
   connection: RedisConnection;
@@ -41,6 +42,9 @@ export interface InlineProcessing {
   onHandedOff?(reason: string): void;
 }
 
+/** The hand-off reason while inline processing waits out a store outage (its code is the metric label). */
+const SKIPPED_FOR_OUTAGE = 'store_outage: inline processing paused after the store was unreachable';
+
 export interface FanOutResult {
   activities: number;
   /** Processed here (INTAKE_PROCESSING=inline). */
@@ -48,8 +52,6 @@ export interface FanOutResult {
   /** Now an activities job each: failed here, or the store was unreachable, or inline is off. */
   handedOff: number;
 }
-
-const MAX_OUTAGE_SKIP_MS = 60_000;
 
 /**
  * Empties the intake stage. With inline processing (the default) it runs the use case on each
@@ -67,8 +69,7 @@ export function createFanOutWorker(deps: FanOutWorkerDeps): Worker<IntakeJobData
   const scripts = withIntakeScripts(deps.markerClient);
   // After a store outage, inline processing is skipped for a growing while: every attempt would
   // only wait for a timeout, and the activities worker already knows how to sit an outage out.
-  let outageStreak = 0;
-  let skipInlineUntil = 0;
+  const outage = createOutageBackoff(inline?.outageBackoffMs ?? 0);
 
   const worker = new Worker<IntakeJobData, FanOutResult>(
     INTAKE_QUEUE,
@@ -80,7 +81,9 @@ export function createFanOutWorker(deps: FanOutWorkerDeps): Worker<IntakeJobData
       const processed: string[] = [];
       let handOff: ActivityJobData[] = items;
 
-      if (inline && Date.now() >= skipInlineUntil) {
+      if (inline && outage.active()) {
+        for (let i = 0; i < items.length; i++) inline.onHandedOff?.(SKIPPED_FOR_OUTAGE);
+      } else if (inline) {
         handOff = [];
         for (let i = 0; i < items.length; i++) {
           const item = items[i]!;
@@ -94,20 +97,18 @@ export function createFanOutWorker(deps: FanOutWorkerDeps): Worker<IntakeJobData
           try {
             await inline.handle(data.data);
             processed.push(item.activityId);
-            outageStreak = 0;
+            outage.succeeded();
           } catch (err) {
             const reason = failureReason(err);
-            inline.onHandedOff?.(reason);
             if (isStoreOutage(err, inline.isTransientStoreError)) {
-              // Jobs that were mid-way when the first failure came do not lengthen the skip.
-              if (Date.now() >= skipInlineUntil) {
-                const skipMs = Math.min(inline.outageBackoffMs * 2 ** Math.min(outageStreak++, 16), MAX_OUTAGE_SKIP_MS);
-                skipInlineUntil = Date.now() + skipMs;
-                deps.logger.warn({ reason, skipMs }, 'store unreachable: intake jobs go to the activities queue for now');
-              }
-              handOff.push(...items.slice(i));
+              const skipMs = outage.failed();
+              if (skipMs !== null) deps.logger.warn({ reason, skipMs }, 'store unreachable: intake jobs go to the activities queue for now');
+              const rest = items.slice(i);
+              for (let k = 0; k < rest.length; k++) inline.onHandedOff?.(reason);
+              handOff.push(...rest);
               break;
             }
+            inline.onHandedOff?.(reason);
             deps.logger.info({ account: item.account, activityId: item.activityId, reason }, 'activity handed to the activities queue');
             handOff.push(item);
           }
