@@ -89,11 +89,6 @@ async function withRedis<T>(app: Pick<Contactflow, 'redisUrl'>, fn: (r: Redis) =
   }
 }
 
-/** Whether the fan-out processed this id inline (its entry in the done set answers `duplicate`). */
-export function processedInline(app: Pick<Contactflow, 'intakeQueue' | 'redisUrl'>, id: string): Promise<boolean> {
-  return withRedis(app, async (r) => (await r.zscore(intakeDoneKey(app.intakeQueue), id)) !== null);
-}
-
 /** What Redis remembers of a processed id ends (job retention or the done set's window passed). */
 export async function forgetProcessed(app: Pick<Contactflow, 'intakeQueue' | 'queue' | 'redisUrl'>, id: string): Promise<void> {
   await (await app.queue.getJob(id))?.remove();
