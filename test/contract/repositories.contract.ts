@@ -290,6 +290,24 @@ export function describeRepositoryContract(name: string, factory: RepositoryFact
         expect(await repos.contacts.findById(A, c.id)).toEqual(updated);
       });
 
+      it('an update moves the lookups: what the contact gained is found, what it dropped is not', async () => {
+        const c = await createContact(A, { phone: '+14155550100', visitorIds: ['v_keep', 'v_drop'] });
+        const u1 = await repos.contacts.update(A, c.id, c.version, state({ phone: '+14155550100', visitorIds: ['v_keep', 'v_new'] }));
+        expect((await repos.contacts.findByVisitorId(A, 'v_keep'))?.id).toBe(c.id);
+        expect((await repos.contacts.findByVisitorId(A, 'v_new'))?.id).toBe(c.id);
+        expect(await repos.contacts.findByVisitorId(A, 'v_drop')).toBeNull();
+        // Gaining an email frees the phone-only slot; the phone itself stays findable.
+        const u2 = await repos.contacts.update(A, c.id, u1.version, state({ email: 'ada@example.com', phone: '+14155550100', visitorIds: ['v_keep'] }));
+        expect((await repos.contacts.findByEmail(A, 'ada@example.com'))?.id).toBe(c.id);
+        expect((await repos.contacts.findByPhone(A, '+14155550100', 10)).map((x) => x.id)).toEqual([c.id]);
+        expect(await repos.contacts.findByVisitorId(A, 'v_new')).toBeNull();
+        await createContact(A, { phone: '+14155550100' }); // the phone-only slot is free again
+        // A changed phone: the old one no longer leads to this contact.
+        await repos.contacts.update(A, c.id, u2.version, state({ email: 'ada@example.com', phone: '+14155550111', visitorIds: ['v_keep'] }));
+        expect((await repos.contacts.findByPhone(A, '+14155550100', 10)).map((x) => x.id)).not.toContain(c.id);
+        expect((await repos.contacts.findByPhone(A, '+14155550111', 10)).map((x) => x.id)).toEqual([c.id]);
+      });
+
       it('concurrent updates from the same version: exactly one wins', async () => {
         const c = await createContact(A, { email: 'ada@example.com' });
         const results = await Promise.allSettled(

@@ -76,11 +76,10 @@ export class MemoryContactRepository implements ContactRepository {
     if (!row || row.account !== account || row.version !== expectedVersion) throw new VersionConflictError();
     this.assertIdentifiersFree(account, id, state);
     const current = load(row);
-    this.unindex(current);
     const next: ContactRecord = { ...current, ...pickState(state), version: current.version + 1, updatedAt: new Date() };
     const nextRow = toRow(next, INDEXED);
     this.byId.set(id, nextRow);
-    this.index(next);
+    this.reindex(current, next);
     return copy(next);
   }
 
@@ -129,13 +128,36 @@ export class MemoryContactRepository implements ContactRepository {
 
   private index(c: ContactRecord) {
     for (const v of c.visitorIds) this.visitorIndex.add(c.account, v, c.id);
+    this.indexIdentifiers(c);
+  }
+
+  private indexIdentifiers(c: ContactRecord) {
     if (c.phone) this.phoneIndex.add(c.account, c.phone, c.id);
     if (c.email) this.emailIndex.set(c.account, c.email, c.id);
     else if (c.phone) this.phoneOnlyIndex.set(c.account, c.phone, c.id);
   }
 
+  /**
+   * Only what changed: a contact matched again usually keeps its identifiers and gains at most one
+   * visitor id, and re-indexing all of them cost a few map operations per visitor id per update.
+   */
+  private reindex(before: ContactRecord, after: ContactRecord) {
+    if (before.email !== after.email || before.phone !== after.phone) {
+      this.unindexIdentifiers(before);
+      this.indexIdentifiers(after);
+    }
+    const had = new Set(before.visitorIds);
+    const has = new Set(after.visitorIds);
+    for (const v of had) if (!has.has(v)) this.visitorIndex.remove(after.account, v, after.id);
+    for (const v of has) if (!had.has(v)) this.visitorIndex.add(after.account, v, after.id);
+  }
+
   private unindex(c: ContactRecord) {
     for (const v of c.visitorIds) this.visitorIndex.remove(c.account, v, c.id);
+    this.unindexIdentifiers(c);
+  }
+
+  private unindexIdentifiers(c: ContactRecord) {
     if (c.phone) this.phoneIndex.remove(c.account, c.phone, c.id);
     if (c.email) this.emailIndex.delete(c.account, c.email);
     else if (c.phone) this.phoneOnlyIndex.delete(c.account, c.phone);
