@@ -1,14 +1,14 @@
 import type { ActivityOutcome, ActivityRecord, ActivityRepository, UnidentifiedFilter } from '../activity.repository';
 import { KeyedRows } from './keyed-rows';
 import { fromRow, roundTrip } from './memory-store';
+import type { RowSpace } from './row-space';
 
 export class MemoryActivityRepository implements ActivityRepository {
-  private readonly rows = new KeyedRows<ActivityRecord, 'contactId' | 'outcome' | 'occurredAt' | 'receivedAt'>([
-    'contactId',
-    'outcome',
-    'occurredAt',
-    'receivedAt',
-  ]);
+  private readonly rows: KeyedRows<ActivityRecord, 'contactId' | 'outcome' | 'occurredAt' | 'receivedAt'>;
+
+  constructor(space?: RowSpace) {
+    this.rows = new KeyedRows(['contactId', 'outcome', 'occurredAt', 'receivedAt'], space);
+  }
 
   insert(record: ActivityRecord) {
     return this.rows.insert(record);

@@ -2,7 +2,8 @@ import { contactStateOf } from '../../domain/contact-merge';
 import type { ContactState } from '../../domain/types';
 import { DuplicateIdentifierError, VersionConflictError } from '../../shared/errors';
 import type { ContactListQuery, ContactRecord, ContactRepository, NewContact, Page } from '../contact.repository';
-import { AccountMap, copy, fromRow, roundTrip, toRow, type Row } from './memory-store';
+import { AccountMap, copy, fromRow, roundTrip, rowWriter, type Row } from './memory-store';
+import { RowSpace } from './row-space';
 
 /** Only the activity-derived state is written: a caller passing a whole record cannot rewrite id or version. */
 const pickState = (s: ContactState): ContactState => contactStateOf(s);
@@ -15,6 +16,12 @@ const load = (row: ContactRow) => fromRow<ContactRecord>(row);
 
 /** Same semantics as the MongoDB implementation, including its unique indexes. */
 export class MemoryContactRepository implements ContactRepository {
+  private readonly toRow: (record: ContactRecord) => ContactRow;
+
+  constructor(private readonly space: RowSpace = new RowSpace()) {
+    this.toRow = rowWriter(INDEXED, space);
+  }
+
   private readonly byId = new Map<string, ContactRow>();
   // Unique indexes: (account, email) and (account, phone) for email-less contacts.
   private readonly emailIndex = new AccountMap<string>();
@@ -63,7 +70,7 @@ export class MemoryContactRepository implements ContactRepository {
     const now = new Date();
     // Own keys first, the spread last: keys added after a spread cost the young GC (process-activity baseRecord).
     const record: ContactRecord = { id, account, status, version: 1, createdAt: now, updatedAt: now, ...pickState(state) };
-    const row = toRow(record, INDEXED);
+    const row = this.toRow(record);
     this.byId.set(id, row);
     this.index(record);
     // What a read would return, without decoding the bytes just written (copy: no shared objects).
@@ -77,8 +84,8 @@ export class MemoryContactRepository implements ContactRepository {
     this.assertIdentifiersFree(account, id, state);
     const current = load(row);
     const next: ContactRecord = { ...current, ...pickState(state), version: current.version + 1, updatedAt: new Date() };
-    const nextRow = toRow(next, INDEXED);
-    this.byId.set(id, nextRow);
+    this.byId.set(id, this.toRow(next));
+    this.space.release(row);
     this.reindex(current, next);
     return copy(next);
   }
@@ -105,6 +112,7 @@ export class MemoryContactRepository implements ContactRepository {
     if (!c || c.account !== account) return false;
     this.unindex(load(c));
     this.byId.delete(id);
+    this.space.release(c);
     return true;
   }
 

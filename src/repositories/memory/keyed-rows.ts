@@ -1,4 +1,5 @@
-import { AccountMap, fromRow, roundTrip, toRow, type Row } from './memory-store';
+import { AccountMap, fromRow, roundTrip, rowWriter, type Row } from './memory-store';
+import { RowSpace } from './row-space';
 
 /**
  * Records unique per (account, id), like the MongoDB `_id` key of activities and page views:
@@ -7,10 +8,13 @@ import { AccountMap, fromRow, roundTrip, toRow, type Row } from './memory-store'
  */
 export class KeyedRows<T extends { account: string; id: string }, K extends keyof T> {
   private readonly rows = new AccountMap<Row<T, K | 'account' | 'id'>>();
-  private readonly keys: readonly (K | 'account' | 'id')[];
+  private readonly toRow: (record: T) => Row<T, K | 'account' | 'id'>;
 
-  constructor(keys: readonly K[]) {
-    this.keys = ['account', 'id', ...keys];
+  constructor(
+    keys: readonly K[],
+    private readonly space: RowSpace = new RowSpace(),
+  ) {
+    this.toRow = rowWriter<T, K | 'account' | 'id'>(['account', 'id', ...keys], space);
   }
 
   async insert(record: T): Promise<'inserted' | 'exists'> {
@@ -37,11 +41,16 @@ export class KeyedRows<T extends { account: string; id: string }, K extends keyo
   }
 
   set(record: T): void {
-    this.rows.set(record.account, record.id, toRow(record, this.keys));
+    const replaced = this.rows.get(record.account, record.id);
+    this.rows.set(record.account, record.id, this.toRow(record));
+    if (replaced) this.space.release(replaced);
   }
 
   delete(account: string, id: string): void {
+    const row = this.rows.get(account, id);
+    if (!row) return;
     this.rows.delete(account, id);
+    this.space.release(row);
   }
 
   /** One account's rows. */

@@ -1,3 +1,5 @@
+import type { RowBytes, RowSpace } from './row-space';
+
 /**
  * Shared helpers for the in-memory repositories. Every operation first yields to the event loop,
  * so concurrent callers interleave between their reads and writes exactly as they would against
@@ -37,33 +39,47 @@ function clonePlain(value: unknown): unknown {
 }
 
 /**
- * A stored row: the record encoded as JSON bytes (rowJson below) plus, as plain top-level
- * properties, the few values the repository filters, sorts and indexes on (Dates as epoch
- * milliseconds). Like a database page, nothing a caller holds can reach into the bytes.
+ * A stored row: the record encoded as JSON bytes (rowJson below), located by `chunk`, `at` and
+ * `size` in the store's RowSpace, plus, as plain properties, the few values the repository filters,
+ * sorts and indexes on (Dates as epoch milliseconds). Like a database page, nothing a caller holds
+ * can reach into the bytes.
  *
  * Why bytes: rows held as object graphs (~50 objects per activity) made every major GC of a large
  * store mark them all, which is what stretched the latency tail and the 1M-contact figure
- * (bench/README.md). Rows under 4 KB are slices of Node's shared 8 KB buffer pool, so a row costs
- * the GC two small objects (plus its indexed strings) and no ArrayBuffer of its own; the data lives
- * outside the V8 heap. The price is memory, not GC work: a live row keeps its whole 8 KB slab alive,
- * so an update-heavy store can hold several times its data in slabs (a development store's trade).
+ * (bench/README.md). A row is one heap object (plus its indexed strings); the data lives outside
+ * the V8 heap, in chunks the store reuses as rows are replaced (row-space.ts).
  */
-export type Row<T, K extends keyof T> = { readonly bytes: Buffer } & { readonly [P in K]: T[P] extends Date ? number : T[P] };
+export type Row<T, K extends keyof T> = RowBytes & { readonly [P in K]: T[P] extends Date ? number : T[P] };
 
-export function toRow<T, K extends keyof T>(value: T, keys: readonly K[]): Row<T, K> {
-  // Buffer.from copies the UTF-8 into the pool.
-  const row: Record<string, unknown> = { bytes: Buffer.from(rowJson(value)) };
-  for (const k of keys) {
-    const v = value[k];
-    // Copied: a caller's later change to its object must not move an index.
-    row[k as string] = v instanceof Date ? v.getTime() : copy(v);
+const NO_BYTES = Buffer.alloc(0);
+
+/**
+ * The row builder of one repository. Each gets its own class, so V8 sizes that class's objects for
+ * exactly its indexed keys and keeps them in the object: rows built from `{}` with keys added in a
+ * loop carried a separate property array each, one more object per row for the GC to mark.
+ */
+export function rowWriter<T, K extends keyof T>(keys: readonly K[], space: RowSpace): (value: T) => Row<T, K> {
+  class StoredRow implements RowBytes {
+    chunk = NO_BYTES;
+    at = 0;
+    size = 0;
   }
-  return row as Row<T, K>;
+  return (value) => {
+    const row = new StoredRow();
+    space.write(rowJson(value), row);
+    const indexed = row as unknown as Record<string, unknown>;
+    for (const k of keys) {
+      const v = value[k];
+      // Copied: a caller's later change to its object must not move an index.
+      indexed[k as string] = v instanceof Date ? v.getTime() : copy(v);
+    }
+    return row as unknown as Row<T, K>;
+  };
 }
 
 /** A fresh copy of the stored record. */
-export function fromRow<T>(row: { readonly bytes: Buffer }): T {
-  return revive(JSON.parse(row.bytes.toString())) as T;
+export function fromRow<T>(row: RowBytes): T {
+  return revive(JSON.parse(row.chunk.toString('utf8', row.at, row.at + row.size))) as T;
 }
 
 /*

@@ -1,12 +1,17 @@
 import type { PageViewRecord, PageViewRepository } from '../page-view.repository';
 import { KeyedRows } from './keyed-rows';
 import { AccountMap, fromRow, roundTrip } from './memory-store';
+import type { RowSpace } from './row-space';
 
 export class MemoryPageViewRepository implements PageViewRepository {
-  private readonly rows = new KeyedRows<PageViewRecord, 'visitorId' | 'contactId' | 'viewedAt'>(['visitorId', 'contactId', 'viewedAt']);
+  private readonly rows: KeyedRows<PageViewRecord, 'visitorId' | 'contactId' | 'viewedAt'>;
   // Page view ids per (account, visitor), like MongoDB's (account, visitorId, …) index: the worker
   // asks for a visitor's unattached views on every activity that carries a visitor id.
   private readonly byVisitor = new AccountMap<Set<string>>();
+
+  constructor(space?: RowSpace) {
+    this.rows = new KeyedRows(['visitorId', 'contactId', 'viewedAt'], space);
+  }
 
   async insert(record: PageViewRecord) {
     await roundTrip();

@@ -1,0 +1,98 @@
+/**
+ * Where one in-memory store keeps its rows' bytes: 1 MB chunks it owns, cut into slots of 64-byte
+ * size classes, and the slot of a replaced or deleted row is handed to the next row of its class.
+ *
+ * Why not Buffer.from (Node's shared 8 KB pool, what the store used before): a pool slab lives as
+ * long as any row in it does, and in a store where rows are replaced (pending → final, every
+ * contact update) nearly every slab keeps one, so RSS grew ≈ 5.7 KB per stored activity for
+ * ≈ 2 KB of live rows. Every new slab is also external memory that V8 counts towards a full GC
+ * (one per 64 MB), which under load meant a full GC of the whole store every few seconds. And a
+ * row located by (chunk, offset, size) fields needs no Buffer object of its own, ≈ 100 bytes of
+ * heap for the GC to mark per row (bench/README.md, "Seventh session").
+ *
+ * The contract with the repositories: a row's slot is released exactly once, when the row leaves
+ * its map (replaced or deleted), and never read after. Every read decodes synchronously right after
+ * the map look-up, so no one holds a row across an await.
+ */
+const CLASS = 64;
+/** Larger rows get their own buffer (freed by the GC with the row): rare, and not worth a class each. */
+export const MAX_SLOT = 8 * 1024;
+const CHUNK = 1024 * 1024;
+
+/** Where a row's bytes are: the repositories' rows carry these three fields. */
+export interface RowBytes {
+  chunk: Buffer;
+  at: number;
+  size: number;
+}
+
+export class RowSpace {
+  private chunk = Buffer.allocUnsafeSlow(CHUNK);
+  private used = 0;
+  // Free slots by class (index = slot bytes / CLASS): their chunks and offsets, in step.
+  private readonly freeChunks: Buffer[][] = [];
+  private readonly freeAt: number[][] = [];
+  // UTF-8 is written here first: the slot is chosen by the exact length, which only the write tells.
+  private readonly scratch = Buffer.allocUnsafeSlow(MAX_SLOT);
+
+  constructor() {
+    for (let c = 0; c <= MAX_SLOT / CLASS; c++) {
+      this.freeChunks.push([]);
+      this.freeAt.push([]);
+    }
+  }
+
+  /** Stores the UTF-8 of `text` and points `row` at it. */
+  write(text: string, row: RowBytes): void {
+    // 3 bytes per UTF-16 unit at most, so a text this short always fits the scratch buffer.
+    const source = text.length * 3 <= MAX_SLOT ? this.scratch : Buffer.from(text);
+    const size = source === this.scratch ? this.scratch.write(text, 0) : source.length;
+    if (size > MAX_SLOT) {
+      row.chunk = source;
+      row.at = 0;
+      row.size = size;
+      return;
+    }
+    const slot = slotSize(size);
+    const c = slot / CLASS;
+    if (this.freeAt[c]!.length > 0) {
+      row.chunk = this.freeChunks[c]!.pop()!;
+      row.at = this.freeAt[c]!.pop()!;
+    } else {
+      if (this.used + slot > CHUNK) {
+        // The rest of the old chunk stays unused; the chunk lives on as long as its rows do.
+        this.chunk = Buffer.allocUnsafeSlow(CHUNK);
+        this.used = 0;
+      }
+      row.chunk = this.chunk;
+      row.at = this.used;
+      this.used += slot;
+    }
+    row.size = size;
+    source.copy(row.chunk, row.at, 0, size);
+  }
+
+  read(row: RowBytes): string {
+    return row.chunk.toString('utf8', row.at, row.at + row.size);
+  }
+
+  /** Hands the row's slot to a later row. Only for a row written here, once, when it is gone. */
+  release(row: RowBytes): void {
+    if (row.size > MAX_SLOT) return; // its own buffer: the GC frees it
+    const c = slotSize(row.size) / CLASS;
+    this.freeChunks[c]!.push(row.chunk);
+    this.freeAt[c]!.push(row.at);
+  }
+
+  /** Bytes in slots waiting for reuse (tests, diagnostics). */
+  freeBytes(): number {
+    let n = 0;
+    for (let c = 0; c < this.freeAt.length; c++) n += this.freeAt[c]!.length * c * CLASS;
+    return n;
+  }
+}
+
+/** Every row takes at least one class, so an empty row still owns a slot it can release. */
+function slotSize(length: number): number {
+  return Math.max(CLASS, Math.ceil(length / CLASS) * CLASS);
+}
