@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * contactflow starts with node flags (docs/operations.md, "Node heap") in two places: `npm start`
+ * contactflow starts with node flags (docs/operations.md, "Node flags") in two places: `npm start`
  * and the image's CMD. The bench reads them from package.json. They must not drift apart, and node
  * must accept them (a misspelled V8 flag stops the process at start).
  */
@@ -24,8 +24,9 @@ function dockerfileFlags(): string[] {
   return rest.filter((a) => a.startsWith('--'));
 }
 
-it('npm start and the Dockerfile start node with the same flags, the old-generation sizing among them', () => {
+it('npm start and the Dockerfile start node with the same flags, the old-generation sizing and the V8 pool among them', () => {
   expect(startFlags()).toContain('--initial-old-space-size=256');
+  expect(startFlags()).toContain('--v8-pool-size=1');
   expect(dockerfileFlags()).toEqual(startFlags());
 });
 
