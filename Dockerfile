@@ -28,4 +28,4 @@ EXPOSE 3000
 # node directly (not npm start): signals reach the process, and npm's prestart would rebuild.
 # The flags are npm start's (package.json; a test keeps them equal). --initial-old-space-size: V8
 # starts old-generation collections at 256 MB instead of a few MB (docs/operations.md, "Node heap").
-CMD ["node", "--initial-old-space-size=256", "--v8-pool-size=1", "dist/src/main.js"]
+CMD ["node", "--initial-old-space-size=256", "--max-semi-space-size=64", "--v8-pool-size=1", "dist/src/main.js"]
