@@ -31,16 +31,31 @@ function area(url: string, name: string): string {
   return url ? url : `(native) ${name}`;
 }
 
+/**
+ * µs each sample stands for: the time until the next sample, as DevTools counts it. timeDeltas[i]
+ * is the gap *before* sample i; using it put the profiler's start-up gap (tens of ms, before the
+ * first tick) on whatever the first sample caught, e.g. inspector `dispatch`.
+ */
+function sampleWeights(p: CpuProfile): number[] {
+  const n = p.samples.length;
+  const weights = new Array<number>(n);
+  let t = p.startTime;
+  for (let i = 0; i < n; i++) t += p.timeDeltas[i] ?? 0;
+  for (let i = 0; i < n; i++) weights[i] = i + 1 < n ? (p.timeDeltas[i + 1] ?? 0) : Math.max(0, p.endTime - t);
+  return weights;
+}
+
 /** Self time (µs) per area, idle excluded. */
 export function selfByArea(json: string): Map<string, number> {
   const p = JSON.parse(json) as CpuProfile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const areas = new Map<string, number>();
+  const weights = sampleWeights(p);
   p.samples.forEach((id, i) => {
     const { functionName, url } = byId.get(id)!.callFrame;
     if (functionName === '(idle)') return;
     const a = area(url, functionName || '(anonymous)');
-    areas.set(a, (areas.get(a) ?? 0) + (p.timeDeltas[i] ?? 0));
+    areas.set(a, (areas.get(a) ?? 0) + weights[i]!);
   });
   return areas;
 }
@@ -63,7 +78,8 @@ export function summarizeProfile(json: string, top = 20): { text: string } {
   const p = JSON.parse(json) as CpuProfile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
+  const weights = sampleWeights(p);
+  p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + weights[i]!));
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const idle = [...self.entries()].filter(([id]) => byId.get(id)?.callFrame.functionName === '(idle)').reduce((a, [, t]) => a + t, 0);
   const busy = total - idle;
