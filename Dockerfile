@@ -26,6 +26,6 @@ RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 EXPOSE 3000
 # node directly (not npm start): signals reach the process, and npm's prestart would rebuild.
-# The flags are npm start's (package.json; a test keeps them equal). --initial-old-space-size: V8
-# starts old-generation collections at 256 MB instead of a few MB (docs/operations.md, "Node heap").
-CMD ["node", "--initial-old-space-size=256", "--max-semi-space-size=64", "--v8-pool-size=1", "dist/src/main.js"]
+# The flags are npm start's (package.json; a test keeps them equal): V8 heap sizing and one V8
+# helper thread per process (docs/operations.md, "Node flags"). Give the container >= 1 GB.
+CMD ["node", "--initial-old-space-size=512", "--max-semi-space-size=64", "--v8-pool-size=1", "dist/src/main.js"]

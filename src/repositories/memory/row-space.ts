@@ -1,6 +1,7 @@
 /**
- * Where one in-memory store keeps its rows' bytes: 1 MB chunks it owns, cut into slots of 64-byte
- * size classes, and the slot of a replaced or deleted row is handed to the next row of its class.
+ * Where one in-memory store keeps its rows' bytes: chunks it owns (1 MB, then each twice the last),
+ * cut into slots of 64-byte size classes; the slot of a replaced or deleted row is handed to the
+ * next row of its class.
  *
  * Why not Buffer.from (Node's shared 8 KB pool, what the store used before): a pool slab lives as
  * long as any row in it does, and in a store where rows are replaced (pending → final, every
@@ -17,7 +18,8 @@
 const CLASS = 64;
 /** Larger rows get their own buffer (freed by the GC with the row): rare, and not worth a class each. */
 export const MAX_SLOT = 8 * 1024;
-const CHUNK = 1024 * 1024;
+const FIRST_CHUNK = 1024 * 1024;
+const MAX_CHUNK = 256 * 1024 * 1024;
 
 /** Where a row's bytes are: the repositories' rows carry these three fields. */
 export interface RowBytes {
@@ -27,7 +29,7 @@ export interface RowBytes {
 }
 
 export class RowSpace {
-  private chunk = Buffer.allocUnsafeSlow(CHUNK);
+  private chunk = Buffer.allocUnsafeSlow(FIRST_CHUNK);
   private used = 0;
   // Free slots by class (index = slot bytes / CLASS): their chunks and offsets, in step.
   private readonly freeChunks: Buffer[][] = [];
@@ -59,9 +61,12 @@ export class RowSpace {
       row.chunk = this.freeChunks[c]!.pop()!;
       row.at = this.freeAt[c]!.pop()!;
     } else {
-      if (this.used + slot > CHUNK) {
-        // The rest of the old chunk stays unused; the chunk lives on as long as its rows do.
-        this.chunk = Buffer.allocUnsafeSlow(CHUNK);
+      if (this.used + slot > this.chunk.length) {
+        // The rest of the old chunk stays unused; the chunk lives on as long as its rows do. Each
+        // chunk is twice the last (up to 256 MB): V8 counts a new chunk as external memory and
+        // starts a full GC for every 64 MB of it, so a growing store triggers one per doubling
+        // instead of one per 64 MB of rows. The OS commits a chunk's pages only as rows fill them.
+        this.chunk = Buffer.allocUnsafeSlow(Math.min(MAX_CHUNK, 2 * this.chunk.length));
         this.used = 0;
       }
       row.chunk = this.chunk;
