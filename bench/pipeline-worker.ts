@@ -75,6 +75,8 @@ export interface DrainResult {
   perSecond: number;
   /** The worker process's CPU µs per job over the drain window (all threads). */
   cpuUsPerJob: number;
+  /** The part of it spent in the kernel (system time: page faults, socket writes). */
+  sysUsPerJob: number;
   seedSeconds: number;
   rss: { start: number; end: number; max: number };
   resolutions: Record<string, number>;
@@ -252,6 +254,7 @@ async function drain(args: DrainArgs) {
     seconds,
     perSecond: measured / seconds,
     cpuUsPerJob: (cpuLast.user + cpuLast.system - cpuFirst.user - cpuFirst.system) / measured,
+    sysUsPerJob: (cpuLast.system - cpuFirst.system) / measured,
     seedSeconds,
     rss,
     resolutions,
