@@ -77,6 +77,8 @@ export interface DrainResult {
   cpuUsPerJob: number;
   /** The part of it spent in the kernel (system time: page faults, socket writes). */
   sysUsPerJob: number;
+  /** Minor page faults per job over the same window (memory the process touches for the first time, or again after V8 released it). */
+  pageFaultsPerJob: number;
   seedSeconds: number;
   rss: { start: number; end: number; max: number };
   resolutions: Record<string, number>;
@@ -174,6 +176,8 @@ async function drain(args: DrainArgs) {
   // the figure least moved by what else runs on the two cores.
   let cpuFirst = process.cpuUsage();
   let cpuLast = cpuFirst;
+  let faultsFirst = 0;
+  let faultsLast = 0;
   // BENCH_PROFILE_FILE: a CPU profile of the measured window alone (no start-up, seeding, pre-fill
   // or warm-up). BENCH_PROMOTION_PROFILE=<file>: where it allocates what outlives a young GC, per job.
   const profileFile = process.env.BENCH_PROFILE_FILE;
@@ -182,6 +186,7 @@ async function drain(args: DrainArgs) {
   const startWindow = (t: number) => {
     first = t;
     cpuFirst = process.cpuUsage();
+    faultsFirst = process.resourceUsage().minorPageFault;
     profiles = Promise.all([profileFile ? startCpuProfile() : undefined, promotionFile ? startPromotionProfile() : undefined]);
   };
   // The window opens at the last warm-up completion (or the first completion without warm-up) and
@@ -197,7 +202,10 @@ async function drain(args: DrainArgs) {
       startWindow(warmup > 0 ? now() : t);
     }
     last = t;
-    if (n === total) cpuLast = process.cpuUsage();
+    if (n === total) {
+      cpuLast = process.cpuUsage();
+      faultsLast = process.resourceUsage().minorPageFault;
+    }
     if (ok) completed++;
     else failed++;
     if (n === total) done();
@@ -255,6 +263,7 @@ async function drain(args: DrainArgs) {
     perSecond: measured / seconds,
     cpuUsPerJob: (cpuLast.user + cpuLast.system - cpuFirst.user - cpuFirst.system) / measured,
     sysUsPerJob: (cpuLast.system - cpuFirst.system) / measured,
+    pageFaultsPerJob: (faultsLast - faultsFirst) / measured,
     seedSeconds,
     rss,
     resolutions,

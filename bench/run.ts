@@ -469,7 +469,7 @@ async function benchScaling(redisUrl: string) {
       met: last ? met(ratio >= 0.9) : '',
     });
     s.note(
-      `${fmt.int(seed)}: seeded in ${r.seedSeconds.toFixed(1)} s; worker RSS ${fmt.mb(r.rss.start)} → ${fmt.mb(r.rss.end)} (max ${fmt.mb(r.rss.max)}); worker CPU per activity ${fmt.int(r.cpuUsPerJob)} µs (all threads; ${fmt.int(r.sysUsPerJob)} µs of it in the kernel)${r.failed ? `; ${r.failed} failed` : ''}`,
+      `${fmt.int(seed)}: seeded in ${r.seedSeconds.toFixed(1)} s; worker RSS ${fmt.mb(r.rss.start)} → ${fmt.mb(r.rss.end)} (max ${fmt.mb(r.rss.max)}); worker CPU per activity ${fmt.int(r.cpuUsPerJob)} µs (all threads; ${fmt.int(r.sysUsPerJob)} µs of it in the kernel, ${r.pageFaultsPerJob.toFixed(1)} minor page faults)${r.failed ? `; ${r.failed} failed` : ''}`,
     );
   }
   s.note(`reference: ${fmt.int(smallest)} contacts measured first (${fmt.int(runs[0]!.r.perSecond)}/s) and last (${fmt.int(again.perSecond)}/s), mean of both`);
