@@ -15,7 +15,6 @@ import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'bullmq';
 import { parseConfig } from '../src/config';
-import { newContactState } from '../src/domain';
 import { ACTIVITIES_QUEUE, createActivitiesQueue, PROCESS_ACTIVITY, type ActivitiesQueue, type ActivityJobData } from '../src/jobs/activities.queue';
 import { createIntakeQueue, FAN_OUT, newIntakeJobId, type IntakeQueue } from '../src/jobs/intake.queue';
 import { createRedisConnection } from '../src/jobs/redis-connection';
@@ -23,11 +22,9 @@ import type { Repositories } from '../src/repositories';
 import { createMemoryRepositories } from '../src/repositories/memory';
 import { createMongoRepositories } from '../src/repositories/mongo';
 import mongoose from 'mongoose';
-import { toCanonicalActivity } from '../src/services/canonical-activity';
 import { createLogger } from '../src/shared/logger';
-import { newId } from '../src/shared/ids';
 import { startContactflow } from '../src/start';
-import { activity, ACCOUNT, benchJob, seededEmail } from './lib/activities';
+import { benchJob, seedContacts } from './lib/activities';
 import { benchEnv, onStopRequest, ready, send, startCpuProfile, startPromotionProfile } from './lib/common';
 
 export interface DrainArgs {
@@ -103,22 +100,6 @@ async function openStore(kind: 'memory' | 'mongodb' | undefined): Promise<Reposi
 }
 
 /** Seeds contacts the way the worker would have created them, straight through the repository. */
-async function seedContacts(repos: Repositories, n: number): Promise<number> {
-  const t0 = performance.now();
-  const mergeOptions = { fieldDefinitions: new Map(), recentLimit: 20, defaultCountry: 'US' };
-  const chunk = repos.kind === 'memory' ? 2000 : 500;
-  for (let start = 0; start < n; start += chunk) {
-    const batch: Promise<unknown>[] = [];
-    for (let i = start; i < Math.min(n, start + chunk); i++) {
-      const a = toCanonicalActivity(`act_seed${i}`, activity(seededEmail(i), i, false));
-      const { state } = newContactState(seededEmail(i), null, a, mergeOptions);
-      batch.push(repos.contacts.create({ id: newId('ct'), account: ACCOUNT, status: 'new', state }));
-    }
-    await Promise.all(batch);
-  }
-  return (performance.now() - t0) / 1000;
-}
-
 /** The queues a bench process pre-fills, on their own connection. */
 async function prefillQueues(redisUrl: string, prefix: string) {
   const conn = await ready(createRedisConnection(redisUrl, 'general', 'bench-prefill'));
