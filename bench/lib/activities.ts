@@ -37,7 +37,12 @@ export function benchJob(run: string, i: number, seed: number, receivedAt: strin
 export async function seedContacts(repos: Repositories, n: number): Promise<number> {
   const t0 = performance.now();
   const mergeOptions = { fieldDefinitions: new Map(), recentLimit: 20, defaultCountry: 'US' };
-  const chunk = repos.kind === 'memory' ? 2000 : 500;
+  // Ten at a time, as the worker creates contacts (WORKER_CONCURRENCY): seeding 2,000 at once kept
+  // thousands of contact states alive across young GCs, and V8 then pretenured the allocation sites
+  // that build them, so the measured drain allocated its short-lived contact states straight into
+  // the old generation (slower young GCs, more old-generation growth): most of the 1M gap
+  // (bench/README.md, "Eighth session"). MongoDB round trips are slower; its seeding stays wider.
+  const chunk = repos.kind === 'memory' ? 10 : 500;
   for (let start = 0; start < n; start += chunk) {
     const batch: Promise<unknown>[] = [];
     for (let i = start; i < Math.min(n, start + chunk); i++) {

@@ -1,6 +1,6 @@
 import type { ActivityOutcome, ActivityRecord, ActivityRepository, UnidentifiedFilter } from '../activity.repository';
 import { KeyedRows } from './keyed-rows';
-import { fromRow, roundTrip } from './memory-store';
+import { roundTrip } from './memory-store';
 import type { RowSpace } from './row-space';
 
 export class MemoryActivityRepository implements ActivityRepository {
@@ -25,7 +25,7 @@ export class MemoryActivityRepository implements ActivityRepository {
       .filter((r) => r.contactId === contactId)
       .sort((a, b) => b.occurredAt - a.occurredAt || (a.id < b.id ? 1 : -1))
       .slice(0, Math.max(0, limit))
-      .map((r) => fromRow<ActivityRecord>(r));
+      .map((r) => this.rows.load(r));
   }
 
   async count(account: string, filter: { outcome?: ActivityOutcome } = {}) {
@@ -50,7 +50,7 @@ export class MemoryActivityRepository implements ActivityRepository {
       )
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .slice(0, Math.max(0, filter.limit))
-      .map((r) => fromRow<ActivityRecord>(r));
+      .map((r) => this.rows.load(r));
   }
 
   async replaceIf(record: ActivityRecord, expected: { outcome: ActivityOutcome; contactId: string | null }) {

@@ -2,206 +2,243 @@ import { contactStateOf } from '../../domain/contact-merge';
 import type { ContactState } from '../../domain/types';
 import { DuplicateIdentifierError, VersionConflictError } from '../../shared/errors';
 import type { ContactListQuery, ContactRecord, ContactRepository, NewContact, Page } from '../contact.repository';
-import { AccountMap, copy, fromRow, roundTrip, rowWriter, type Row } from './memory-store';
+import { fnv1a30, HashIndex, type KeyHash } from './hash-index';
+import { copy, decodeRow, encodeRow, roundTrip } from './memory-store';
+import { RowSlots } from './row-slots';
 import { RowSpace } from './row-space';
 
 /** Only the activity-derived state is written: a caller passing a whole record cannot rewrite id or version. */
 const pickState = (s: ContactState): ContactState => contactStateOf(s);
 
-// visitorIds stay in the bytes only (read back when a contact is re-indexed): one array less per contact.
-type IndexedKeys = 'account' | 'id' | 'email' | 'phone' | 'version' | 'lastActivityAt';
-const INDEXED: readonly IndexedKeys[] = ['account', 'id', 'email', 'phone', 'version', 'lastActivityAt'];
-type ContactRow = Row<ContactRecord, IndexedKeys>;
-const load = (row: ContactRow) => fromRow<ContactRecord>(row);
+// A contact's slot: the record (encodeRow), and its identity, the keys the indexes point by.
+const RECORD = 0;
+const IDENTITY = 1;
+// Its numbers: the account's number (0: never a live contact's), version, lastActivityAt (epoch ms).
+const ACCOUNT = 0;
+const VERSION = 1;
+const LAST_ACTIVITY = 2;
 
-/** Same semantics as the MongoDB implementation, including its unique indexes. */
+/** What every index look-up checks a candidate against: small to decode, unlike the record. */
+type Identity = [id: string, email: string | null, phone: string | null, visitorIds: string[]];
+const identityText = (c: ContactRecord): string => JSON.stringify([c.id, c.email, c.phone, c.visitorIds] satisfies Identity);
+
+/**
+ * Same semantics as the MongoDB implementation, including its unique indexes. Contacts live in
+ * numbered slots (row-slots.ts) and every index maps key hashes to slots (hash-index.ts), so the
+ * store's size does not grow the V8 heap: the 1M-contact bench slowed because of the heap, not the
+ * look-ups (bench/README.md, "Eighth session").
+ */
 export class MemoryContactRepository implements ContactRepository {
-  private readonly toRow: (record: ContactRecord) => ContactRow;
+  private readonly slots: RowSlots;
+  // Accounts by number: the indexes and the slots hold numbers, not account strings.
+  private readonly accountNumbers = new Map<string, number>();
 
-  constructor(private readonly space: RowSpace = new RowSpace()) {
-    this.toRow = rowWriter(INDEXED, space);
-  }
-
-  private readonly byId = new Map<string, ContactRow>();
+  // The id is the contact's primary key across accounts (ids are global, as MongoDB's _id).
+  private readonly byId = new HashIndex();
   // Unique indexes: (account, email) and (account, phone) for email-less contacts.
-  private readonly emailIndex = new AccountMap<string>();
-  private readonly phoneOnlyIndex = new AccountMap<string>();
-  // Not unique: every contact holding a phone, like MongoDB's (account, phone, …) index, so
-  // findByPhone does not scan every contact (bench/ scaling: 1M contacts).
-  private readonly phoneIndex = new MultiIndex();
+  private readonly emailIndex = new HashIndex();
+  private readonly phoneOnlyIndex = new HashIndex();
+  // Not unique: every contact holding a phone, like MongoDB's (account, phone, …) index.
+  private readonly phoneIndex = new HashIndex();
   // Not unique either: every contact holding a visitor id (MongoDB's (account, visitorIds, …) index).
-  private readonly visitorIndex = new MultiIndex();
+  private readonly visitorIndex = new HashIndex();
+
+  /** `hash` is for tests, which make every key collide to prove that no look-up trusts a hash. */
+  constructor(
+    space: RowSpace = new RowSpace(),
+    private readonly hash: KeyHash = fnv1a30,
+  ) {
+    this.slots = new RowSlots(space, 2, 3);
+  }
 
   async findById(account: string, id: string) {
     await roundTrip();
-    const c = this.byId.get(id);
-    return c && c.account === account ? load(c) : null;
+    const slot = this.slotOf(id);
+    return slot >= 0 && this.slots.number(slot, ACCOUNT) === this.accountNumbers.get(account) ? this.load(slot) : null;
   }
 
   async findByEmail(account: string, email: string) {
     await roundTrip();
-    const id = this.emailIndex.get(account, email);
-    return id ? load(this.byId.get(id)!) : null;
+    const n = this.accountNumbers.get(account);
+    if (n === undefined) return null;
+    const slot = this.emailIndex.first(this.hash(n, email), (s) => this.holds(s, n, (c) => c[1] === email));
+    return slot >= 0 ? this.load(slot) : null;
   }
 
   async findByPhone(account: string, phone: string, limit: number) {
     await roundTrip();
-    return this.phoneIndex
-      .ids(account, phone)
-      .map((id) => this.byId.get(id)!)
-      .sort(byRecency)
+    return this.byRecency(this.withPhone(account, phone))
       .slice(0, Math.max(0, limit))
-      .map(load);
+      .map((s) => this.load(s));
   }
 
   async findByVisitorId(account: string, visitorId: string) {
     await roundTrip();
-    const [first] = this.visitorIndex
-      .ids(account, visitorId)
-      .map((id) => this.byId.get(id)!)
-      .sort(byRecency);
-    return first ? load(first) : null;
+    const n = this.accountNumbers.get(account);
+    if (n === undefined) return null;
+    const slots = this.visitorIndex.all(this.hash(n, visitorId), (s) => this.holds(s, n, (c) => c[3].includes(visitorId)));
+    const [first] = this.byRecency(slots);
+    return first === undefined ? null : this.load(first);
   }
 
   async create({ id, account, status, state }: NewContact) {
     await roundTrip();
-    if (this.byId.has(id)) throw new DuplicateIdentifierError('id');
-    this.assertIdentifiersFree(account, id, state);
+    if (this.slotOf(id) >= 0) throw new DuplicateIdentifierError('id');
+    const n = this.accountNumberFor(account);
+    this.assertIdentifiersFree(n, id, state);
     const now = new Date();
     // Own keys first, the spread last: keys added after a spread cost the young GC (process-activity baseRecord).
     const record: ContactRecord = { id, account, status, version: 1, createdAt: now, updatedAt: now, ...pickState(state) };
-    const row = this.toRow(record);
-    this.byId.set(id, row);
-    this.index(record);
+    const slot = this.slots.allocate();
+    this.write(slot, n, record);
+    this.byId.add(this.hash(0, id), slot);
+    for (const v of record.visitorIds) this.visitorIndex.add(this.hash(n, v), slot);
+    this.indexIdentifiers(slot, n, record);
     // What a read would return, without decoding the bytes just written (copy: no shared objects).
     return copy(record);
   }
 
   async update(account: string, id: string, expectedVersion: number, state: ContactState) {
     await roundTrip();
-    const row = this.byId.get(id);
-    if (!row || row.account !== account || row.version !== expectedVersion) throw new VersionConflictError();
-    this.assertIdentifiersFree(account, id, state);
-    const current = load(row);
+    const slot = this.slotOf(id);
+    const n = this.accountNumbers.get(account);
+    if (slot < 0 || this.slots.number(slot, ACCOUNT) !== n || this.slots.number(slot, VERSION) !== expectedVersion) throw new VersionConflictError();
+    this.assertIdentifiersFree(n!, id, state);
+    const current = this.load(slot);
     const next: ContactRecord = { ...current, ...pickState(state), version: current.version + 1, updatedAt: new Date() };
-    this.byId.set(id, this.toRow(next));
-    this.space.release(row);
-    this.reindex(current, next);
+    this.write(slot, n!, next);
+    this.reindex(slot, n!, current, next);
     return copy(next);
   }
 
   async list(account: string, query: ContactListQuery): Promise<Page<ContactRecord>> {
     await roundTrip();
-    const rows = [...this.byId.values()]
+    const n = this.accountNumbers.get(account);
+    if (query.limit < 1 || n === undefined) return { data: [], nextCursor: null };
+    // Candidates from an index when the query names a key, as MongoDB's planner would pick one.
+    const candidates =
+      query.email !== undefined
+        ? [this.emailIndex.first(this.hash(n, query.email), (s) => this.holds(s, n, (c) => c[1] === query.email))].filter((s) => s >= 0)
+        : query.phone !== undefined
+          ? this.withPhone(account, query.phone)
+          : this.slotsOf(n);
+    const rows = candidates
+      .map((slot) => ({ slot, identity: this.identity(slot) }))
       .filter(
-        (c) =>
-          c.account === account &&
-          (query.email === undefined || c.email === query.email) &&
-          (query.phone === undefined || c.phone === query.phone) &&
-          (query.cursor === undefined || c.id > query.cursor),
+        ({ identity: [id, email, phone] }) =>
+          (query.email === undefined || email === query.email) &&
+          (query.phone === undefined || phone === query.phone) &&
+          (query.cursor === undefined || id > query.cursor),
       )
-      .sort((a, b) => (a.id < b.id ? -1 : 1));
-    if (query.limit < 1) return { data: [], nextCursor: null };
-    const data = rows.slice(0, query.limit).map(load);
+      .sort((a, b) => (a.identity[0] < b.identity[0] ? -1 : 1));
+    const data = rows.slice(0, query.limit).map((r) => this.load(r.slot));
     return { data, nextCursor: rows.length > query.limit ? data[data.length - 1]!.id : null };
   }
 
   async delete(account: string, id: string) {
     await roundTrip();
-    const c = this.byId.get(id);
-    if (!c || c.account !== account) return false;
-    this.unindex(load(c));
-    this.byId.delete(id);
-    this.space.release(c);
+    const slot = this.slotOf(id);
+    const n = this.accountNumbers.get(account);
+    if (slot < 0 || this.slots.number(slot, ACCOUNT) !== n) return false;
+    const [, email, phone, visitorIds] = this.identity(slot);
+    for (const v of visitorIds) this.visitorIndex.remove(this.hash(n!, v), slot);
+    this.unindexIdentifiers(slot, n!, { email, phone });
+    this.byId.remove(this.hash(0, id), slot);
+    this.slots.free(slot);
     return true;
   }
 
   async count(account: string) {
     await roundTrip();
-    let n = 0;
-    for (const c of this.byId.values()) if (c.account === account) n++;
+    const n = this.accountNumbers.get(account);
+    return n === undefined ? 0 : this.slotsOf(n).length;
+  }
+
+  private write(slot: number, n: number, record: ContactRecord): void {
+    this.slots.setText(slot, RECORD, encodeRow(record));
+    this.slots.setText(slot, IDENTITY, identityText(record));
+    this.slots.setNumber(slot, ACCOUNT, n);
+    this.slots.setNumber(slot, VERSION, record.version);
+    this.slots.setNumber(slot, LAST_ACTIVITY, record.lastActivityAt.getTime());
+  }
+
+  private load(slot: number): ContactRecord {
+    return decodeRow<ContactRecord>(this.slots.text(slot, RECORD));
+  }
+
+  private identity(slot: number): Identity {
+    return JSON.parse(this.slots.text(slot, IDENTITY)) as Identity;
+  }
+
+  /** Whether the slot is a contact of account number `n` whose identity passes `test`. */
+  private holds(slot: number, n: number, test: (identity: Identity) => boolean): boolean {
+    return this.slots.number(slot, ACCOUNT) === n && test(this.identity(slot));
+  }
+
+  private slotOf(id: string): number {
+    return this.byId.first(this.hash(0, id), (s) => this.identity(s)[0] === id);
+  }
+
+  private slotsOf(n: number): number[] {
+    const out: number[] = [];
+    for (const s of this.slots.liveSlots()) if (this.slots.number(s, ACCOUNT) === n) out.push(s);
+    return out;
+  }
+
+  private withPhone(account: string, phone: string): number[] {
+    const n = this.accountNumbers.get(account);
+    if (n === undefined) return [];
+    return this.phoneIndex.all(this.hash(n, phone), (s) => this.holds(s, n, (c) => c[2] === phone));
+  }
+
+  private accountNumberFor(account: string): number {
+    let n = this.accountNumbers.get(account);
+    if (n === undefined) this.accountNumbers.set(account, (n = this.accountNumbers.size + 1));
     return n;
   }
 
-  private assertIdentifiersFree(account: string, id: string, state: ContactState) {
-    if (state.email) {
-      const holder = this.emailIndex.get(account, state.email);
-      if (holder && holder !== id) throw new DuplicateIdentifierError('email');
+  /** The unique indexes: a key held by another contact of the account is refused, as MongoDB's E11000. */
+  private assertIdentifiersFree(n: number, id: string, state: ContactState) {
+    const { email, phone } = state;
+    if (email && this.emailIndex.first(this.hash(n, email), (s) => this.holds(s, n, (c) => c[1] === email && c[0] !== id)) >= 0) {
+      throw new DuplicateIdentifierError('email');
     }
-    if (!state.email && state.phone) {
-      const holder = this.phoneOnlyIndex.get(account, state.phone);
-      if (holder && holder !== id) throw new DuplicateIdentifierError('phone');
+    if (!email && phone && this.phoneOnlyIndex.first(this.hash(n, phone), (s) => this.holds(s, n, (c) => c[1] === null && c[2] === phone && c[0] !== id)) >= 0) {
+      throw new DuplicateIdentifierError('phone');
     }
   }
 
-  private index(c: ContactRecord) {
-    for (const v of c.visitorIds) this.visitorIndex.add(c.account, v, c.id);
-    this.indexIdentifiers(c);
+  private indexIdentifiers(slot: number, n: number, c: Pick<ContactRecord, 'email' | 'phone'>) {
+    if (c.phone) this.phoneIndex.add(this.hash(n, c.phone), slot);
+    if (c.email) this.emailIndex.add(this.hash(n, c.email), slot);
+    else if (c.phone) this.phoneOnlyIndex.add(this.hash(n, c.phone), slot);
   }
 
-  private indexIdentifiers(c: ContactRecord) {
-    if (c.phone) this.phoneIndex.add(c.account, c.phone, c.id);
-    if (c.email) this.emailIndex.set(c.account, c.email, c.id);
-    else if (c.phone) this.phoneOnlyIndex.set(c.account, c.phone, c.id);
+  private unindexIdentifiers(slot: number, n: number, c: Pick<ContactRecord, 'email' | 'phone'>) {
+    if (c.phone) this.phoneIndex.remove(this.hash(n, c.phone), slot);
+    if (c.email) this.emailIndex.remove(this.hash(n, c.email), slot);
+    else if (c.phone) this.phoneOnlyIndex.remove(this.hash(n, c.phone), slot);
   }
 
   /**
    * Only what changed: a contact matched again usually keeps its identifiers and gains at most one
    * visitor id, and re-indexing all of them cost a few map operations per visitor id per update.
    */
-  private reindex(before: ContactRecord, after: ContactRecord) {
+  private reindex(slot: number, n: number, before: ContactRecord, after: ContactRecord) {
     if (before.email !== after.email || before.phone !== after.phone) {
-      this.unindexIdentifiers(before);
-      this.indexIdentifiers(after);
+      this.unindexIdentifiers(slot, n, before);
+      this.indexIdentifiers(slot, n, after);
     }
     const had = new Set(before.visitorIds);
     const has = new Set(after.visitorIds);
-    for (const v of had) if (!has.has(v)) this.visitorIndex.remove(after.account, v, after.id);
-    for (const v of has) if (!had.has(v)) this.visitorIndex.add(after.account, v, after.id);
+    for (const v of had) if (!has.has(v)) this.visitorIndex.remove(this.hash(n, v), slot);
+    for (const v of has) if (!had.has(v)) this.visitorIndex.add(this.hash(n, v), slot);
   }
 
-  private unindex(c: ContactRecord) {
-    for (const v of c.visitorIds) this.visitorIndex.remove(c.account, v, c.id);
-    this.unindexIdentifiers(c);
+  /** Most recent activity first, then by id: the order MongoDB's (…, lastActivityAt: -1, _id) index gives. */
+  private byRecency(slots: number[]): number[] {
+    const keyed = slots.map((slot) => ({ slot, at: this.slots.number(slot, LAST_ACTIVITY), id: this.identity(slot)[0] }));
+    keyed.sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1));
+    return keyed.map((k) => k.slot);
   }
-
-  private unindexIdentifiers(c: ContactRecord) {
-    if (c.phone) this.phoneIndex.remove(c.account, c.phone, c.id);
-    if (c.email) this.emailIndex.delete(c.account, c.email);
-    else if (c.phone) this.phoneOnlyIndex.delete(c.account, c.phone);
-  }
-}
-
-/**
- * A non-unique index: (account, key) → one id, or a Set once a second id shares the key. Nearly
- * every phone and visitor id belongs to one contact, and a Set per entry was most of the index's heap.
- */
-class MultiIndex {
-  private readonly entries = new AccountMap<string | Set<string>>();
-
-  ids(account: string, key: string): string[] {
-    const ids = this.entries.get(account, key);
-    return ids === undefined ? [] : typeof ids === 'string' ? [ids] : [...ids];
-  }
-
-  add(account: string, key: string, id: string): void {
-    const ids = this.entries.get(account, key);
-    if (ids === undefined || ids === id) this.entries.set(account, key, id);
-    else if (typeof ids === 'string') this.entries.set(account, key, new Set([ids, id]));
-    else ids.add(id);
-  }
-
-  remove(account: string, key: string, id: string): void {
-    const ids = this.entries.get(account, key);
-    if (ids === id) this.entries.delete(account, key);
-    else if (typeof ids !== 'string' && ids !== undefined) {
-      ids.delete(id);
-      if (ids.size === 1) this.entries.set(account, key, ids.values().next().value!);
-    }
-  }
-}
-
-/** Most recent activity first, then by id: the order MongoDB's (…, lastActivityAt: -1, _id) index gives. */
-function byRecency(a: ContactRow, b: ContactRow): number {
-  return b.lastActivityAt - a.lastActivityAt || (a.id < b.id ? -1 : 1);
 }

@@ -32,7 +32,7 @@ export class KeyedRows<T extends { account: string; id: string }, K extends keyo
   async findById(account: string, id: string): Promise<T | null> {
     await roundTrip();
     const r = this.rows.get(account, id);
-    return r ? fromRow<T>(r) : null;
+    return r ? fromRow<T>(this.space, r) : null;
   }
 
   /** For the repository's own atomic (no await) operations. */
@@ -51,6 +51,11 @@ export class KeyedRows<T extends { account: string; id: string }, K extends keyo
     if (!row) return;
     this.rows.delete(account, id);
     this.space.release(row);
+  }
+
+  /** A fresh copy of a row's record. */
+  load(row: Row<T, K | 'account' | 'id'>): T {
+    return fromRow<T>(this.space, row);
   }
 
   /** One account's rows. */

@@ -39,7 +39,7 @@ function clonePlain(value: unknown): unknown {
 }
 
 /**
- * A stored row: the record encoded as JSON bytes (rowJson below), located by `chunk`, `at` and
+ * A stored row: the record encoded as JSON bytes (encodeRow below), located by `chunk`, `at` and
  * `size` in the store's RowSpace, plus, as plain properties, the few values the repository filters,
  * sorts and indexes on (Dates as epoch milliseconds). Like a database page, nothing a caller holds
  * can reach into the bytes.
@@ -51,8 +51,6 @@ function clonePlain(value: unknown): unknown {
  */
 export type Row<T, K extends keyof T> = RowBytes & { readonly [P in K]: T[P] extends Date ? number : T[P] };
 
-const NO_BYTES = Buffer.alloc(0);
-
 /**
  * The row builder of one repository. Each gets its own class, so V8 sizes that class's objects for
  * exactly its indexed keys and keeps them in the object: rows built from `{}` with keys added in a
@@ -60,13 +58,13 @@ const NO_BYTES = Buffer.alloc(0);
  */
 export function rowWriter<T, K extends keyof T>(keys: readonly K[], space: RowSpace): (value: T) => Row<T, K> {
   class StoredRow implements RowBytes {
-    chunk = NO_BYTES;
+    chunk = 0;
     at = 0;
     size = 0;
   }
   return (value) => {
     const row = new StoredRow();
-    space.write(rowJson(value), row);
+    space.write(encodeRow(value), row);
     const indexed = row as unknown as Record<string, unknown>;
     for (const k of keys) {
       const v = value[k];
@@ -78,12 +76,12 @@ export function rowWriter<T, K extends keyof T>(keys: readonly K[], space: RowSp
 }
 
 /** A fresh copy of the stored record. */
-export function fromRow<T>(row: RowBytes): T {
-  return revive(JSON.parse(row.chunk.toString('utf8', row.at, row.at + row.size))) as T;
+export function fromRow<T>(space: RowSpace, row: RowBytes): T {
+  return decodeRow<T>(space.read(row));
 }
 
 /*
- * The row encoding: JSON, with each Date written as a string "\0D<epoch ms>" and a string that
+ * The row encoding (encodeRow / decodeRow): JSON, with each Date written as a string "\0D<epoch ms>" and a string that
  * itself starts with "\0" escaped by one more "\0", so any JSON a client sent (raw payloads
  * included) reads back exactly, Dates read back as Dates, and no two fields share an object (as in
  * a MongoDB read). Properties set to undefined are dropped, as mongoose does.
@@ -96,8 +94,12 @@ export function fromRow<T>(row: RowBytes): T {
 const NUL = 0;
 const DATE = 'D'.charCodeAt(0);
 
-function rowJson(value: unknown): string {
+export function encodeRow(value: unknown): string {
   return JSON.stringify(toJsonValue(value));
+}
+
+export function decodeRow<T>(text: string): T {
+  return revive(JSON.parse(text)) as T;
 }
 
 function toJsonValue(value: unknown): unknown {

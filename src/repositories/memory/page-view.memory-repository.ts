@@ -1,6 +1,6 @@
 import type { PageViewRecord, PageViewRepository } from '../page-view.repository';
 import { KeyedRows } from './keyed-rows';
-import { AccountMap, fromRow, roundTrip } from './memory-store';
+import { AccountMap, roundTrip } from './memory-store';
 import type { RowSpace } from './row-space';
 
 export class MemoryPageViewRepository implements PageViewRepository {
@@ -35,14 +35,14 @@ export class MemoryPageViewRepository implements PageViewRepository {
       .filter((r) => r.contactId === null)
       .sort((a, b) => b.viewedAt - a.viewedAt || (a.id < b.id ? 1 : -1))
       .slice(0, Math.max(0, limit))
-      .map((r) => fromRow<PageViewRecord>(r));
+      .map((r) => this.rows.load(r));
   }
 
   async attach(account: string, id: string, contactId: string) {
     await roundTrip();
     const row = this.rows.get(account, id);
     if (!row) return false;
-    if (row.contactId === null) this.rows.set({ ...fromRow<PageViewRecord>(row), contactId });
+    if (row.contactId === null) this.rows.set({ ...this.rows.load(row), contactId });
     return this.rows.get(account, id)!.contactId === contactId;
   }
 

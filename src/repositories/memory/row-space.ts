@@ -21,18 +21,24 @@ export const MAX_SLOT = 8 * 1024;
 const FIRST_CHUNK = 1024 * 1024;
 const MAX_CHUNK = 256 * 1024 * 1024;
 
-/** Where a row's bytes are: the repositories' rows carry these three fields. */
+/**
+ * Where a row's bytes are: the number of a chunk of this space, an offset and a length. Numbers
+ * only, so a repository can keep them in typed arrays (row-slots.ts) as well as in row objects.
+ */
 export interface RowBytes {
-  chunk: Buffer;
+  chunk: number;
   at: number;
   size: number;
 }
 
 export class RowSpace {
-  private chunk = Buffer.allocUnsafeSlow(FIRST_CHUNK);
+  // Chunks by number; a row over MAX_SLOT gets a number of its own, handed on once it is released.
+  private readonly chunks: (Buffer | undefined)[] = [Buffer.allocUnsafeSlow(FIRST_CHUNK)];
+  private readonly freeNumbers: number[] = [];
+  private current = 0;
   private used = 0;
-  // Free slots by class (index = slot bytes / CLASS): their chunks and offsets, in step.
-  private readonly freeChunks: Buffer[][] = [];
+  // Free slots by class (index = slot bytes / CLASS): their chunk numbers and offsets, in step.
+  private readonly freeChunks: number[][] = [];
   private readonly freeAt: number[][] = [];
   // UTF-8 is written here first: the slot is chosen by the exact length, which only the write tells.
   private readonly scratch = Buffer.allocUnsafeSlow(MAX_SLOT);
@@ -50,7 +56,7 @@ export class RowSpace {
     const source = text.length * 3 <= MAX_SLOT ? this.scratch : Buffer.from(text);
     const size = source === this.scratch ? this.scratch.write(text, 0) : source.length;
     if (size > MAX_SLOT) {
-      row.chunk = source;
+      row.chunk = this.own(source);
       row.at = 0;
       row.size = size;
       return;
@@ -61,32 +67,50 @@ export class RowSpace {
       row.chunk = this.freeChunks[c]!.pop()!;
       row.at = this.freeAt[c]!.pop()!;
     } else {
-      if (this.used + slot > this.chunk.length) {
+      let chunk = this.chunks[this.current]!;
+      if (this.used + slot > chunk.length) {
         // The rest of the old chunk stays unused; the chunk lives on as long as its rows do. Each
         // chunk is twice the last (up to 256 MB): V8 counts a new chunk as external memory and
         // starts a full GC for every 64 MB of it, so a growing store triggers one per doubling
         // instead of one per 64 MB of rows. The OS commits a chunk's pages only as rows fill them.
-        this.chunk = Buffer.allocUnsafeSlow(Math.min(MAX_CHUNK, 2 * this.chunk.length));
+        chunk = Buffer.allocUnsafeSlow(Math.min(MAX_CHUNK, 2 * chunk.length));
+        this.current = this.own(chunk);
         this.used = 0;
       }
-      row.chunk = this.chunk;
+      row.chunk = this.current;
       row.at = this.used;
       this.used += slot;
     }
     row.size = size;
-    source.copy(row.chunk, row.at, 0, size);
+    source.copy(this.chunks[row.chunk]!, row.at, 0, size);
   }
 
   read(row: RowBytes): string {
-    return row.chunk.toString('utf8', row.at, row.at + row.size);
+    return this.chunks[row.chunk]!.toString('utf8', row.at, row.at + row.size);
   }
 
   /** Hands the row's slot to a later row. Only for a row written here, once, when it is gone. */
   release(row: RowBytes): void {
-    if (row.size > MAX_SLOT) return; // its own buffer: the GC frees it
+    if (row.size > MAX_SLOT) {
+      // Its own buffer: dropped here, so the GC frees it; its number serves the next one.
+      this.chunks[row.chunk] = undefined;
+      this.freeNumbers.push(row.chunk);
+      return;
+    }
     const c = slotSize(row.size) / CLASS;
     this.freeChunks[c]!.push(row.chunk);
     this.freeAt[c]!.push(row.at);
+  }
+
+  /** Buffers held, shared chunks and rows' own (tests, diagnostics). */
+  bufferCount(): number {
+    return this.chunks.length - this.freeNumbers.length;
+  }
+
+  private own(buffer: Buffer): number {
+    const n = this.freeNumbers.pop() ?? this.chunks.length;
+    this.chunks[n] = buffer;
+    return n;
   }
 
   /** Bytes in slots waiting for reuse (tests, diagnostics). */

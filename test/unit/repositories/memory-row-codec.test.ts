@@ -9,7 +9,7 @@ import { RowSpace } from '../../../src/repositories/memory/row-space';
  */
 const space = new RowSpace();
 const toRow = <T>(value: T, keys: readonly (keyof T)[]) => rowWriter<T, keyof T>(keys, space)(value);
-const roundTrip = <T>(value: T): T => fromRow<T>(toRow(value, []));
+const roundTrip = <T>(value: T): T => fromRow<T>(space, toRow(value, []));
 
 it('reads back any JSON value and any Dates exactly', () => {
   const record = fc.record({
@@ -57,16 +57,16 @@ it('returns a fresh graph on every read, with no object shared between two field
   const shared = { n: 1 };
   const when = new Date(1);
   const row = toRow({ a: shared, b: shared, at: when, again: when }, []);
-  const first = fromRow<{ a: { n: number }; b: { n: number }; at: Date; again: Date }>(row);
+  const first = fromRow<{ a: { n: number }; b: { n: number }; at: Date; again: Date }>(space, row);
   expect(first.a).not.toBe(first.b);
   expect(first.at).not.toBe(first.again);
   first.a.n = 2;
   first.at.setTime(99);
-  const second = fromRow<typeof first>(row);
+  const second = fromRow<typeof first>(space, row);
   expect(second.a.n).toBe(1);
   expect(second.at.getTime()).toBe(1);
   shared.n = 3;
-  expect(fromRow<typeof first>(row).a.n).toBe(1);
+  expect(fromRow<typeof first>(space, row).a.n).toBe(1);
 });
 
 it('drops properties set to undefined (as mongoose does) and refuses what is not plain data', () => {

@@ -7,7 +7,7 @@ import { MAX_SLOT, RowSpace, type RowBytes } from '../../../src/repositories/mem
  * that is still stored. The model below checks every live row after every step.
  */
 const write = (space: RowSpace, text: string): RowBytes => {
-  const row: RowBytes = { chunk: Buffer.alloc(0), at: 0, size: 0 };
+  const row: RowBytes = { chunk: 0, at: 0, size: 0 };
   space.write(text, row);
   return row;
 };
@@ -58,11 +58,18 @@ it('gives a released slot to the next row of its size class, and to no other', (
 
 it('gives rows larger than a slot their own buffer, which release leaves to the GC', () => {
   const space = new RowSpace();
+  const buffers = space.bufferCount();
   const big = write(space, 'é'.repeat(MAX_SLOT)); // 2 bytes each in UTF-8
   expect(big.size).toBe(2 * MAX_SLOT);
-  expect(big.chunk.length).toBe(2 * MAX_SLOT);
+  expect(space.bufferCount()).toBe(buffers + 1);
+  expect(space.read(big)).toBe('é'.repeat(MAX_SLOT));
   space.release(big);
   expect(space.freeBytes()).toBe(0);
+  expect(space.bufferCount()).toBe(buffers);
+  // Its number serves the next big row.
+  const next = write(space, 'z'.repeat(2 * MAX_SLOT));
+  expect(next.chunk).toBe(big.chunk);
+  expect(space.read(next)).toBe('z'.repeat(2 * MAX_SLOT));
   // Long in UTF-16 units but within a slot once written: still a slot.
   const fits = write(space, 'y'.repeat(MAX_SLOT - 1));
   expect(fits.size).toBe(MAX_SLOT - 1);
