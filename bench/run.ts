@@ -450,29 +450,45 @@ async function benchScaling(redisUrl: string) {
   const s = section(`Scaling: pipeline throughput vs existing contacts (seeded through the repository), concurrency ${LATENCY_CONCURRENCY}, ${P.scalingJobs} activities in intake jobs of 10 (the default path)`);
   // The pipeline's default path, as in the pipeline section's goal rows.
   const scalingDrain = (seed: number) => drain({ impl: 'real', concurrency: LATENCY_CONCURRENCY, jobs: P.scalingJobs, seed, redisUrl, via: 'intake', intakeItems: 10 });
-  const runs: { seed: number; r: DrainResult }[] = [];
-  for (const seed of P.scaling) runs.push({ seed, r: await scalingDrain(seed) });
-  // The smallest size again at the end: the reference is the mean of both, as for the pipeline's
-  // no-op worker (one drain of 10k jobs varies by several percent run to run).
+  // Each larger size is compared with the smallest size measured just before and just after it
+  // (mean of both), so the reference brackets it in time. Our 2-core machines drift by tens of
+  // percent over minutes (one 10k drain ran at 5,630/s and, four minutes later, at 3,925/s), and a
+  // reference measured once at the start and once at the end could be far from either.
   const smallest = P.scaling[0]!;
-  const again = await scalingDrain(smallest);
-  const base = (runs[0]!.r.perSecond + again.perSecond) / 2;
-  for (const { seed, r } of runs) {
+  const refs: DrainResult[] = [await scalingDrain(smallest)];
+  const runs: { seed: number; r: DrainResult; base: number }[] = [];
+  for (const seed of P.scaling.slice(1)) {
+    const r = await scalingDrain(seed);
+    refs.push(await scalingDrain(smallest));
+    runs.push({ seed, r, base: (refs[refs.length - 2]!.perSecond + refs[refs.length - 1]!.perSecond) / 2 });
+  }
+  const refMean = refs.reduce((sum, r) => sum + r.perSecond, 0) / refs.length;
+  s.row({
+    figure: `${fmt.int(smallest)} contacts, activities/s`,
+    value: fmt.int(refMean),
+    reference: `${refs.map((r) => fmt.int(r.perSecond)).join(', ')} (each run; slowest / fastest)`,
+    ratio: fmt.ratio(Math.min(...refs.map((r) => r.perSecond)) / Math.max(...refs.map((r) => r.perSecond))),
+    goal: '—',
+    met: '',
+  });
+  const note = (seed: number, r: DrainResult) =>
+    s.note(
+      `${fmt.int(seed)}: seeded in ${r.seedSeconds.toFixed(1)} s; worker RSS ${fmt.mb(r.rss.start)} → ${fmt.mb(r.rss.end)} (max ${fmt.mb(r.rss.max)}); worker CPU per activity ${fmt.int(r.cpuUsPerJob)} µs (all threads; ${fmt.int(r.sysUsPerJob)} µs of it in the kernel, ${r.pageFaultsPerJob.toFixed(1)} minor page faults)${r.failed ? `; ${r.failed} failed` : ''}`,
+    );
+  refs.forEach((r) => note(smallest, r));
+  for (const { seed, r, base } of runs) {
     const ratio = r.perSecond / base;
     const last = seed === P.scaling[P.scaling.length - 1];
     s.row({
       figure: `${fmt.int(seed)} contacts, activities/s`,
       value: fmt.int(r.perSecond),
-      reference: `${fmt.int(base)} (${fmt.int(smallest)} contacts, first and last run)`,
+      reference: `${fmt.int(base)} (${fmt.int(smallest)} contacts, the runs just before and after)`,
       ratio: fmt.ratio(ratio),
       goal: last ? '≥ 0.90×' : '—',
       met: last ? met(ratio >= 0.9) : '',
     });
-    s.note(
-      `${fmt.int(seed)}: seeded in ${r.seedSeconds.toFixed(1)} s; worker RSS ${fmt.mb(r.rss.start)} → ${fmt.mb(r.rss.end)} (max ${fmt.mb(r.rss.max)}); worker CPU per activity ${fmt.int(r.cpuUsPerJob)} µs (all threads; ${fmt.int(r.sysUsPerJob)} µs of it in the kernel, ${r.pageFaultsPerJob.toFixed(1)} minor page faults)${r.failed ? `; ${r.failed} failed` : ''}`,
-    );
+    note(seed, r);
   }
-  s.note(`reference: ${fmt.int(smallest)} contacts measured first (${fmt.int(runs[0]!.r.perSecond)}/s) and last (${fmt.int(again.perSecond)}/s), mean of both`);
 }
 
 // ---------------------------------------------------------------- main
