@@ -21,6 +21,8 @@ const LAST_ACTIVITY = 2;
 /** What every index look-up checks a candidate against: small to decode, unlike the record. */
 type Identity = [id: string, email: string | null, phone: string | null, visitorIds: string[]];
 const identityText = (c: ContactRecord): string => JSON.stringify([c.id, c.email, c.phone, c.visitorIds] satisfies Identity);
+const sameIdentity = (a: ContactRecord, b: ContactRecord): boolean =>
+  a.email === b.email && a.phone === b.phone && a.visitorIds.length === b.visitorIds.length && a.visitorIds.every((v, i) => v === b.visitorIds[i]);
 
 /**
  * Same semantics as the MongoDB implementation, including its unique indexes. Contacts live in
@@ -85,7 +87,7 @@ export class MemoryContactRepository implements ContactRepository {
     await roundTrip();
     if (this.slotOf(id) >= 0) throw new DuplicateIdentifierError('id');
     const n = this.accountNumberFor(account);
-    this.assertIdentifiersFree(n, id, state);
+    this.assertIdentifiersFree(n, -1, state);
     const now = new Date();
     // Own keys first, the spread last: keys added after a spread cost the young GC (process-activity baseRecord).
     const record: ContactRecord = { id, account, status, version: 1, createdAt: now, updatedAt: now, ...pickState(state) };
@@ -103,10 +105,10 @@ export class MemoryContactRepository implements ContactRepository {
     const slot = this.slotOf(id);
     const n = this.accountNumbers.get(account);
     if (slot < 0 || this.slots.number(slot, ACCOUNT) !== n || this.slots.number(slot, VERSION) !== expectedVersion) throw new VersionConflictError();
-    this.assertIdentifiersFree(n!, id, state);
+    this.assertIdentifiersFree(n!, slot, state);
     const current = this.load(slot);
     const next: ContactRecord = { ...current, ...pickState(state), version: current.version + 1, updatedAt: new Date() };
-    this.write(slot, n!, next);
+    this.write(slot, n!, next, sameIdentity(current, next));
     this.reindex(slot, n!, current, next);
     return copy(next);
   }
@@ -154,9 +156,9 @@ export class MemoryContactRepository implements ContactRepository {
     return n === undefined ? 0 : this.slotsOf(n).length;
   }
 
-  private write(slot: number, n: number, record: ContactRecord): void {
+  private write(slot: number, n: number, record: ContactRecord, identityUnchanged = false): void {
     this.slots.setText(slot, RECORD, encodeRow(record));
-    this.slots.setText(slot, IDENTITY, identityText(record));
+    if (!identityUnchanged) this.slots.setText(slot, IDENTITY, identityText(record));
     this.slots.setNumber(slot, ACCOUNT, n);
     this.slots.setNumber(slot, VERSION, record.version);
     this.slots.setNumber(slot, LAST_ACTIVITY, record.lastActivityAt.getTime());
@@ -197,13 +199,16 @@ export class MemoryContactRepository implements ContactRepository {
     return n;
   }
 
-  /** The unique indexes: a key held by another contact of the account is refused, as MongoDB's E11000. */
-  private assertIdentifiersFree(n: number, id: string, state: ContactState) {
+  /**
+   * The unique indexes: a key held by another contact of the account is refused, as MongoDB's
+   * E11000. `own` is the slot being updated (-1 on create): it may keep its keys, and is not decoded.
+   */
+  private assertIdentifiersFree(n: number, own: number, state: ContactState) {
     const { email, phone } = state;
-    if (email && this.emailIndex.first(this.hash(n, email), (s) => this.holds(s, n, (c) => c[1] === email && c[0] !== id)) >= 0) {
+    if (email && this.emailIndex.first(this.hash(n, email), (s) => s !== own && this.holds(s, n, (c) => c[1] === email)) >= 0) {
       throw new DuplicateIdentifierError('email');
     }
-    if (!email && phone && this.phoneOnlyIndex.first(this.hash(n, phone), (s) => this.holds(s, n, (c) => c[1] === null && c[2] === phone && c[0] !== id)) >= 0) {
+    if (!email && phone && this.phoneOnlyIndex.first(this.hash(n, phone), (s) => s !== own && this.holds(s, n, (c) => c[1] === null && c[2] === phone)) >= 0) {
       throw new DuplicateIdentifierError('phone');
     }
   }
@@ -237,8 +242,9 @@ export class MemoryContactRepository implements ContactRepository {
 
   /** Most recent activity first, then by id: the order MongoDB's (…, lastActivityAt: -1, _id) index gives. */
   private byRecency(slots: number[]): number[] {
-    const keyed = slots.map((slot) => ({ slot, at: this.slots.number(slot, LAST_ACTIVITY), id: this.identity(slot)[0] }));
-    keyed.sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1));
-    return keyed.map((k) => k.slot);
+    if (slots.length < 2) return slots;
+    // Ids are decoded only to break a tie: nearly every sort is decided by lastActivityAt.
+    const idOf = (slot: number) => this.identity(slot)[0];
+    return [...slots].sort((a, b) => this.slots.number(b, LAST_ACTIVITY) - this.slots.number(a, LAST_ACTIVITY) || (idOf(a) < idOf(b) ? -1 : 1));
   }
 }
