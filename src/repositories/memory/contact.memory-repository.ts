@@ -62,14 +62,14 @@ export class MemoryContactRepository implements ContactRepository {
   async findByEmail(account: string, email: string) {
     await roundTrip();
     const n = this.accountNumbers.get(account);
-    if (n === undefined) return null;
-    const slot = this.emailIndex.first(this.hash(n, email), (s) => this.holds(s, n, (c) => c[1] === email));
+    const slot = n === undefined ? -1 : this.slotWithEmail(n, email);
     return slot >= 0 ? this.load(slot) : null;
   }
 
   async findByPhone(account: string, phone: string, limit: number) {
     await roundTrip();
-    return this.byRecency(this.withPhone(account, phone))
+    const n = this.accountNumbers.get(account);
+    return this.byRecency(n === undefined ? [] : this.withPhone(n, phone))
       .slice(0, Math.max(0, limit))
       .map((s) => this.load(s));
   }
@@ -120,9 +120,9 @@ export class MemoryContactRepository implements ContactRepository {
     // Candidates from an index when the query names a key, as MongoDB's planner would pick one.
     const candidates =
       query.email !== undefined
-        ? [this.emailIndex.first(this.hash(n, query.email), (s) => this.holds(s, n, (c) => c[1] === query.email))].filter((s) => s >= 0)
+        ? [this.slotWithEmail(n, query.email)].filter((s) => s >= 0)
         : query.phone !== undefined
-          ? this.withPhone(account, query.phone)
+          ? this.withPhone(n, query.phone)
           : this.slotsOf(n);
     const rows = candidates
       .map((slot) => ({ slot, identity: this.identity(slot) }))
@@ -187,9 +187,12 @@ export class MemoryContactRepository implements ContactRepository {
     return out;
   }
 
-  private withPhone(account: string, phone: string): number[] {
-    const n = this.accountNumbers.get(account);
-    if (n === undefined) return [];
+  /** The contact of account number `n` holding the email (other than slot `except`), or -1. */
+  private slotWithEmail(n: number, email: string, except = -1): number {
+    return this.emailIndex.first(this.hash(n, email), (s) => s !== except && this.holds(s, n, (c) => c[1] === email));
+  }
+
+  private withPhone(n: number, phone: string): number[] {
     return this.phoneIndex.all(this.hash(n, phone), (s) => this.holds(s, n, (c) => c[2] === phone));
   }
 
@@ -205,7 +208,7 @@ export class MemoryContactRepository implements ContactRepository {
    */
   private assertIdentifiersFree(n: number, own: number, state: ContactState) {
     const { email, phone } = state;
-    if (email && this.emailIndex.first(this.hash(n, email), (s) => s !== own && this.holds(s, n, (c) => c[1] === email)) >= 0) {
+    if (email && this.slotWithEmail(n, email, own) >= 0) {
       throw new DuplicateIdentifierError('email');
     }
     if (!email && phone && this.phoneOnlyIndex.first(this.hash(n, phone), (s) => s !== own && this.holds(s, n, (c) => c[1] === null && c[2] === phone)) >= 0) {

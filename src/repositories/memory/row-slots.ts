@@ -68,11 +68,7 @@ export class RowSlots {
   text(slot: number, t: number): string {
     const i = 3 * (slot * this.texts + t);
     if (this.loc[i] === 0) throw new Error(`slot ${slot} has no text ${t}`);
-    const ref = this.ref;
-    ref.chunk = this.loc[i]! - 1;
-    ref.at = this.loc[i + 1]!;
-    ref.size = this.loc[i + 2]!;
-    return this.space.read(ref);
+    return this.space.read(this.refAt(i));
   }
 
   number(slot: number, n: number): number {
@@ -86,12 +82,17 @@ export class RowSlots {
   private releaseText(slot: number, t: number): void {
     const i = 3 * (slot * this.texts + t);
     if (this.loc[i] === 0) return;
+    this.space.release(this.refAt(i));
+    this.loc[i] = 0;
+  }
+
+  /** The shared ref, pointed at the text whose location starts at loc[i]. */
+  private refAt(i: number): RowBytes {
     const ref = this.ref;
     ref.chunk = this.loc[i]! - 1;
     ref.at = this.loc[i + 1]!;
     ref.size = this.loc[i + 2]!;
-    this.space.release(ref);
-    this.loc[i] = 0;
+    return ref;
   }
 
   private grow(capacity: number): void {
