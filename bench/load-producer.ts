@@ -2,7 +2,7 @@
  * Open-loop producer for the latency / long-run benchmark, in its own process: enqueues activities
  * through the intake's producer (createIntakeProducer().enqueue: the exact call POST
  * /v1/activities makes, intake stage included) at a fixed rate for a fixed time, and records when each enqueue started.
- * Args (JSON in argv[2]): { redisUrl, prefix, rate, seconds, seed }.
+ * Args (JSON in argv[2]): { redisUrl, prefix, rate, seconds, warmupSeconds, seed }.
  */
 import { createActivitiesQueue } from '../src/jobs/activities.queue';
 import { createIntakeProducer } from '../src/jobs/intake-producer';
@@ -16,6 +16,8 @@ interface Args {
   prefix: string;
   rate: number;
   seconds: number;
+  /** Seconds at the same rate before the measured ones: sent and processed, not recorded. */
+  warmupSeconds?: number;
   seed: number;
 }
 
@@ -27,8 +29,10 @@ async function main(args: Args) {
   const intakeQueue = createIntakeQueue(conn, args.prefix);
   const producer = createIntakeProducer({ intakeQueue, activitiesQueue: queue, client: conn });
   const run = 'lat' + args.prefix.replace(/\W/g, '');
-  const total = Math.round(args.rate * args.seconds);
+  const warm = Math.round(args.rate * (args.warmupSeconds ?? 0));
+  const total = warm + Math.round(args.rate * args.seconds);
   const sent: [string, number, number][] = []; // id, enqueue start, enqueue acknowledged
+  const warmIds: string[] = [];
   const pending: Promise<void>[] = [];
   let errors = 0;
   const t0 = now();
@@ -38,11 +42,12 @@ async function main(args: Args) {
     const tick = setInterval(() => {
       const due = Math.min(total, Math.floor(((now() - t0) / 1000) * args.rate));
       while (i < due) {
+        const measured = i >= warm;
         const job = benchJob(run, i++, args.seed, new Date().toISOString());
         const start = now();
         pending.push(
           producer.enqueue(job).then(
-            () => void sent.push([job.activityId, start, now()]),
+            () => void (measured ? sent.push([job.activityId, start, now()]) : warmIds.push(job.activityId)),
             () => void errors++,
           ),
         );
@@ -55,7 +60,7 @@ async function main(args: Args) {
   });
   await Promise.all(pending);
   const seconds = (now() - t0) / 1000;
-  await send({ type: 'result', sent, errors, seconds });
+  await send({ type: 'result', sent, warmIds, errors, seconds });
   await queue.close();
   await intakeQueue.close();
   conn.disconnect();

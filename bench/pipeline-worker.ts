@@ -336,6 +336,8 @@ async function soak(args: SoakArgs) {
     sample();
     flushVisible();
   }, 1000);
+  // --trace-gc times are ms since this process started: the epoch they count from.
+  if (process.execArgv.some((a) => a.startsWith('--trace-gc'))) console.log(`[soak time origin ${performance.timeOrigin} ms, ready at ${Math.round(performance.now())} ms]`);
   send({ type: 'ready' });
   process.on('message', async (m: { type?: string }) => {
     if (m?.type !== 'report') return;

@@ -32,8 +32,8 @@ const ONLY = (argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? 
 const MONGODB_URI = process.env.MONGODB_URI;
 
 const P = QUICK
-  ? { warmup: 2, duration: 6, connections: 32, batchConnections: 8, jobs: 2000, drainWarmup: 500, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: Number(process.env.BENCH_SOAK_SECONDS ?? 12), scaling: [10_000, 100_000], scalingJobs: 3000 }
-  : { warmup: 3, duration: 15, connections: 32, batchConnections: 8, jobs: 10_000, drainWarmup: 2000, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: 60, scaling: [10_000, 100_000, 1_000_000], scalingJobs: 10_000 };
+  ? { warmup: 2, duration: 6, connections: 32, batchConnections: 8, jobs: 2000, drainWarmup: 500, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: Number(process.env.BENCH_SOAK_SECONDS ?? 12), soakWarmup: 3, scaling: [10_000, 100_000], scalingJobs: 3000 }
+  : { warmup: 3, duration: 15, connections: 32, batchConnections: 8, jobs: 10_000, drainWarmup: 2000, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: 60, soakWarmup: 5, scaling: [10_000, 100_000, 1_000_000], scalingJobs: 10_000 };
 const LATENCY_CONCURRENCY = 10;
 
 interface Row {
@@ -258,6 +258,15 @@ async function redisCalls(redisUrl: string): Promise<Map<string, number>> {
   return calls;
 }
 
+/** What redis-server's INFO tells about its own pauses: AOF writes delayed by fsync, forks. */
+async function redisPersistenceStalls(redisUrl: string): Promise<string> {
+  const redis = new Redis(redisUrl);
+  const info = await redis.info();
+  redis.disconnect();
+  const field = (k: string) => new RegExp(`^${k}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? '?';
+  return `aof_delayed_fsync ${field('aof_delayed_fsync')}, aof rewrites ${field('aof_rewrites')}, latest fork ${field('latest_fork_usec')} µs, total forks ${field('total_forks')}`;
+}
+
 /** The latency run's producer writes intake jobs, so its saturation is the drain from the intake stage. */
 const results: { stagedC10?: number } = {};
 
@@ -338,7 +347,7 @@ async function benchLatency(redisUrl: string) {
     (await drain({ impl: 'real', concurrency: LATENCY_CONCURRENCY, jobs: P.jobs, seed: P.seed, redisUrl, via: 'intake', intakeItems: 10 })).perSecond;
   // BENCH_LATENCY_RATE: pace the long run at a fixed rate instead (to compare runs at one load).
   const rate = Number(process.env.BENCH_LATENCY_RATE) || Math.max(50, Math.round(saturation / 2));
-  const s = section(`Latency and long run: enqueue → activity recorded (contact visible), ${fmt.int(rate)}/s for ${P.soakSeconds} s, worker concurrency ${LATENCY_CONCURRENCY}`);
+  const s = section(`Latency and long run: enqueue → activity recorded (contact visible), ${fmt.int(rate)}/s for ${P.soakSeconds} s after ${P.soakWarmup} s of warm-up at the same rate, worker concurrency ${LATENCY_CONCURRENCY}`);
   const prefix = freshPrefix('l');
   const worker = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'soak', concurrency: LATENCY_CONCURRENCY, seed: P.seed, redisUrl, prefix, warmup: P.drainWarmup } satisfies SoakArgs)], {
     // BENCH_TRACE_GC=1 (or nvp): the worker's --trace-gc (-nvp) lines on this terminal, to match spikes to GCs.
@@ -354,32 +363,38 @@ async function benchLatency(redisUrl: string) {
       if (m?.type === 'visible') for (const [id, t] of m.entries!) visibleAt.set(id, t);
       if (m?.type === 'stages') for (const [id, created, taken] of m.entries as unknown as [string, number, number][]) stagesOf.set(id, [created, taken]);
     });
-    const producer = spawnChild('load-producer.ts', [JSON.stringify({ redisUrl, prefix, rate, seconds: P.soakSeconds, seed: P.seed })]);
+    // The first seconds at the rate are a warm-up, sent and processed but not recorded, as autocannon
+    // warms up before the intake's figures: a new producer process (and the worker's young generation
+    // growing to its working size) made the first seconds' latencies up to 3x the rest's.
+    const producer = spawnChild('load-producer.ts', [JSON.stringify({ redisUrl, prefix, rate, seconds: P.soakSeconds, warmupSeconds: P.soakWarmup, seed: P.seed })]);
     // CPU of every process on the two cores while the load runs: the drain that set the rate had
     // no producer, conductor bookkeeping or growing store competing with the worker.
     const cpuPids = [worker.proc.pid!, producer.proc.pid!, REDIS_PID, process.pid];
     const cpu0 = cpuPids.map(procCpuSeconds);
     const wall0 = performance.now();
     const calls0 = process.env.BENCH_REDIS_CALLS ? await redisCalls(redisUrl) : undefined;
-    const sent = await producer.next<{ sent: [string, number, number][]; errors: number; seconds: number }>('result', (P.soakSeconds + 120) * 1000);
+    const sent = await producer.next<{ sent: [string, number, number][]; warmIds: string[]; errors: number; seconds: number }>('result', (P.soakWarmup + P.soakSeconds + 120) * 1000);
     const cpuShare = cpuPids.map((pid, i) => (procCpuSeconds(pid) - cpu0[i]!) / ((performance.now() - wall0) / 1000));
     if (calls0) {
       const per = callsPer(calls0, await redisCalls(redisUrl), Math.max(1, sent.sent.length));
       console.log(`  · redis calls per activity under the paced load (producer and worker): ${per}`);
     }
     await producer.stop();
+    // redis-server's own stalls in the same window: an AOF write postponed behind a slow fsync, or a
+    // fork (AOF rewrite), holds every reply to the worker and the producer.
+    const redisStalls = await redisPersistenceStalls(redisUrl);
     // Let the tail drain (bounded), then collect.
     const deadline = Date.now() + 30_000;
     let report: { samples: { t: number; rss: number; heapUsed: number }[]; heapStart: number; heapEnd: number; activities: number; loop: { p50: number; p99: number; max: number } };
     for (;;) {
       worker.send({ type: 'report' });
       report = await worker.next('report', 60_000);
-      if (report.activities >= sent.sent.length || Date.now() > deadline) break;
+      if (report.activities >= sent.sent.length + sent.warmIds.length || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 500));
     }
     const lat: number[] = [];
     const ack: number[] = [];
-    let missing = 0;
+    let missing = sent.warmIds.filter((id) => !visibleAt.has(id)).length;
     for (const [id, start, acked] of sent.sent) {
       ack.push(acked - start);
       const v = visibleAt.get(id);
@@ -398,6 +413,11 @@ async function benchLatency(redisUrl: string) {
     const windowP99 = [...windows].map(([k, l]) => [k / 2, percentile(l.sort((a, b) => a - b), 99)] as const);
     const sortedP99 = windowP99.map(([, p]) => p).sort((a, b) => a - b);
     const worst = [...windowP99].sort((a, b) => b[1] - a[1]).slice(0, 6).sort((a, b) => a[0] - b[0]);
+    // BENCH_LATENCY_DUMP=<file>: every measured activity as [enqueued, visible, job taken] (epoch ms), to
+    // line the tail up with the worker's --trace-gc (BENCH_TRACE_GC=1 prints its time origin).
+    if (process.env.BENCH_LATENCY_DUMP) {
+      writeFileSync(process.env.BENCH_LATENCY_DUMP, JSON.stringify(sent.sent.map(([id, start]) => [start, visibleAt.get(id) ?? null, stagesOf.get(id)?.[1] ?? null])));
+    }
     lat.sort((a, b) => a - b);
     ack.sort((a, b) => a - b);
     const p99 = percentile(lat, 99);
@@ -417,9 +437,10 @@ async function benchLatency(redisUrl: string) {
     }
     const pp = (l: number[]) => (l.sort((a, b) => a - b), `p50 ${fmt.ms(percentile(l, 50))} / p99 ${fmt.ms(percentile(l, 99))}`);
     s.note(`where the time goes (ms clocks): enqueue to the job that processes it (inline: its intake job) ${pp(parts[0])}; waiting for a worker slot ${pp(parts[1])}; processing (inline: the intake job's activities before it included) ${pp(parts[2])}`);
+    s.note(`redis-server: ${redisStalls}`);
     s.note(`CPU while the load ran (cores, of 2): worker ${cpuShare[0]!.toFixed(2)}, producer ${cpuShare[1]!.toFixed(2)}, redis-server ${cpuShare[2]!.toFixed(2)}, conductor ${cpuShare[3]!.toFixed(2)}`);
     s.note(`worker event-loop delay (GC pauses included, sampled every 5 ms): p50 ${fmt.ms(report.loop.p50)}, p99 ${fmt.ms(report.loop.p99)}, max ${fmt.ms(report.loop.max)}`);
-    s.note(`max ${fmt.ms(lat[lat.length - 1] ?? NaN)}; ${lat.length} of ${sent.sent.length} visible${missing ? `, ${missing} MISSING` : ''}; ${sent.errors} enqueue errors; enqueue ack p50 ${fmt.ms(percentile(ack, 50))} / p99 ${fmt.ms(percentile(ack, 99))}`);
+    s.note(`max ${fmt.ms(lat[lat.length - 1] ?? NaN)}; ${lat.length} of ${sent.sent.length} visible (and ${sent.warmIds.length} warm-up activities, not in the percentiles)${missing ? `, ${missing} MISSING` : ''}; ${sent.errors} enqueue errors; enqueue ack p50 ${fmt.ms(percentile(ack, 50))} / p99 ${fmt.ms(percentile(ack, 99))}`);
     const rss = report.samples.map((x) => x.rss);
     const start = rss[0]!;
     const end = rss[rss.length - 1]!;

@@ -13,6 +13,7 @@ import {
 import type { RedisConnection } from '../jobs/redis-connection';
 import type { Logger } from '../shared/logger';
 import type { ActivityHandler } from './activity-handler';
+import { identityLanes, INLINE_LANES, runLanes } from './identity-lanes';
 import { failureReason, isStoreOutage } from './job-errors';
 import { createOutageBackoff } from './outage-backoff';
 
@@ -55,7 +56,8 @@ export interface FanOutResult {
 
 /**
  * Empties the intake stage. With inline processing (the default) it runs the use case on each
- * activity of an intake job, in order, and hands only what fails to the activities queue, where
+ * activity of an intake job, in lanes (identity-lanes.ts: one person's activities in job order,
+ * different people's at once), and hands only what fails to the activities queue, where
  * retries, the outage pause, the failed set and replay work as for any activities job. Without it,
  * every activity becomes an activities job. Either way the job ends with one DONE script: the ids
  * processed here enter the done set (which answers `duplicate` for them) and the job's markers go.
@@ -85,34 +87,42 @@ export function createFanOutWorker(deps: FanOutWorkerDeps): Worker<IntakeJobData
         for (let i = 0; i < items.length; i++) inline.onHandedOff?.(SKIPPED_FOR_OUTAGE);
       } else if (inline) {
         handOff = [];
-        for (let i = 0; i < items.length; i++) {
+        // Once the store is found unreachable, the items not yet started go to the activities queue
+        // with that reason: each would only wait for its own timeout.
+        let outageReason: string | null = null;
+        await runLanes(identityLanes(items), INLINE_LANES, async (i) => {
           const item = items[i]!;
+          if (outageReason !== null) {
+            inline.onHandedOff?.(outageReason);
+            handOff.push(item);
+            return;
+          }
           const data = activityJobSchema.safeParse(item);
           if (!data.success) {
             // The activities worker fails it with the same reason as ever, visibly, for a replay.
             handOff.push(item);
             inline.onHandedOff?.('invalid_job');
-            continue;
+            return;
           }
           try {
             await inline.handle(data.data);
             processed.push(item.activityId);
-            outage.succeeded();
+            if (outageReason === null) outage.succeeded();
           } catch (err) {
             const reason = failureReason(err);
             if (isStoreOutage(err, inline.isTransientStoreError)) {
-              const skipMs = outage.failed();
-              if (skipMs !== null) deps.logger.warn({ reason, skipMs }, 'store unreachable: intake jobs go to the activities queue for now');
-              const rest = items.slice(i);
-              for (let k = 0; k < rest.length; k++) inline.onHandedOff?.(reason);
-              handOff.push(...rest);
-              break;
+              if (outageReason === null) {
+                outageReason = reason;
+                const skipMs = outage.failed();
+                if (skipMs !== null) deps.logger.warn({ reason, skipMs }, 'store unreachable: intake jobs go to the activities queue for now');
+              }
+            } else {
+              deps.logger.info({ account: item.account, activityId: item.activityId, reason }, 'activity handed to the activities queue');
             }
             inline.onHandedOff?.(reason);
-            deps.logger.info({ account: item.account, activityId: item.activityId, reason }, 'activity handed to the activities queue');
             handOff.push(item);
           }
-        }
+        });
       }
 
       if (handOff.length > 0) {

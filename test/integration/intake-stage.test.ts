@@ -242,6 +242,41 @@ describe('intake stage', () => {
     }
   });
 
+  it('inline: one intake job of many people, each written several ways, runs in concurrent lanes and still gives one contact per person', async () => {
+    const app = await startTestApp(redis.url, { INTAKE_PROCESSING: 'inline' });
+    try {
+      // Three spellings of each person's phone: the lanes read raw values, so they put the spellings
+      // in different lanes and the use case races itself on one contact, as concurrent workers do.
+      const spellings = (p: number) => [`+1 415 555 01${p}0`, `(415) 555-01${p}0`, `415.555.01${p}0`];
+      const jobs: ActivityJobData[] = [];
+      for (let i = 0; i < 60; i++) {
+        const p = i % 6;
+        jobs.push({
+          kind: 'activity',
+          account: app.account,
+          activityId: activityIdFor(app.account, idempotencyKey({ kind: 'client', key: `lanes-${i}` })),
+          receivedAt: new Date().toISOString(),
+          payload: { type: 'chat.message', occurredAt: at(i % 50), phone: spellings(p)[Math.floor(i / 6) % 3], fields: { seq: String(i) } },
+        });
+      }
+      await app.intakeQueue.add(FAN_OUT, { jobs }, { jobId: newIntakeJobId() });
+      await intakeFannedOut(app);
+
+      const [done] = await app.intakeQueue.getCompleted();
+      expect(done!.returnvalue).toEqual({ activities: 60, processed: 60, handedOff: 0 });
+      expect(await app.repos.contacts.count(app.account)).toBe(6);
+      expect(await app.repos.activities.count(app.account, { outcome: 'processed' })).toBe(60);
+      for (let p = 0; p < 6; p++) {
+        const [contact, ...others] = await app.repos.contacts.findByPhone(app.account, `+141555501${p}0`, 5);
+        expect(others).toEqual([]);
+        const recorded = await app.repos.activities.listForContact(app.account, contact!.id, 100);
+        expect(recorded.map((a) => a.id).sort()).toEqual(jobs.filter((_, i) => i % 6 === p).map((j) => j.activityId).sort());
+      }
+    } finally {
+      await app.stop();
+    }
+  });
+
   it('inline: an activity that fails is handed to the activities queue (failed set, status, replay); the rest of its intake job is processed', async () => {
     const app = await startTestApp(redis.url, { ADMIN_PASSWORD: 'admin password for this test', METRICS_TOKEN: 'metrics-token-0123456789' });
     try {
