@@ -6,6 +6,8 @@
  *     queue with `jobs` activities through the real producer, then starts the worker and times the
  *     drain (first → last completion). impl=noop is the reference: a BullMQ Worker whose processor
  *     does nothing, same queue, same job options, same concurrency.
+ *   { mode: 'rounds', impl, concurrency, seed, redisUrl, prefix, via, intakeItems, warmup }
+ *     the same drain, repeated on command in one process (RoundsArgs below).
  *   { mode: 'soak', concurrency, seed, redisUrl, prefix, store }
  *     starts the real worker, reports "ready", then records when each activity became visible in
  *     the store and samples RSS / heap once a second until asked to stop (lib/common onStopRequest).
@@ -63,6 +65,29 @@ export interface SoakArgs {
   store?: 'memory' | 'mongodb';
   intakeProcessing?: 'inline' | 'jobs';
 }
+/**
+ * One long-lived worker process that drains on command, so a figure and its reference can take
+ * turns within one window (noop, real, noop, real, …): this machine drifts by tens of percent over
+ * minutes, and fresh processes minutes apart measured the drift as much as the code. It seeds,
+ * processes `warmup` jobs off the record, reports "ready", then for each {type:'drain', jobs}
+ * message pauses its workers, pre-fills `jobs` activities, resumes them and reports a 'round'
+ * result timed from the resume to the last completion. The store keeps what every round wrote.
+ */
+export interface RoundsArgs {
+  mode: 'rounds';
+  impl: 'real' | 'noop';
+  concurrency: number;
+  seed: number;
+  redisUrl: string;
+  prefix: string;
+  via?: 'queue' | 'intake';
+  intakeItems?: number;
+  warmup: number;
+}
+export interface RoundResult extends Omit<DrainResult, 'type' | 'seedSeconds'> {
+  type: 'round';
+}
+
 export interface DrainResult {
   type: 'result';
   jobs: number;
@@ -358,12 +383,103 @@ async function soak(args: SoakArgs) {
   });
 }
 
+async function rounds(args: RoundsArgs) {
+  const repos = await openStore('memory');
+  const seedSeconds = args.seed > 0 ? await seedContacts(repos, args.seed) : 0;
+  const { conn, queue, intakeQueue } = await prefillQueues(args.redisUrl, args.prefix);
+  let completed = 0;
+  let failed = 0;
+  let expected = 0;
+  let roundDone: () => void = () => {};
+  let resolutions: Record<string, number> = {};
+  const onDone = (ok: boolean) => {
+    if (ok) completed++;
+    else failed++;
+    if (completed + failed === expected) roundDone();
+  };
+  let workers: Worker[];
+  let stop: () => Promise<void>;
+  if (args.impl === 'noop') {
+    const wconn = createRedisConnection(args.redisUrl, 'worker', 'bench-noop-worker');
+    const worker = new Worker(ACTIVITIES_QUEUE, async () => {}, { connection: wconn, prefix: args.prefix, concurrency: args.concurrency, autorun: false });
+    worker.on('completed', () => onDone(true));
+    worker.on('failed', () => onDone(false));
+    workers = [worker];
+    stop = async () => {
+      await worker.close();
+      wconn.disconnect();
+    };
+  } else {
+    const config = parseConfig(benchEnv(args.redisUrl, args.prefix, { ROLE: 'worker', WORKER_CONCURRENCY: String(args.concurrency), LOG_LEVEL: 'warn' }));
+    const app = await startContactflow(config, createLogger(config.LOG_LEVEL), {
+      repos,
+      onProcessed: (r) => {
+        resolutions[r.resolution] = (resolutions[r.resolution] ?? 0) + 1;
+        onDone(true);
+      },
+    });
+    app.worker!.on('failed', () => onDone(false));
+    workers = [app.fanOut!, app.worker!];
+    await Promise.all(workers.map((w) => w.pause()));
+    stop = () => app.stop();
+  }
+  let round = 0;
+  const drainRound = async (jobs: number): Promise<RoundResult> => {
+    await prefill({ queue, intakeQueue }, { run: `${args.prefix.replace(/\W/g, '')}r${round++}`, seed: args.seed, count: jobs, via: args.via, intakeItems: args.intakeItems });
+    completed = 0;
+    failed = 0;
+    expected = jobs;
+    resolutions = {};
+    const finished = new Promise<void>((r) => (roundDone = r));
+    // Each round starts on a collected heap, so one round's garbage is not the next one's GC.
+    (globalThis as { gc?: () => void }).gc?.();
+    const rss = { start: process.memoryUsage().rss, end: 0, max: 0 };
+    const sampler = setInterval(() => (rss.max = Math.max(rss.max, process.memoryUsage().rss)), 250);
+    const cpu0 = process.cpuUsage();
+    const faults0 = process.resourceUsage().minorPageFault;
+    const t0 = now();
+    await Promise.all(workers.map((w) => w.resume()));
+    await finished;
+    const seconds = (now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const faults = process.resourceUsage().minorPageFault - faults0;
+    clearInterval(sampler);
+    await Promise.all(workers.map((w) => w.pause()));
+    rss.end = process.memoryUsage().rss;
+    rss.max = Math.max(rss.max, rss.end);
+    return {
+      type: 'round',
+      jobs,
+      completed,
+      failed,
+      seconds,
+      perSecond: jobs / seconds,
+      cpuUsPerJob: (cpu.user + cpu.system) / jobs,
+      sysUsPerJob: cpu.system / jobs,
+      pageFaultsPerJob: faults / jobs,
+      rss,
+      resolutions,
+    };
+  };
+  if (args.warmup > 0) await drainRound(args.warmup);
+  process.on('message', (m: { type?: string; jobs?: number }) => {
+    if (m?.type === 'drain') void drainRound(m.jobs!).then(send);
+  });
+  onStopRequest(async () => {
+    await stop();
+    await queue.close();
+    await intakeQueue.close();
+    conn.disconnect();
+  });
+  await send({ type: 'ready', seedSeconds });
+}
+
 function intakeProcessingEnv(mode: 'inline' | 'jobs' | undefined): Record<string, string> {
   return mode ? { INTAKE_PROCESSING: mode } : {};
 }
 
-const args = JSON.parse(process.argv[2] ?? '{}') as DrainArgs | SoakArgs;
-(args.mode === 'soak' ? soak(args) : drain(args).then(() => process.exit(0))).catch((err) => {
+const args = JSON.parse(process.argv[2] ?? '{}') as DrainArgs | SoakArgs | RoundsArgs;
+(args.mode === 'soak' ? soak(args) : args.mode === 'rounds' ? rounds(args) : drain(args).then(() => process.exit(0))).catch((err) => {
   process.stderr.write(`pipeline-worker: ${(err as Error).stack}\n`);
   process.exit(1);
 });

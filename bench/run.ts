@@ -20,7 +20,7 @@ import { Redis } from 'ioredis';
 import { startRedisServer } from '../src/infra/redis-server';
 import { activity, freshEmail } from './lib/activities';
 import { appNodeFlags, procCpuSeconds, BENCH_API_KEY, BENCH_ROOT, benchEnv, fmt, LOOPBACK, machineInfo, mdTable, percentile, spawnChild, tmpDir } from './lib/common';
-import type { DrainArgs, DrainResult, SoakArgs } from './pipeline-worker';
+import type { DrainArgs, DrainResult, RoundResult, RoundsArgs, SoakArgs } from './pipeline-worker';
 import { summarizeProfile } from './profile-summary';
 
 const argv = process.argv.slice(2);
@@ -32,8 +32,10 @@ const ONLY = (argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? 
 const MONGODB_URI = process.env.MONGODB_URI;
 
 const P = QUICK
-  ? { warmup: 2, duration: 6, connections: 32, batchConnections: 8, jobs: 2000, drainWarmup: 500, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: Number(process.env.BENCH_SOAK_SECONDS ?? 12), soakWarmup: 3, scaling: [10_000, 100_000], scalingJobs: 3000 }
-  : { warmup: 3, duration: 15, connections: 32, batchConnections: 8, jobs: 10_000, drainWarmup: 2000, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: 60, soakWarmup: 5, scaling: [10_000, 100_000, 1_000_000], scalingJobs: 10_000 };
+  ? { warmup: 2, duration: 6, connections: 32, batchConnections: 8, jobs: 2000, drainWarmup: 500, rounds: 2, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: Number(process.env.BENCH_SOAK_SECONDS ?? 12), soakWarmup: 3, scaling: [10_000, 100_000], scalingJobs: 3000 }
+  : { warmup: 3, duration: 15, connections: 32, batchConnections: 8, jobs: 10_000, drainWarmup: 2000, rounds: 3, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: 60, soakWarmup: 5, scaling: [10_000, 100_000, 1_000_000], scalingJobs: 10_000 };
+// BENCH_CONCURRENCIES=10,50: only these pipeline concurrencies (experiments).
+if (process.env.BENCH_CONCURRENCIES) P.concurrencies = process.env.BENCH_CONCURRENCIES.split(',').map(Number);
 const LATENCY_CONCURRENCY = 10;
 
 interface Row {
@@ -278,53 +280,131 @@ function traceGcFlags(): string[] {
   return [...(trace ? [trace === 'nvp' ? '--trace-gc-nvp' : '--trace-gc'] : []), ...extra];
 }
 
+/** A long-lived drain process (pipeline-worker.ts, mode 'rounds'), drained on command. */
+interface Drainer {
+  label: string;
+  seedSeconds: number;
+  drain(jobs: number): Promise<RoundResult>;
+  stop(): Promise<void>;
+}
+
+async function startDrainer(label: string, args: Omit<RoundsArgs, 'mode' | 'prefix' | 'warmup'>): Promise<Drainer> {
+  const child = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'rounds', prefix: freshPrefix('r'), warmup: P.drainWarmup, ...args } satisfies RoundsArgs)], {
+    execArgv: [...appNodeFlags(), '--max-old-space-size=8192', '--expose-gc', ...traceGcFlags()],
+    quiet: !process.env.BENCH_TRACE_GC,
+  });
+  const { seedSeconds } = await child.next<{ seedSeconds: number }>('ready', 900_000);
+  return {
+    label,
+    seedSeconds,
+    async drain(jobs) {
+      child.send({ type: 'drain', jobs });
+      const r = await child.next<RoundResult>('round', 900_000);
+      if (r.failed > 0) console.log(`  ! ${label}: ${r.failed} of ${r.jobs} jobs failed`);
+      return r;
+    },
+    stop: () => child.stop(),
+  };
+}
+
+interface Alternation {
+  refs: RoundResult[];
+  /** Per measured drainer: its rounds, and each round's ratio to the mean of the references just before and after it. */
+  runs: { rounds: RoundResult[]; ratios: number[] }[];
+}
+
+/**
+ * The reference and the measured processes take turns, all alive at once: ref, a, ref, b, ref, a,
+ * ref, b, ref, … Each measured round is compared with the reference rounds just before and just
+ * after it (their mean), so figure and reference are seconds apart. One-off processes minutes
+ * apart measured this machine's drift (tens of percent over minutes) as much as the code.
+ */
+async function alternate(ref: Drainer, measured: Drainer[], rounds: number, jobs: number): Promise<Alternation> {
+  const refs = [await ref.drain(jobs)];
+  const runs = measured.map(() => ({ rounds: [] as RoundResult[], ratios: [] as number[] }));
+  for (let round = 0; round < rounds; round++) {
+    for (let m = 0; m < measured.length; m++) {
+      const r = await measured[m]!.drain(jobs);
+      refs.push(await ref.drain(jobs));
+      runs[m]!.rounds.push(r);
+      runs[m]!.ratios.push(r.perSecond / ((refs[refs.length - 2]!.perSecond + refs[refs.length - 1]!.perSecond) / 2));
+    }
+  }
+  return { refs, runs };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const meanOf = (rs: RoundResult[], k: 'perSecond' | 'cpuUsPerJob' | 'sysUsPerJob' | 'pageFaultsPerJob') => mean(rs.map((r) => r[k]));
+const ratiosText = (ratios: number[]) => ratios.map((x) => fmt.ratio(x)).join(', ');
+
+/** Stops the drainers and empties the bench's redis-server (completed jobs of every round). */
+async function stopDrainers(redisUrl: string, drainers: Drainer[]) {
+  await Promise.all(drainers.map((d) => d.stop()));
+  const redis = new Redis(redisUrl);
+  await redis.flushall();
+  redis.disconnect();
+}
+
 async function benchPipeline(redisUrl: string) {
-  const s = section(`Pipeline: queue → store, ${P.jobs} pre-filled activities, ${P.seed / 1000}k existing contacts (half the activities match one, half create)`);
+  const s = section(
+    `Pipeline: queue → store, ${P.jobs} pre-filled activities per round, ${P.rounds} rounds, ${P.seed / 1000}k existing contacts at the start (half the activities match one, half create)`,
+  );
   for (const concurrency of P.concurrencies) {
-    // The reference before and after the real drains, and their mean: the no-op drain is short and
-    // varies run to run (10.6k–16k/s at c=10 in one session), like the intake's reference.
-    const refBefore = await drain({ impl: 'noop', concurrency, jobs: P.jobs, seed: 0, redisUrl });
-    // The default path: intake jobs of 10 (what the HTTP intake writes under load; the long run's
-    // producer writes ≈ 8 per job at 1,600/s), processed inline by the fan-out.
-    const real = await drain({ impl: 'real', concurrency, jobs: P.jobs, seed: P.seed, redisUrl, via: 'intake', intakeItems: 10 });
-    // One activities job per activity: hand-offs, replays, and INTAKE_PROCESSING=jobs past the fan-out.
-    const queued = await drain({ impl: 'real', concurrency, jobs: P.jobs, seed: P.seed, redisUrl });
-    const refAfter = await drain({ impl: 'noop', concurrency, jobs: P.jobs, seed: 0, redisUrl });
-    const ref = { perSecond: (refBefore.perSecond + refAfter.perSecond) / 2, cpuUsPerJob: (refBefore.cpuUsPerJob + refAfter.cpuUsPerJob) / 2 };
-    const ratio = real.perSecond / ref.perSecond;
-    if (concurrency === LATENCY_CONCURRENCY) results.stagedC10 = real.perSecond;
-    s.row({
-      figure: `memory store, concurrency ${concurrency}, from the intake stage (inline, the default), activities/s`,
-      value: fmt.int(real.perSecond),
-      reference: `${fmt.int(ref.perSecond)} (BullMQ no-op worker, one job per activity; ${fmt.int(refBefore.perSecond)} before, ${fmt.int(refAfter.perSecond)} after)`,
-      ratio: fmt.ratio(ratio),
-      goal: '≥ 0.50×',
-      met: met(ratio >= 0.5 && real.failed === 0),
-    });
-    s.row({
-      figure: `memory store, concurrency ${concurrency}, from the activities queue (one job per activity), activities/s`,
-      value: fmt.int(queued.perSecond),
-      reference: `${fmt.int(ref.perSecond)} (the same no-op worker)`,
-      ratio: fmt.ratio(queued.perSecond / ref.perSecond),
-      goal: '—',
-      met: queued.failed === 0 ? '' : '❌',
-    });
-    const note = (what: string, r: DrainResult) =>
-      `${what}: ${JSON.stringify(r.resolutions)}${r.failed ? `, ${r.failed} failed` : ''}; worker RSS ${fmt.mb(r.rss.start)} → ${fmt.mb(r.rss.end)} (max ${fmt.mb(r.rss.max)}); worker CPU per activity ${fmt.int(r.cpuUsPerJob)} µs`;
-    s.note(`c=${concurrency}: ${note('inline', real)}; ${note('activities queue', queued)}; no-op ${fmt.int(ref.cpuUsPerJob)} µs per job`);
+    const noop = await startDrainer('no-op', { impl: 'noop', concurrency, seed: 0, redisUrl });
+    const measured = [
+      // The default path: intake jobs of 10 (what the HTTP intake writes under load; the long run's
+      // producer writes ≈ 8 per job at 1,600/s), processed inline by the fan-out.
+      await startDrainer('inline', { impl: 'real', concurrency, seed: P.seed, redisUrl, via: 'intake', intakeItems: 10 }),
+      // One activities job per activity: hand-offs, replays, and INTAKE_PROCESSING=jobs past the fan-out.
+      await startDrainer('activities queue', { impl: 'real', concurrency, seed: P.seed, redisUrl }),
+    ];
+    try {
+      const { refs, runs } = await alternate(noop, measured, P.rounds, P.jobs);
+      const [inline, queued] = runs as [Alternation['runs'][number], Alternation['runs'][number]];
+      const ratio = median(inline.ratios);
+      const failed = inline.rounds.reduce((n, r) => n + r.failed, 0);
+      if (concurrency === LATENCY_CONCURRENCY) results.stagedC10 = meanOf(inline.rounds, 'perSecond');
+      const refText = `${fmt.int(meanOf(refs, 'perSecond'))} (BullMQ no-op worker, one job per activity; rounds ${refs.map((r) => fmt.int(r.perSecond)).join(', ')})`;
+      s.row({
+        figure: `memory store, concurrency ${concurrency}, from the intake stage (inline, the default), activities/s`,
+        value: `${fmt.int(meanOf(inline.rounds, 'perSecond'))} (rounds ${inline.rounds.map((r) => fmt.int(r.perSecond)).join(', ')})`,
+        reference: refText,
+        ratio: `${fmt.ratio(ratio)} (median of ${ratiosText(inline.ratios)})`,
+        goal: '≥ 0.50×',
+        met: met(ratio >= 0.5 && failed === 0),
+      });
+      s.row({
+        figure: `memory store, concurrency ${concurrency}, from the activities queue (one job per activity), activities/s`,
+        value: fmt.int(meanOf(queued.rounds, 'perSecond')),
+        reference: `${fmt.int(meanOf(refs, 'perSecond'))} (the same no-op rounds)`,
+        ratio: `${fmt.ratio(median(queued.ratios))} (median of ${ratiosText(queued.ratios)})`,
+        goal: '—',
+        met: queued.rounds.every((r) => r.failed === 0) ? '' : '❌',
+      });
+      const note = (what: string, rs: RoundResult[]) =>
+        `${what}: ${JSON.stringify(rs[rs.length - 1]!.resolutions)} in its last round; worker RSS ${fmt.mb(rs[0]!.rss.start)} → ${fmt.mb(rs[rs.length - 1]!.rss.end)}; worker CPU per activity ${fmt.int(meanOf(rs, 'cpuUsPerJob'))} µs`;
+      s.note(`c=${concurrency}: ${note('inline', inline.rounds)}; ${note('activities queue', queued.rounds)}; no-op ${fmt.int(meanOf(refs, 'cpuUsPerJob'))} µs per job`);
+    } finally {
+      await stopDrainers(redisUrl, [noop, ...measured]);
+    }
     if (concurrency === LATENCY_CONCURRENCY) {
       // The same intake jobs with INTAKE_PROCESSING=jobs: the fan-out adds one activities job per
       // activity (the second hop), as the worker ran before inline processing became the default.
+      // One-off drains against a one-off reference: informational, no goal.
+      const ref = await drain({ impl: 'noop', concurrency, jobs: P.jobs, seed: 0, redisUrl });
       const hop = await drain({ impl: 'real', concurrency, jobs: P.jobs, seed: P.seed, redisUrl, via: 'intake', intakeItems: 10, intakeProcessing: 'jobs' });
       s.row({
         figure: `memory store, concurrency ${concurrency}, from the intake stage with INTAKE_PROCESSING=jobs (fan-out, then activities jobs), activities/s`,
         value: fmt.int(hop.perSecond),
-        reference: `${fmt.int(ref.perSecond)} (the same no-op worker)`,
+        reference: `${fmt.int(ref.perSecond)} (a no-op drain just before it)`,
         ratio: fmt.ratio(hop.perSecond / ref.perSecond),
         goal: '—',
         met: hop.failed === 0 ? '' : '❌',
       });
-      s.note(`c=${concurrency}: ${note('INTAKE_PROCESSING=jobs', hop)}`);
     }
   }
   if (MONGODB_URI) {
@@ -468,47 +548,47 @@ async function benchLatency(redisUrl: string) {
 // ---------------------------------------------------------------- scaling
 
 async function benchScaling(redisUrl: string) {
-  const s = section(`Scaling: pipeline throughput vs existing contacts (seeded through the repository), concurrency ${LATENCY_CONCURRENCY}, ${P.scalingJobs} activities in intake jobs of 10 (the default path)`);
-  // The pipeline's default path, as in the pipeline section's goal rows.
-  const scalingDrain = (seed: number) => drain({ impl: 'real', concurrency: LATENCY_CONCURRENCY, jobs: P.scalingJobs, seed, redisUrl, via: 'intake', intakeItems: 10 });
-  // Each larger size is compared with the smallest size measured just before and just after it
-  // (mean of both), so the reference brackets it in time. Our 2-core machines drift by tens of
-  // percent over minutes (one 10k drain ran at 5,630/s and, four minutes later, at 3,925/s), and a
-  // reference measured once at the start and once at the end could be far from either.
-  const smallest = P.scaling[0]!;
-  const refs: DrainResult[] = [await scalingDrain(smallest)];
-  const runs: { seed: number; r: DrainResult; base: number }[] = [];
-  for (const seed of P.scaling.slice(1)) {
-    const r = await scalingDrain(seed);
-    refs.push(await scalingDrain(smallest));
-    runs.push({ seed, r, base: (refs[refs.length - 2]!.perSecond + refs[refs.length - 1]!.perSecond) / 2 });
-  }
-  const refMean = refs.reduce((sum, r) => sum + r.perSecond, 0) / refs.length;
-  s.row({
-    figure: `${fmt.int(smallest)} contacts, activities/s`,
-    value: fmt.int(refMean),
-    reference: `${refs.map((r) => fmt.int(r.perSecond)).join(', ')} (each run; slowest / fastest)`,
-    ratio: fmt.ratio(Math.min(...refs.map((r) => r.perSecond)) / Math.max(...refs.map((r) => r.perSecond))),
-    goal: '—',
-    met: '',
-  });
-  const note = (seed: number, r: DrainResult) =>
-    s.note(
-      `${fmt.int(seed)}: seeded in ${r.seedSeconds.toFixed(1)} s; worker RSS ${fmt.mb(r.rss.start)} → ${fmt.mb(r.rss.end)} (max ${fmt.mb(r.rss.max)}); worker CPU per activity ${fmt.int(r.cpuUsPerJob)} µs (all threads; ${fmt.int(r.sysUsPerJob)} µs of it in the kernel, ${r.pageFaultsPerJob.toFixed(1)} minor page faults)${r.failed ? `; ${r.failed} failed` : ''}`,
-    );
-  refs.forEach((r) => note(smallest, r));
-  for (const { seed, r, base } of runs) {
-    const ratio = r.perSecond / base;
-    const last = seed === P.scaling[P.scaling.length - 1];
+  const s = section(
+    `Scaling: pipeline throughput vs existing contacts (seeded through the repository), concurrency ${LATENCY_CONCURRENCY}, ${P.scalingJobs} activities per round in intake jobs of 10 (the default path), ${P.rounds} rounds`,
+  );
+  // One process per size, all alive at once, taking turns with the smallest: 10k, 100k, 10k, 1M,
+  // 10k, 100k, … (alternate()). Each store also keeps what its earlier rounds wrote.
+  const [smallest, ...larger] = P.scaling as [number, ...number[]];
+  const drainer = (seed: number) => startDrainer(`${fmt.int(seed)} contacts`, { impl: 'real', concurrency: LATENCY_CONCURRENCY, seed, redisUrl, via: 'intake', intakeItems: 10 });
+  const ref = await drainer(smallest);
+  const sizes: Drainer[] = [];
+  try {
+    for (const seed of larger) sizes.push(await drainer(seed));
+    const { refs, runs } = await alternate(ref, sizes, P.rounds, P.scalingJobs);
     s.row({
-      figure: `${fmt.int(seed)} contacts, activities/s`,
-      value: fmt.int(r.perSecond),
-      reference: `${fmt.int(base)} (${fmt.int(smallest)} contacts, the runs just before and after)`,
-      ratio: fmt.ratio(ratio),
-      goal: last ? '≥ 0.90×' : '—',
-      met: last ? met(ratio >= 0.9) : '',
+      figure: `${fmt.int(smallest)} contacts, activities/s`,
+      value: fmt.int(meanOf(refs, 'perSecond')),
+      reference: `${refs.map((r) => fmt.int(r.perSecond)).join(', ')} (each round; slowest / fastest)`,
+      ratio: fmt.ratio(Math.min(...refs.map((r) => r.perSecond)) / Math.max(...refs.map((r) => r.perSecond))),
+      goal: '—',
+      met: '',
     });
-    note(seed, r);
+    const note = (seed: number, seedSeconds: number, rs: RoundResult[]) =>
+      s.note(
+        `${fmt.int(seed)}: seeded in ${seedSeconds.toFixed(1)} s; worker RSS ${fmt.mb(rs[0]!.rss.start)} → ${fmt.mb(rs[rs.length - 1]!.rss.end)}; worker CPU per activity ${fmt.int(meanOf(rs, 'cpuUsPerJob'))} µs (all threads; ${fmt.int(meanOf(rs, 'sysUsPerJob'))} µs of it in the kernel, ${meanOf(rs, 'pageFaultsPerJob').toFixed(1)} minor page faults)${rs.some((r) => r.failed) ? '; FAILED jobs' : ''}`,
+      );
+    note(smallest, ref.seedSeconds, refs);
+    larger.forEach((seed, i) => {
+      const { rounds, ratios } = runs[i]!;
+      const ratio = median(ratios);
+      const last = i === larger.length - 1;
+      s.row({
+        figure: `${fmt.int(seed)} contacts, activities/s`,
+        value: `${fmt.int(meanOf(rounds, 'perSecond'))} (rounds ${rounds.map((r) => fmt.int(r.perSecond)).join(', ')})`,
+        reference: `${fmt.int(smallest)} contacts, the rounds just before and after each`,
+        ratio: `${fmt.ratio(ratio)} (median of ${ratiosText(ratios)})`,
+        goal: last ? '≥ 0.90×' : '—',
+        met: last ? met(ratio >= 0.9 && rounds.every((r) => r.failed === 0)) : '',
+      });
+      note(seed, sizes[i]!.seedSeconds, rounds);
+    });
+  } finally {
+    await stopDrainers(redisUrl, [ref, ...sizes]);
   }
 }
 

@@ -13,7 +13,7 @@ import {
 import type { RedisConnection } from '../jobs/redis-connection';
 import type { Logger } from '../shared/logger';
 import type { ActivityHandler } from './activity-handler';
-import { identityLanes, INLINE_LANES, runLanes } from './identity-lanes';
+import { identityLanes, lanesPerJob, runLanes } from './identity-lanes';
 import { failureReason, isStoreOutage } from './job-errors';
 import { createOutageBackoff } from './outage-backoff';
 
@@ -72,6 +72,7 @@ export function createFanOutWorker(deps: FanOutWorkerDeps): Worker<IntakeJobData
   // After a store outage, inline processing is skipped for a growing while: every attempt would
   // only wait for a timeout, and the activities worker already knows how to sit an outage out.
   const outage = createOutageBackoff(inline?.outageBackoffMs ?? 0);
+  const lanes = lanesPerJob(deps.concurrency);
 
   const worker = new Worker<IntakeJobData, FanOutResult>(
     INTAKE_QUEUE,
@@ -90,7 +91,7 @@ export function createFanOutWorker(deps: FanOutWorkerDeps): Worker<IntakeJobData
         // Once the store is found unreachable, the items not yet started go to the activities queue
         // with that reason: each would only wait for its own timeout.
         let outageReason: string | null = null;
-        await runLanes(identityLanes(items), INLINE_LANES, async (i) => {
+        await runLanes(identityLanes(items), lanes, async (i) => {
           const item = items[i]!;
           if (outageReason !== null) {
             inline.onHandedOff?.(outageReason);

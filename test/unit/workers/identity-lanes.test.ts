@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { ActivityJobData } from '../../../src/jobs/activities.queue';
-import { identityLanes, runLanes } from '../../../src/workers/identity-lanes';
+import { identityLanes, lanesPerJob, runLanes } from '../../../src/workers/identity-lanes';
 
 const item = (kind: ActivityJobData['kind'], payload: unknown, account = 'acme'): ActivityJobData =>
   (kind === 'webhook'
@@ -93,5 +93,11 @@ describe('runLanes', () => {
     const run = jest.fn(async () => {});
     await runLanes([], 4, run);
     expect(run).not.toHaveBeenCalled();
+  });
+});
+
+describe('lanesPerJob', () => {
+  it('keeps about 64 activities in flight per process, at least one lane and at most 8 per job', () => {
+    expect([1, 8, 10, 20, 32, 33, 50, 500].map(lanesPerJob)).toEqual([8, 8, 6, 3, 2, 1, 1, 1]);
   });
 });
