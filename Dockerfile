@@ -28,4 +28,4 @@ EXPOSE 3000
 # node directly (not npm start): signals reach the process, and npm's prestart would rebuild.
 # The flags are npm start's (package.json; a test keeps them equal): V8 heap sizing and one V8
 # helper thread per process (docs/operations.md, "Node flags"). Give the container >= 1 GB.
-CMD ["node", "--initial-old-space-size=512", "--max-semi-space-size=64", "--v8-pool-size=1", "dist/src/main.js"]
+CMD ["node", "--initial-old-space-size=512", "--min-semi-space-size=64", "--max-semi-space-size=64", "--v8-pool-size=1", "dist/src/main.js"]

@@ -32,7 +32,7 @@ async function main(args: Args) {
   const warm = Math.round(args.rate * (args.warmupSeconds ?? 0));
   const total = warm + Math.round(args.rate * args.seconds);
   const sent: [string, number, number][] = []; // id, enqueue start, enqueue acknowledged
-  const warmIds: string[] = [];
+  const warmSent: [string, number, number][] = [];
   const pending: Promise<void>[] = [];
   let errors = 0;
   const t0 = now();
@@ -47,7 +47,7 @@ async function main(args: Args) {
         const start = now();
         pending.push(
           producer.enqueue(job).then(
-            () => void (measured ? sent.push([job.activityId, start, now()]) : warmIds.push(job.activityId)),
+            () => void (measured ? sent : warmSent).push([job.activityId, start, now()]),
             () => void errors++,
           ),
         );
@@ -60,7 +60,7 @@ async function main(args: Args) {
   });
   await Promise.all(pending);
   const seconds = (now() - t0) / 1000;
-  await send({ type: 'result', sent, warmIds, errors, seconds });
+  await send({ type: 'result', sent, warm: warmSent, errors, seconds });
   await queue.close();
   await intakeQueue.close();
   conn.disconnect();

@@ -32,8 +32,8 @@ const ONLY = (argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? 
 const MONGODB_URI = process.env.MONGODB_URI;
 
 const P = QUICK
-  ? { warmup: 2, duration: 6, connections: 32, batchConnections: 8, jobs: 2000, drainWarmup: 500, rounds: 2, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: Number(process.env.BENCH_SOAK_SECONDS ?? 12), soakWarmup: 3, scaling: [10_000, 100_000], scalingJobs: 3000 }
-  : { warmup: 3, duration: 15, connections: 32, batchConnections: 8, jobs: 10_000, drainWarmup: 2000, rounds: 3, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: 60, soakWarmup: 5, scaling: [10_000, 100_000, 1_000_000], scalingJobs: 10_000 };
+  ? { warmup: 1, duration: 4, connections: 32, batchConnections: 8, jobs: 2000, drainWarmup: 500, rounds: 2, informational: false, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: Number(process.env.BENCH_SOAK_SECONDS ?? 10), soakWarmup: 2, scaling: [10_000, 100_000], scalingJobs: 3000 }
+  : { warmup: 3, duration: 10, connections: 32, batchConnections: 8, jobs: 10_000, drainWarmup: 2000, rounds: 3, informational: true, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: 60, soakWarmup: 5, scaling: [10_000, 100_000, 1_000_000], scalingJobs: 10_000 };
 // BENCH_CONCURRENCIES=10,50: only these pipeline concurrencies (experiments).
 if (process.env.BENCH_CONCURRENCIES) P.concurrencies = process.env.BENCH_CONCURRENCIES.split(',').map(Number);
 const LATENCY_CONCURRENCY = 10;
@@ -74,8 +74,10 @@ const freshPrefix = (name: string) => `{b${name}${(seq++).toString(36)}}`;
 
 // ---------------------------------------------------------------- intake
 
+// Numbers every request of the run, so rounds against one server never repeat an Idempotency-Key.
+let requestSeq = 0;
+
 async function autocannonRun(opts: { port: number; path: string; seconds: number; connections: number; body: (n: number) => string; key: boolean; pids?: number[] }) {
-  let n = 0;
   const cpu0 = (opts.pids ?? []).map(procCpuSeconds);
   const result = await autocannon({
     url: `http://${LOOPBACK}:${opts.port}`,
@@ -88,7 +90,7 @@ async function autocannonRun(opts: { port: number; path: string; seconds: number
         method: 'POST',
         path: opts.path,
         setupRequest: (req) => {
-          const i = n++;
+          const i = requestSeq++;
           const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}` };
           if (opts.key) headers['idempotency-key'] = `ik-${process.pid}-${seq}-${i}`;
           return { ...req, headers, body: opts.body(i) };
@@ -120,14 +122,23 @@ async function intakeServer(mode: IntakeMode, redisUrl: string, execArgv: string
   return { child, port };
 }
 
-async function measureIntake(mode: IntakeMode, redisUrl: string) {
+type IntakeRun = Awaited<ReturnType<typeof autocannonRun>>;
+
+/** A warm-up, then `rounds` measured runs on demand, against one server process. */
+async function intakeTarget(mode: IntakeMode, redisUrl: string) {
   const { child, port } = await intakeServer(mode, redisUrl);
-  const body = (i: number) => JSON.stringify(activity(freshEmail(`${mode}${seq}`, i), i));
+  const body = (i: number) => JSON.stringify(activity(freshEmail(mode, i), i));
+  const run = (seconds: number, pids?: number[]) => autocannonRun({ port, path: '/v1/activities', seconds, connections: P.connections, body, key: true, pids });
+  await run(P.warmup);
+  return { measure: () => run(P.duration, [child.proc.pid!, REDIS_PID]), stop: () => child.stop() };
+}
+
+async function measureIntake(mode: IntakeMode, redisUrl: string): Promise<IntakeRun> {
+  const target = await intakeTarget(mode, redisUrl);
   try {
-    await autocannonRun({ port, path: '/v1/activities', seconds: P.warmup, connections: P.connections, body, key: true });
-    return await autocannonRun({ port, path: '/v1/activities', seconds: P.duration, connections: P.connections, body, key: true, pids: [child.proc.pid!, REDIS_PID] });
+    return await target.measure();
   } finally {
-    await child.stop();
+    await target.stop();
   }
 }
 
@@ -138,28 +149,51 @@ async function benchIntake(redisUrl: string) {
     await r.flushall();
     r.disconnect();
   };
-  // Reference, app, reference again: the reference is the mean of both (drift on a shared machine).
-  const ref1 = await measureIntake('reference', redisUrl);
-  const app = await measureIntake('app', redisUrl);
+  // The reference and the app server take turns, both warm and alive: ref, app, ref, app, …, ref;
+  // each app run against the mean of the reference runs just before and after it (this machine
+  // drifts by tens of percent over minutes: one-off references 30 s apart differed by 30 %).
+  const refTarget = await intakeTarget('reference', redisUrl);
+  const appTarget = await intakeTarget('app', redisUrl);
+  const refs: IntakeRun[] = [];
+  const apps: IntakeRun[] = [];
+  const ratios: number[] = [];
+  try {
+    refs.push(await refTarget.measure());
+    for (let r = 0; r < P.rounds; r++) {
+      apps.push(await appTarget.measure());
+      refs.push(await refTarget.measure());
+      ratios.push(apps[r]!.rps / ((refs[r]!.rps + refs[r + 1]!.rps) / 2));
+    }
+  } finally {
+    await Promise.all([refTarget.stop(), appTarget.stop()]);
+  }
   await flush();
   // The issue's second yardstick: the same reference plus a bare `await queue.add(body)`.
   const naive = await measureIntake('naive', redisUrl);
   await flush();
-  const ref2 = await measureIntake('reference', redisUrl);
   // Not a goal: the same echo on contactflow's own HTTP server (requests born with the app's
   // prototypes, src/api/express-http-server.ts), so the table shows what that server alone gives.
   const born = await measureIntake('reference-born', redisUrl);
-  const ref = { rps: (ref1.rps + ref2.rps) / 2, p50: (ref1.p50 + ref2.p50) / 2, p99: (ref1.p99 + ref2.p99) / 2 };
-  const ratio = app.rps / ref.rps;
-  s.row({ figure: 'single intake req/s', value: fmt.int(app.rps), reference: `${fmt.int(ref.rps)} (express.json → 202, no enqueue)`, ratio: fmt.ratio(ratio), goal: '≥ 0.80×', met: met(ratio >= 0.8) });
+  const avg = (runs: IntakeRun[], f: (r: IntakeRun) => number) => mean(runs.map(f));
+  const ref = { rps: avg(refs, (r) => r.rps), p50: avg(refs, (r) => r.p50), p99: avg(refs, (r) => r.p99), cpu: avg(refs, (r) => r.cpuUs[0]!) };
+  const app = { rps: avg(apps, (r) => r.rps), p50: avg(apps, (r) => r.p50), p99: avg(apps, (r) => r.p99), cpu: [avg(apps, (r) => r.cpuUs[0]!), avg(apps, (r) => r.cpuUs[1]!)], bad: apps.reduce((n, r) => n + r.bad, 0) };
+  const ratio = median(ratios);
+  s.row({
+    figure: 'single intake req/s',
+    value: `${fmt.int(app.rps)} (rounds ${apps.map((r) => fmt.int(r.rps)).join(', ')})`,
+    reference: `${fmt.int(ref.rps)} (express.json → 202, no enqueue; rounds ${refs.map((r) => fmt.int(r.rps)).join(', ')})`,
+    ratio: `${fmt.ratio(ratio)} (median of ${ratiosText(ratios)})`,
+    goal: '≥ 0.80×',
+    met: met(ratio >= 0.8),
+  });
   const naiveRatio = naive.rps / ref.rps;
-  s.row({ figure: 'naive enqueue req/s (express.json + await queue.add)', value: fmt.int(naive.rps), reference: fmt.int(ref.rps), ratio: fmt.ratio(naiveRatio), goal: 'intake > this', met: met(ratio > naiveRatio) });
+  s.row({ figure: 'naive enqueue req/s (express.json + await queue.add)', value: fmt.int(naive.rps), reference: `${fmt.int(ref.rps)} (the reference rounds)`, ratio: fmt.ratio(naiveRatio), goal: 'intake > this', met: met(ratio > naiveRatio) });
   s.row({ figure: 'naive enqueue CPU per request (server + redis)', value: `${fmt.int(naive.cpuUs[0]!)} + ${fmt.int(naive.cpuUs[1]!)} µs`, reference: '—', ratio: '—', goal: '—', met: '' });
   s.row({ figure: "single intake req/s vs the same echo on contactflow's HTTP server", value: fmt.int(app.rps), reference: `${fmt.int(born.rps)} (express.json → 202 on createExpressHttpServer)`, ratio: fmt.ratio(app.rps / born.rps), goal: '—', met: '' });
   s.row({ figure: 'single intake p50', value: fmt.ms(app.p50), reference: fmt.ms(ref.p50), ratio: fmt.ratio(app.p50 / ref.p50), goal: '—', met: '' });
   s.row({ figure: 'single intake p99', value: fmt.ms(app.p99), reference: fmt.ms(ref.p99), ratio: fmt.ratio(app.p99 / ref.p99), goal: '—', met: '' });
-  s.row({ figure: 'single intake CPU per request (server + redis)', value: `${fmt.int(app.cpuUs[0]!)} + ${fmt.int(app.cpuUs[1]!)} µs`, reference: `${fmt.int((ref1.cpuUs[0]! + ref2.cpuUs[0]!) / 2)} µs (${fmt.int(born.cpuUs[0]!)} µs on contactflow's server)`, ratio: fmt.ratio((ref1.cpuUs[0]! + ref2.cpuUs[0]!) / 2 / (app.cpuUs[0]! + app.cpuUs[1]!)), goal: '—', met: '' });
-  s.note(`${P.connections} connections, ${P.duration} s after ${P.warmup} s warm-up; unique Idempotency-Key and body per request; references ${fmt.int(ref1.rps)} and ${fmt.int(ref2.rps)} req/s (before / after)`);
+  s.row({ figure: 'single intake CPU per request (server + redis)', value: `${fmt.int(app.cpu[0]!)} + ${fmt.int(app.cpu[1]!)} µs`, reference: `${fmt.int(ref.cpu)} µs (${fmt.int(born.cpuUs[0]!)} µs on contactflow's server)`, ratio: fmt.ratio(ref.cpu / (app.cpu[0]! + app.cpu[1]!)), goal: '—', met: '' });
+  s.note(`${P.connections} connections, ${P.rounds} app runs of ${P.duration} s between ${P.rounds + 1} reference runs, each server warmed up for ${P.warmup} s first; unique Idempotency-Key and body per request`);
   if (app.bad > 0) s.note(`app: ${app.bad} requests were not 2xx`);
 
   // Batch: 100 activities per request, each with its own idempotencyKey.
@@ -260,13 +294,13 @@ async function redisCalls(redisUrl: string): Promise<Map<string, number>> {
   return calls;
 }
 
-/** What redis-server's INFO tells about its own pauses: AOF writes delayed by fsync, forks. */
-async function redisPersistenceStalls(redisUrl: string): Promise<string> {
+/** redis-server's own pauses from INFO: AOF writes delayed by a slow fsync, AOF rewrites (a fork each). */
+async function redisStallCounters(redisUrl: string): Promise<{ delayedFsync: number; rewrites: number; forks: number; latestForkUs: number }> {
   const redis = new Redis(redisUrl);
   const info = await redis.info();
   redis.disconnect();
-  const field = (k: string) => new RegExp(`^${k}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? '?';
-  return `aof_delayed_fsync ${field('aof_delayed_fsync')}, aof rewrites ${field('aof_rewrites')}, latest fork ${field('latest_fork_usec')} µs, total forks ${field('total_forks')}`;
+  const field = (k: string) => Number(new RegExp(`^${k}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? NaN);
+  return { delayedFsync: field('aof_delayed_fsync'), rewrites: field('aof_rewrites'), forks: field('total_forks'), latestForkUs: field('latest_fork_usec') };
 }
 
 /** The latency run's producer writes intake jobs, so its saturation is the drain from the intake stage. */
@@ -359,12 +393,13 @@ async function benchPipeline(redisUrl: string) {
       // The default path: intake jobs of 10 (what the HTTP intake writes under load; the long run's
       // producer writes ≈ 8 per job at 1,600/s), processed inline by the fan-out.
       await startDrainer('inline', { impl: 'real', concurrency, seed: P.seed, redisUrl, via: 'intake', intakeItems: 10 }),
-      // One activities job per activity: hand-offs, replays, and INTAKE_PROCESSING=jobs past the fan-out.
-      await startDrainer('activities queue', { impl: 'real', concurrency, seed: P.seed, redisUrl }),
     ];
+    // One activities job per activity: hand-offs, replays, and INTAKE_PROCESSING=jobs past the
+    // fan-out. Informational (no goal), so the full run only.
+    if (P.informational) measured.push(await startDrainer('activities queue', { impl: 'real', concurrency, seed: P.seed, redisUrl }));
     try {
       const { refs, runs } = await alternate(noop, measured, P.rounds, P.jobs);
-      const [inline, queued] = runs as [Alternation['runs'][number], Alternation['runs'][number]];
+      const [inline, queued] = runs as [Alternation['runs'][number], Alternation['runs'][number] | undefined];
       const ratio = median(inline.ratios);
       const failed = inline.rounds.reduce((n, r) => n + r.failed, 0);
       if (concurrency === LATENCY_CONCURRENCY) results.stagedC10 = meanOf(inline.rounds, 'perSecond');
@@ -377,7 +412,7 @@ async function benchPipeline(redisUrl: string) {
         goal: '≥ 0.50×',
         met: met(ratio >= 0.5 && failed === 0),
       });
-      s.row({
+      if (queued) s.row({
         figure: `memory store, concurrency ${concurrency}, from the activities queue (one job per activity), activities/s`,
         value: fmt.int(meanOf(queued.rounds, 'perSecond')),
         reference: `${fmt.int(meanOf(refs, 'perSecond'))} (the same no-op rounds)`,
@@ -387,11 +422,11 @@ async function benchPipeline(redisUrl: string) {
       });
       const note = (what: string, rs: RoundResult[]) =>
         `${what}: ${JSON.stringify(rs[rs.length - 1]!.resolutions)} in its last round; worker RSS ${fmt.mb(rs[0]!.rss.start)} → ${fmt.mb(rs[rs.length - 1]!.rss.end)}; worker CPU per activity ${fmt.int(meanOf(rs, 'cpuUsPerJob'))} µs`;
-      s.note(`c=${concurrency}: ${note('inline', inline.rounds)}; ${note('activities queue', queued.rounds)}; no-op ${fmt.int(meanOf(refs, 'cpuUsPerJob'))} µs per job`);
+      s.note(`c=${concurrency}: ${note('inline', inline.rounds)}; ${queued ? `${note('activities queue', queued.rounds)}; ` : ''}no-op ${fmt.int(meanOf(refs, 'cpuUsPerJob'))} µs per job`);
     } finally {
       await stopDrainers(redisUrl, [noop, ...measured]);
     }
-    if (concurrency === LATENCY_CONCURRENCY) {
+    if (concurrency === LATENCY_CONCURRENCY && P.informational) {
       // The same intake jobs with INTAKE_PROCESSING=jobs: the fan-out adds one activities job per
       // activity (the second hop), as the worker ran before inline processing became the default.
       // One-off drains against a one-off reference: informational, no goal.
@@ -446,6 +481,7 @@ async function benchLatency(redisUrl: string) {
     // The first seconds at the rate are a warm-up, sent and processed but not recorded, as autocannon
     // warms up before the intake's figures: a new producer process (and the worker's young generation
     // growing to its working size) made the first seconds' latencies up to 3x the rest's.
+    const stalls0 = await redisStallCounters(redisUrl);
     const producer = spawnChild('load-producer.ts', [JSON.stringify({ redisUrl, prefix, rate, seconds: P.soakSeconds, warmupSeconds: P.soakWarmup, seed: P.seed })]);
     // CPU of every process on the two cores while the load runs: the drain that set the rate had
     // no producer, conductor bookkeeping or growing store competing with the worker.
@@ -453,7 +489,7 @@ async function benchLatency(redisUrl: string) {
     const cpu0 = cpuPids.map(procCpuSeconds);
     const wall0 = performance.now();
     const calls0 = process.env.BENCH_REDIS_CALLS ? await redisCalls(redisUrl) : undefined;
-    const sent = await producer.next<{ sent: [string, number, number][]; warmIds: string[]; errors: number; seconds: number }>('result', (P.soakWarmup + P.soakSeconds + 120) * 1000);
+    const sent = await producer.next<{ sent: [string, number, number][]; warm: [string, number, number][]; errors: number; seconds: number }>('result', (P.soakWarmup + P.soakSeconds + 120) * 1000);
     const cpuShare = cpuPids.map((pid, i) => (procCpuSeconds(pid) - cpu0[i]!) / ((performance.now() - wall0) / 1000));
     if (calls0) {
       const per = callsPer(calls0, await redisCalls(redisUrl), Math.max(1, sent.sent.length));
@@ -462,19 +498,19 @@ async function benchLatency(redisUrl: string) {
     await producer.stop();
     // redis-server's own stalls in the same window: an AOF write postponed behind a slow fsync, or a
     // fork (AOF rewrite), holds every reply to the worker and the producer.
-    const redisStalls = await redisPersistenceStalls(redisUrl);
+    const stalls1 = await redisStallCounters(redisUrl);
     // Let the tail drain (bounded), then collect.
     const deadline = Date.now() + 30_000;
     let report: { samples: { t: number; rss: number; heapUsed: number }[]; heapStart: number; heapEnd: number; activities: number; loop: { p50: number; p99: number; max: number } };
     for (;;) {
       worker.send({ type: 'report' });
       report = await worker.next('report', 60_000);
-      if (report.activities >= sent.sent.length + sent.warmIds.length || Date.now() > deadline) break;
+      if (report.activities >= sent.sent.length + sent.warm.length || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 500));
     }
     const lat: number[] = [];
     const ack: number[] = [];
-    let missing = sent.warmIds.filter((id) => !visibleAt.has(id)).length;
+    let missing = sent.warm.filter(([id]) => !visibleAt.has(id)).length;
     for (const [id, start, acked] of sent.sent) {
       ack.push(acked - start);
       const v = visibleAt.get(id);
@@ -493,10 +529,11 @@ async function benchLatency(redisUrl: string) {
     const windowP99 = [...windows].map(([k, l]) => [k / 2, percentile(l.sort((a, b) => a - b), 99)] as const);
     const sortedP99 = windowP99.map(([, p]) => p).sort((a, b) => a - b);
     const worst = [...windowP99].sort((a, b) => b[1] - a[1]).slice(0, 6).sort((a, b) => a[0] - b[0]);
-    // BENCH_LATENCY_DUMP=<file>: every measured activity as [enqueued, visible, job taken] (epoch ms), to
+    // BENCH_LATENCY_DUMP=<file>: every activity as [enqueued, visible, job taken, warm-up?] (epoch ms), to
     // line the tail up with the worker's --trace-gc (BENCH_TRACE_GC=1 prints its time origin).
     if (process.env.BENCH_LATENCY_DUMP) {
-      writeFileSync(process.env.BENCH_LATENCY_DUMP, JSON.stringify(sent.sent.map(([id, start]) => [start, visibleAt.get(id) ?? null, stagesOf.get(id)?.[1] ?? null])));
+      const rows = (list: [string, number, number][], warm: boolean) => list.map(([id, start]) => [start, visibleAt.get(id) ?? null, stagesOf.get(id)?.[1] ?? null, warm]);
+      writeFileSync(process.env.BENCH_LATENCY_DUMP, JSON.stringify([...rows(sent.warm, true), ...rows(sent.sent, false)]));
     }
     lat.sort((a, b) => a - b);
     ack.sort((a, b) => a - b);
@@ -517,10 +554,12 @@ async function benchLatency(redisUrl: string) {
     }
     const pp = (l: number[]) => (l.sort((a, b) => a - b), `p50 ${fmt.ms(percentile(l, 50))} / p99 ${fmt.ms(percentile(l, 99))}`);
     s.note(`where the time goes (ms clocks): enqueue to the job that processes it (inline: its intake job) ${pp(parts[0])}; waiting for a worker slot ${pp(parts[1])}; processing (inline: the intake job's activities before it included) ${pp(parts[2])}`);
-    s.note(`redis-server: ${redisStalls}`);
+    s.note(
+      `redis-server during the run: ${stalls1.rewrites - stalls0.rewrites} AOF rewrites (a fork each, latest ${fmt.ms(stalls1.latestForkUs / 1000)}), ${stalls1.delayedFsync - stalls0.delayedFsync} AOF writes delayed by fsync`,
+    );
     s.note(`CPU while the load ran (cores, of 2): worker ${cpuShare[0]!.toFixed(2)}, producer ${cpuShare[1]!.toFixed(2)}, redis-server ${cpuShare[2]!.toFixed(2)}, conductor ${cpuShare[3]!.toFixed(2)}`);
     s.note(`worker event-loop delay (GC pauses included, sampled every 5 ms): p50 ${fmt.ms(report.loop.p50)}, p99 ${fmt.ms(report.loop.p99)}, max ${fmt.ms(report.loop.max)}`);
-    s.note(`max ${fmt.ms(lat[lat.length - 1] ?? NaN)}; ${lat.length} of ${sent.sent.length} visible (and ${sent.warmIds.length} warm-up activities, not in the percentiles)${missing ? `, ${missing} MISSING` : ''}; ${sent.errors} enqueue errors; enqueue ack p50 ${fmt.ms(percentile(ack, 50))} / p99 ${fmt.ms(percentile(ack, 99))}`);
+    s.note(`max ${fmt.ms(lat[lat.length - 1] ?? NaN)}; ${lat.length} of ${sent.sent.length} visible (and ${sent.warm.length} warm-up activities, not in the percentiles)${missing ? `, ${missing} MISSING` : ''}; ${sent.errors} enqueue errors; enqueue ack p50 ${fmt.ms(percentile(ack, 50))} / p99 ${fmt.ms(percentile(ack, 99))}`);
     const rss = report.samples.map((x) => x.rss);
     const start = rss[0]!;
     const end = rss[rss.length - 1]!;

@@ -25,7 +25,7 @@ function dockerfileFlags(): string[] {
 }
 
 it('npm start and the Dockerfile start node with the same flags: the heap sizing and the V8 pool', () => {
-  expect(startFlags()).toEqual(expect.arrayContaining(['--initial-old-space-size=512', '--max-semi-space-size=64', '--v8-pool-size=1']));
+  expect(startFlags()).toEqual(expect.arrayContaining(['--initial-old-space-size=512', '--min-semi-space-size=64', '--max-semi-space-size=64', '--v8-pool-size=1']));
   expect(dockerfileFlags()).toEqual(startFlags());
 });
 
