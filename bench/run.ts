@@ -32,8 +32,8 @@ const ONLY = (argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? 
 const MONGODB_URI = process.env.MONGODB_URI;
 
 const P = QUICK
-  ? { warmup: 1, duration: 4, connections: 32, batchConnections: 8, jobs: 2000, drainWarmup: 500, rounds: 2, informational: false, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: Number(process.env.BENCH_SOAK_SECONDS ?? 10), soakWarmup: 2, scaling: [10_000, 100_000], scalingJobs: 3000 }
-  : { warmup: 3, duration: 10, connections: 32, batchConnections: 8, jobs: 10_000, drainWarmup: 2000, rounds: 3, informational: true, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: 60, soakWarmup: 5, scaling: [10_000, 100_000, 1_000_000], scalingJobs: 10_000 };
+  ? { warmup: 1, duration: 4, connections: 32, batchConnections: 8, jobs: 2000, drainWarmup: 500, rounds: 2, informational: false, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: Number(process.env.BENCH_SOAK_SECONDS ?? 10), soakWarmup: 2, saturationSeconds: 4, scaling: [10_000, 100_000], scalingJobs: 3000 }
+  : { warmup: 3, duration: 10, connections: 32, batchConnections: 8, jobs: 10_000, drainWarmup: 2000, rounds: 3, informational: true, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: 60, soakWarmup: 5, saturationSeconds: 10, scaling: [10_000, 100_000, 1_000_000], scalingJobs: 10_000 };
 // BENCH_CONCURRENCIES=10,50: only these pipeline concurrencies (experiments).
 if (process.env.BENCH_CONCURRENCIES) P.concurrencies = process.env.BENCH_CONCURRENCIES.split(',').map(Number);
 const LATENCY_CONCURRENCY = 10;
@@ -303,8 +303,6 @@ async function redisStallCounters(redisUrl: string): Promise<{ delayedFsync: num
   return { delayedFsync: field('aof_delayed_fsync'), rewrites: field('aof_rewrites'), forks: field('total_forks'), latestForkUs: field('latest_fork_usec') };
 }
 
-/** The latency run's producer writes intake jobs, so its saturation is the drain from the intake stage. */
-const results: { stagedC10?: number } = {};
 
 /** BENCH_TRACE_GC=1 (or nvp): worker children print --trace-gc (-nvp) lines, to match slow spots to GCs. */
 function traceGcFlags(): string[] {
@@ -402,7 +400,6 @@ async function benchPipeline(redisUrl: string) {
       const [inline, queued] = runs as [Alternation['runs'][number], Alternation['runs'][number] | undefined];
       const ratio = median(inline.ratios);
       const failed = inline.rounds.reduce((n, r) => n + r.failed, 0);
-      if (concurrency === LATENCY_CONCURRENCY) results.stagedC10 = meanOf(inline.rounds, 'perSecond');
       const refText = `${fmt.int(meanOf(refs, 'perSecond'))} (BullMQ no-op worker, one job per activity; rounds ${refs.map((r) => fmt.int(r.perSecond)).join(', ')})`;
       s.row({
         figure: `memory store, concurrency ${concurrency}, from the intake stage (inline, the default), activities/s`,
@@ -456,13 +453,39 @@ async function benchPipeline(redisUrl: string) {
 
 // ---------------------------------------------------------------- latency + long run
 
+type Sent = [id: string, start: number, acked: number][];
+
+/**
+ * The pipeline's saturation as the long run sees it: the soak worker, warm, with the producer
+ * beside it on the same two cores, the producer keeping the intake stage full (load-producer.ts,
+ * saturate) for `seconds`. Activities per second that became visible after the first second.
+ *
+ * Why not the drain: a drain runs the worker alone against a pre-filled queue. With lanes it reached
+ * 6,132/s, but half of that (3,066/s) was past what the worker sustains with a producer, redis-server
+ * and this process on the same cores: the paced run queued up to 1.5 s.
+ */
+async function saturationBesideProducer(redisUrl: string, prefix: string, visibleAt: Map<string, number>, seconds: number) {
+  const producer = spawnChild('load-producer.ts', [JSON.stringify({ redisUrl, prefix, rate: 0, seconds, seed: P.seed, mode: 'saturate', tag: 's' })]);
+  const { sent } = await producer.next<{ sent: Sent }>('result', (seconds + 60) * 1000);
+  await producer.stop();
+  const from = sent[0]![1] + 1000;
+  const to = sent[sent.length - 1]![1];
+  // The backlog (at most the intake stage's waiting jobs) drains before anything else runs.
+  await waitUntil(() => sent.every(([id]) => visibleAt.has(id)), 60_000);
+  let n = 0;
+  for (const [id] of sent) {
+    const t = visibleAt.get(id);
+    if (t !== undefined && t >= from && t < to) n++;
+  }
+  return { perSecond: n / ((to - from) / 1000), activities: sent.length };
+}
+
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+}
+
 async function benchLatency(redisUrl: string) {
-  const saturation =
-    results.stagedC10 ??
-    (await drain({ impl: 'real', concurrency: LATENCY_CONCURRENCY, jobs: P.jobs, seed: P.seed, redisUrl, via: 'intake', intakeItems: 10 })).perSecond;
-  // BENCH_LATENCY_RATE: pace the long run at a fixed rate instead (to compare runs at one load).
-  const rate = Number(process.env.BENCH_LATENCY_RATE) || Math.max(50, Math.round(saturation / 2));
-  const s = section(`Latency and long run: enqueue → activity recorded (contact visible), ${fmt.int(rate)}/s for ${P.soakSeconds} s after ${P.soakWarmup} s of warm-up at the same rate, worker concurrency ${LATENCY_CONCURRENCY}`);
   const prefix = freshPrefix('l');
   const worker = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'soak', concurrency: LATENCY_CONCURRENCY, seed: P.seed, redisUrl, prefix, warmup: P.drainWarmup } satisfies SoakArgs)], {
     // BENCH_TRACE_GC=1 (or nvp): the worker's --trace-gc (-nvp) lines on this terminal, to match spikes to GCs.
@@ -478,18 +501,23 @@ async function benchLatency(redisUrl: string) {
       if (m?.type === 'visible') for (const [id, t] of m.entries!) visibleAt.set(id, t);
       if (m?.type === 'stages') for (const [id, created, taken] of m.entries as unknown as [string, number, number][]) stagesOf.set(id, [created, taken]);
     });
+    const saturated = await saturationBesideProducer(redisUrl, prefix, visibleAt, P.saturationSeconds);
+    const saturation = saturated.perSecond;
+    // BENCH_LATENCY_RATE: pace the long run at a fixed rate instead (to compare runs at one load).
+    const rate = Number(process.env.BENCH_LATENCY_RATE) || Math.max(50, Math.round(saturation / 2));
+    const s = section(`Latency and long run: enqueue → activity recorded (contact visible), ${fmt.int(rate)}/s for ${P.soakSeconds} s after ${P.soakWarmup} s of warm-up at the same rate, worker concurrency ${LATENCY_CONCURRENCY}`);
+    const how = `the same worker just before, ${P.saturationSeconds} s with the producer keeping the intake stage full`;
     // The first seconds at the rate are a warm-up, sent and processed but not recorded, as autocannon
-    // warms up before the intake's figures: a new producer process (and the worker's young generation
-    // growing to its working size) made the first seconds' latencies up to 3x the rest's.
+    // warms up before the intake's figures: a new producer process made the first second's
+    // latencies up to 3x the rest's.
     const stalls0 = await redisStallCounters(redisUrl);
     const producer = spawnChild('load-producer.ts', [JSON.stringify({ redisUrl, prefix, rate, seconds: P.soakSeconds, warmupSeconds: P.soakWarmup, seed: P.seed })]);
-    // CPU of every process on the two cores while the load runs: the drain that set the rate had
-    // no producer, conductor bookkeeping or growing store competing with the worker.
+    // CPU of every process on the two cores while the load runs.
     const cpuPids = [worker.proc.pid!, producer.proc.pid!, REDIS_PID, process.pid];
     const cpu0 = cpuPids.map(procCpuSeconds);
     const wall0 = performance.now();
     const calls0 = process.env.BENCH_REDIS_CALLS ? await redisCalls(redisUrl) : undefined;
-    const sent = await producer.next<{ sent: [string, number, number][]; warm: [string, number, number][]; errors: number; seconds: number }>('result', (P.soakWarmup + P.soakSeconds + 120) * 1000);
+    const sent = await producer.next<{ sent: Sent; warm: Sent; errors: number; seconds: number }>('result', (P.soakWarmup + P.soakSeconds + 120) * 1000);
     const cpuShare = cpuPids.map((pid, i) => (procCpuSeconds(pid) - cpu0[i]!) / ((performance.now() - wall0) / 1000));
     if (calls0) {
       const per = callsPer(calls0, await redisCalls(redisUrl), Math.max(1, sent.sent.length));
@@ -505,7 +533,7 @@ async function benchLatency(redisUrl: string) {
     for (;;) {
       worker.send({ type: 'report' });
       report = await worker.next('report', 60_000);
-      if (report.activities >= sent.sent.length + sent.warm.length || Date.now() > deadline) break;
+      if (report.activities >= saturated.activities + sent.sent.length + sent.warm.length || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 500));
     }
     const lat: number[] = [];
@@ -538,7 +566,7 @@ async function benchLatency(redisUrl: string) {
     lat.sort((a, b) => a - b);
     ack.sort((a, b) => a - b);
     const p99 = percentile(lat, 99);
-    s.row({ figure: 'enqueue → visible p50', value: fmt.ms(percentile(lat, 50)), reference: `${fmt.int(saturation)}/s saturation (pipeline c=${LATENCY_CONCURRENCY} from the intake stage)`, ratio: `load ${fmt.ratio(rate / saturation)}`, goal: '—', met: '' });
+    s.row({ figure: 'enqueue → visible p50', value: fmt.ms(percentile(lat, 50)), reference: `${fmt.int(saturation)}/s saturation (${how})`, ratio: `load ${fmt.ratio(rate / saturation)}`, goal: '—', met: '' });
     s.row({ figure: 'enqueue → visible p99', value: fmt.ms(p99), reference: '50 ms (goal)', ratio: fmt.ratio(p99 / 50), goal: '≤ 50 ms', met: met(p99 <= 50 && missing === 0) });
     s.note(`p99 per 0.5 s window: median ${fmt.ms(percentile(sortedP99, 50))}, ${sortedP99.filter((p) => p > 50).length} of ${sortedP99.length} windows above 50 ms; worst at ${worst.map(([t, p]) => `${t.toFixed(1)} s ${fmt.ms(p)}`).join(', ')}`);
     // Where an activity waits: the intake stage (intake add + fan-out), the activities queue (all
