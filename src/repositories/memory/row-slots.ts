@@ -65,6 +65,15 @@ export class RowSlots {
     this.loc[i + 2] = size;
   }
 
+  hasText(slot: number, t: number): boolean {
+    return this.loc[3 * (slot * this.texts + t)] !== 0;
+  }
+
+  /** Releases the slot's text `t`, leaving it without one. */
+  clearText(slot: number, t: number): void {
+    this.releaseText(slot, t);
+  }
+
   text(slot: number, t: number): string {
     const i = 3 * (slot * this.texts + t);
     if (this.loc[i] === 0) throw new Error(`slot ${slot} has no text ${t}`);
