@@ -32,8 +32,8 @@ const ONLY = (argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? 
 const MONGODB_URI = process.env.MONGODB_URI;
 
 const P = QUICK
-  ? { warmup: 1, duration: 4, connections: 32, batchConnections: 8, jobs: 2000, drainWarmup: 500, rounds: 2, informational: false, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: Number(process.env.BENCH_SOAK_SECONDS ?? 10), soakWarmup: 2, saturationSeconds: 4, scaling: [10_000, 100_000], scalingJobs: 3000 }
-  : { warmup: 3, duration: 10, connections: 32, batchConnections: 8, jobs: 10_000, drainWarmup: 2000, rounds: 3, informational: true, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: 60, soakWarmup: 5, saturationSeconds: 10, scaling: [10_000, 100_000, 1_000_000], scalingJobs: 10_000 };
+  ? { warmup: 1, duration: 4, connections: 32, batchConnections: 8, jobs: 2000, drainWarmup: 500, rounds: 2, intakeRounds: 2, informational: false, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: Number(process.env.BENCH_SOAK_SECONDS ?? 10), soakWarmup: 2, saturationSeconds: 4, scaling: [10_000, 100_000], scalingJobs: 3000 }
+  : { warmup: 3, duration: 10, connections: 32, batchConnections: 8, jobs: 10_000, drainWarmup: 2000, rounds: 5, intakeRounds: 3, informational: true, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: 60, soakWarmup: 5, saturationSeconds: 10, scaling: [10_000, 100_000, 1_000_000], scalingJobs: 10_000 };
 // BENCH_CONCURRENCIES=10,50: only these pipeline concurrencies (experiments).
 if (process.env.BENCH_CONCURRENCIES) P.concurrencies = process.env.BENCH_CONCURRENCIES.split(',').map(Number);
 const LATENCY_CONCURRENCY = 10;
@@ -159,7 +159,7 @@ async function benchIntake(redisUrl: string) {
   const ratios: number[] = [];
   try {
     refs.push(await refTarget.measure());
-    for (let r = 0; r < P.rounds; r++) {
+    for (let r = 0; r < P.intakeRounds; r++) {
       apps.push(await appTarget.measure());
       refs.push(await refTarget.measure());
       ratios.push(apps[r]!.rps / ((refs[r]!.rps + refs[r + 1]!.rps) / 2));
@@ -193,7 +193,7 @@ async function benchIntake(redisUrl: string) {
   s.row({ figure: 'single intake p50', value: fmt.ms(app.p50), reference: fmt.ms(ref.p50), ratio: fmt.ratio(app.p50 / ref.p50), goal: '—', met: '' });
   s.row({ figure: 'single intake p99', value: fmt.ms(app.p99), reference: fmt.ms(ref.p99), ratio: fmt.ratio(app.p99 / ref.p99), goal: '—', met: '' });
   s.row({ figure: 'single intake CPU per request (server + redis)', value: `${fmt.int(app.cpu[0]!)} + ${fmt.int(app.cpu[1]!)} µs`, reference: `${fmt.int(ref.cpu)} µs (${fmt.int(born.cpuUs[0]!)} µs on contactflow's server)`, ratio: fmt.ratio(ref.cpu / (app.cpu[0]! + app.cpu[1]!)), goal: '—', met: '' });
-  s.note(`${P.connections} connections, ${P.rounds} app runs of ${P.duration} s between ${P.rounds + 1} reference runs, each server warmed up for ${P.warmup} s first; unique Idempotency-Key and body per request`);
+  s.note(`${P.connections} connections, ${P.intakeRounds} app runs of ${P.duration} s between ${P.intakeRounds + 1} reference runs, each server warmed up for ${P.warmup} s first; unique Idempotency-Key and body per request`);
   if (app.bad > 0) s.note(`app: ${app.bad} requests were not 2xx`);
 
   // Batch: 100 activities per request, each with its own idempotencyKey.
