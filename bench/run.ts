@@ -32,7 +32,7 @@ const ONLY = (argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? 
 const MONGODB_URI = process.env.MONGODB_URI;
 
 const P = QUICK
-  ? { warmup: 1, duration: 4, connections: 32, batchConnections: 8, jobs: 2000, drainWarmup: 500, rounds: 2, intakeRounds: 2, informational: false, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: Number(process.env.BENCH_SOAK_SECONDS ?? 10), soakWarmup: 2, saturationSeconds: 4, scaling: [10_000, 100_000], scalingJobs: 3000 }
+  ? { warmup: 1, duration: 4, connections: 32, batchConnections: 8, jobs: 2000, drainWarmup: 500, rounds: 2, intakeRounds: 2, informational: false, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: Number(process.env.BENCH_SOAK_SECONDS ?? 8), soakWarmup: 2, saturationSeconds: 3, scaling: [10_000, 100_000], scalingJobs: 3000 }
   : { warmup: 3, duration: 10, connections: 32, batchConnections: 8, jobs: 10_000, drainWarmup: 2000, rounds: 5, intakeRounds: 3, informational: true, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: 60, soakWarmup: 5, saturationSeconds: 10, scaling: [10_000, 100_000, 1_000_000], scalingJobs: 10_000 };
 // BENCH_CONCURRENCIES=10,50: only these pipeline concurrencies (experiments).
 if (process.env.BENCH_CONCURRENCIES) P.concurrencies = process.env.BENCH_CONCURRENCIES.split(',').map(Number);
