@@ -27,7 +27,7 @@ import mongoose from 'mongoose';
 import { createLogger } from '../src/shared/logger';
 import { startContactflow } from '../src/start';
 import { benchJob, seedContacts } from './lib/activities';
-import { benchEnv, onStopRequest, ready, send, startCpuProfile, startPromotionProfile } from './lib/common';
+import { benchEnv, onStopRequest, profileOnRequest, ready, send, startCpuProfile, startPromotionProfile } from './lib/common';
 
 export interface DrainArgs {
   mode: 'drain';
@@ -278,6 +278,8 @@ async function drain(args: DrainArgs) {
 }
 
 async function soak(args: SoakArgs) {
+  // BENCH_SOAK_PROFILE: the conductor profiles the paced window alone (bench/run.ts).
+  profileOnRequest();
   const repos = await openStore(args.store);
   if (args.seed > 0) await seedContacts(repos, args.seed);
   // "Visible": the activity's record is final (processed, right after its contact was written; or

@@ -511,6 +511,13 @@ async function benchLatency(redisUrl: string) {
     // warms up before the intake's figures: a new producer process made the first second's
     // latencies up to 3x the rest's.
     const stalls0 = await redisStallCounters(redisUrl);
+    // BENCH_SOAK_PROFILE=<file.cpuprofile>: the worker's CPU profile of the paced run alone (warm-up
+    // at the rate included), without start-up, seeding, warm-up drains or the saturation phase.
+    const soakProfile = process.env.BENCH_SOAK_PROFILE;
+    if (soakProfile) {
+      worker.send({ type: 'profile-start' });
+      await worker.next('profiling', 30_000);
+    }
     const producer = spawnChild('load-producer.ts', [JSON.stringify({ redisUrl, prefix, rate, seconds: P.soakSeconds, warmupSeconds: P.soakWarmup, seed: P.seed })]);
     // CPU of every process on the two cores while the load runs.
     const cpuPids = [worker.proc.pid!, producer.proc.pid!, REDIS_PID, process.pid];
@@ -524,6 +531,11 @@ async function benchLatency(redisUrl: string) {
       console.log(`  · redis calls per activity under the paced load (producer and worker): ${per}`);
     }
     await producer.stop();
+    if (soakProfile) {
+      worker.send({ type: 'profile-stop', file: soakProfile });
+      await worker.next('profiled', 60_000);
+      console.log(`  · worker profile of the paced run: ${soakProfile}`);
+    }
     // redis-server's own stalls in the same window: an AOF write postponed behind a slow fsync, or a
     // fork (AOF rewrite), holds every reply to the worker and the producer.
     const stalls1 = await redisStallCounters(redisUrl);
