@@ -1,5 +1,5 @@
 import type { ActivityOutcome, ActivityRecord, ActivityRepository, UnidentifiedFilter } from '../activity.repository';
-import { fnv1a30, HashIndex, type KeyHash } from './hash-index';
+import { AccountNumbers, fnv1a30, HashIndex, type KeyHash } from './hash-index';
 import { decodeRow, encodeRow, roundTrip } from './memory-store';
 import { RowSlots } from './row-slots';
 import { RowSpace } from './row-space';
@@ -25,7 +25,7 @@ const outcomeCode = (o: ActivityOutcome): number => OUTCOMES.indexOf(o);
  */
 export class MemoryActivityRepository implements ActivityRepository {
   private readonly slots: RowSlots;
-  private readonly accountNumbers = new Map<string, number>();
+  private readonly accountNumbers = new AccountNumbers();
   // Unique: (account, id), MongoDB's _id.
   private readonly byId = new HashIndex();
   // Not unique: (account, contactId), MongoDB's (account, contactId, occurredAt) index.
@@ -41,7 +41,7 @@ export class MemoryActivityRepository implements ActivityRepository {
 
   async insert(record: ActivityRecord) {
     await roundTrip();
-    const n = this.accountNumberFor(record.account);
+    const n = this.accountNumbers.numberFor(record.account);
     if (this.slotOf(n, record.id) >= 0) return 'exists' as const;
     const slot = this.slots.allocate();
     this.slots.setNumber(slot, ACCOUNT, n);
@@ -158,11 +158,5 @@ export class MemoryActivityRepository implements ActivityRepository {
 
   private withContact(n: number, contactId: string): number[] {
     return this.byContact.all(this.hash(n, contactId), (slot) => this.slots.number(slot, ACCOUNT) === n && this.contactOf(slot) === contactId);
-  }
-
-  private accountNumberFor(account: string): number {
-    let n = this.accountNumbers.get(account);
-    if (n === undefined) this.accountNumbers.set(account, (n = this.accountNumbers.size + 1));
-    return n;
   }
 }

@@ -2,7 +2,7 @@ import { contactStateOf } from '../../domain/contact-merge';
 import type { ContactState } from '../../domain/types';
 import { DuplicateIdentifierError, VersionConflictError } from '../../shared/errors';
 import type { ContactListQuery, ContactRecord, ContactRepository, NewContact, Page } from '../contact.repository';
-import { fnv1a30, HashIndex, type KeyHash } from './hash-index';
+import { AccountNumbers, fnv1a30, HashIndex, type KeyHash } from './hash-index';
 import { copy, decodeRow, encodeRow, roundTrip } from './memory-store';
 import { RowSlots } from './row-slots';
 import { RowSpace } from './row-space';
@@ -33,7 +33,7 @@ const sameIdentity = (a: ContactRecord, b: ContactRecord): boolean =>
 export class MemoryContactRepository implements ContactRepository {
   private readonly slots: RowSlots;
   // Accounts by number: the indexes and the slots hold numbers, not account strings.
-  private readonly accountNumbers = new Map<string, number>();
+  private readonly accountNumbers = new AccountNumbers();
 
   // The id is the contact's primary key across accounts (ids are global, as MongoDB's _id).
   private readonly byId = new HashIndex();
@@ -86,7 +86,7 @@ export class MemoryContactRepository implements ContactRepository {
   async create({ id, account, status, state }: NewContact) {
     await roundTrip();
     if (this.slotOf(id) >= 0) throw new DuplicateIdentifierError('id');
-    const n = this.accountNumberFor(account);
+    const n = this.accountNumbers.numberFor(account);
     this.assertIdentifiersFree(n, -1, state);
     const now = new Date();
     // Own keys first, the spread last: keys added after a spread cost the young GC (process-activity baseRecord).
@@ -196,11 +196,6 @@ export class MemoryContactRepository implements ContactRepository {
     return this.phoneIndex.all(this.hash(n, phone), (s) => this.holds(s, n, (c) => c[2] === phone));
   }
 
-  private accountNumberFor(account: string): number {
-    let n = this.accountNumbers.get(account);
-    if (n === undefined) this.accountNumbers.set(account, (n = this.accountNumbers.size + 1));
-    return n;
-  }
 
   /**
    * The unique indexes: a key held by another contact of the account is refused, as MongoDB's

@@ -59,3 +59,22 @@ export const fnv1a30: KeyHash = (seed, key) => {
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
   return (h ^ (h >>> 15)) & 0x3fffffff;
 };
+
+/**
+ * Accounts as small numbers (from 1; 0 marks a free slot), so slots and hashes hold a number, not
+ * an account string. `get` never assigns one: a read for an unknown account finds nothing.
+ */
+export class AccountNumbers {
+  private readonly numbers = new Map<string, number>();
+
+  get(account: string): number | undefined {
+    return this.numbers.get(account);
+  }
+
+  /** The account's number, assigned on first use (writes). */
+  numberFor(account: string): number {
+    let n = this.numbers.get(account);
+    if (n === undefined) this.numbers.set(account, (n = this.numbers.size + 1));
+    return n;
+  }
+}
