@@ -216,32 +216,7 @@ async function drain(args: DrainArgs) {
     else failed++;
     if (n === total) done();
   };
-  let stop: () => Promise<void>;
-  if (args.impl === 'noop') {
-    const wconn = createRedisConnection(args.redisUrl, 'worker', 'bench-noop-worker');
-    const worker = new Worker(ACTIVITIES_QUEUE, async () => {}, { connection: wconn, prefix: args.prefix, concurrency: args.concurrency });
-    worker.on('completed', () => onDone(true));
-    worker.on('failed', () => onDone(false));
-    stop = async () => {
-      await worker.close();
-      wconn.disconnect();
-    };
-  } else {
-    const config = parseConfig(
-      benchEnv(args.redisUrl, args.prefix, { ROLE: 'worker', WORKER_CONCURRENCY: String(args.concurrency), LOG_LEVEL: 'warn', ...intakeProcessingEnv(args.intakeProcessing) }),
-    );
-    // Counted per activity by the use case's own callback: inline, activities complete inside the
-    // fan-out's intake jobs, and only a failure becomes an activities job (whose failure counts).
-    const app = await startContactflow(config, createLogger(config.LOG_LEVEL), {
-      repos,
-      onProcessed: (r) => {
-        resolutions[r.resolution] = (resolutions[r.resolution] ?? 0) + 1;
-        onDone(true);
-      },
-    });
-    app.worker!.on('failed', () => onDone(false));
-    stop = () => app.stop();
-  }
+  const { stop } = await startBenchWorker(args, repos, onDone, (r) => (resolutions[r] = (resolutions[r] ?? 0) + 1));
 
   // With BENCH_TRACE_GC, the --trace-gc lines (ms since process start) can be matched to the window.
   const traceWindow = (what: string) => process.execArgv.some((a) => a.startsWith('--trace-gc')) && console.log(`[drain ${what} at ${Math.round(performance.now())} ms]`);
@@ -399,32 +374,7 @@ async function rounds(args: RoundsArgs) {
     else failed++;
     if (completed + failed === expected) roundDone();
   };
-  let workers: Worker[];
-  let stop: () => Promise<void>;
-  if (args.impl === 'noop') {
-    const wconn = createRedisConnection(args.redisUrl, 'worker', 'bench-noop-worker');
-    const worker = new Worker(ACTIVITIES_QUEUE, async () => {}, { connection: wconn, prefix: args.prefix, concurrency: args.concurrency, autorun: false });
-    worker.on('completed', () => onDone(true));
-    worker.on('failed', () => onDone(false));
-    workers = [worker];
-    stop = async () => {
-      await worker.close();
-      wconn.disconnect();
-    };
-  } else {
-    const config = parseConfig(benchEnv(args.redisUrl, args.prefix, { ROLE: 'worker', WORKER_CONCURRENCY: String(args.concurrency), LOG_LEVEL: 'warn' }));
-    const app = await startContactflow(config, createLogger(config.LOG_LEVEL), {
-      repos,
-      onProcessed: (r) => {
-        resolutions[r.resolution] = (resolutions[r.resolution] ?? 0) + 1;
-        onDone(true);
-      },
-    });
-    app.worker!.on('failed', () => onDone(false));
-    workers = [app.fanOut!, app.worker!];
-    await Promise.all(workers.map((w) => w.pause()));
-    stop = () => app.stop();
-  }
+  const { workers, stop } = await startBenchWorker(args, repos, onDone, (r) => (resolutions[r] = (resolutions[r] ?? 0) + 1), { paused: true });
   let round = 0;
   const drainRound = async (jobs: number): Promise<RoundResult> => {
     await prefill({ queue, intakeQueue }, { run: `${args.prefix.replace(/\W/g, '')}r${round++}`, seed: args.seed, count: jobs, via: args.via, intakeItems: args.intakeItems });
@@ -474,6 +424,49 @@ async function rounds(args: RoundsArgs) {
     conn.disconnect();
   });
   await send({ type: 'ready', seedSeconds });
+}
+
+/**
+ * The worker a drain measures: impl=noop, a BullMQ Worker with a no-op processor on the activities
+ * queue; impl=real, contactflow's own workers (`startContactflow`, ROLE=worker) on `repos`,
+ * counting each activity through the use case's callback (inline, activities complete inside the
+ * fan-out's intake jobs, and only a failure becomes an activities job, whose failure counts).
+ * `paused`: created or paused before any job is taken (rounds resume them per round).
+ */
+async function startBenchWorker(
+  args: Pick<DrainArgs, 'impl' | 'redisUrl' | 'prefix' | 'concurrency' | 'intakeProcessing'>,
+  repos: Repositories,
+  onDone: (ok: boolean) => void,
+  onResolution: (resolution: string) => void,
+  opts: { paused?: boolean } = {},
+): Promise<{ workers: Worker[]; stop: () => Promise<void> }> {
+  if (args.impl === 'noop') {
+    const wconn = createRedisConnection(args.redisUrl, 'worker', 'bench-noop-worker');
+    const worker = new Worker(ACTIVITIES_QUEUE, async () => {}, { connection: wconn, prefix: args.prefix, concurrency: args.concurrency, autorun: !opts.paused });
+    worker.on('completed', () => onDone(true));
+    worker.on('failed', () => onDone(false));
+    return {
+      workers: [worker],
+      stop: async () => {
+        await worker.close();
+        wconn.disconnect();
+      },
+    };
+  }
+  const config = parseConfig(
+    benchEnv(args.redisUrl, args.prefix, { ROLE: 'worker', WORKER_CONCURRENCY: String(args.concurrency), LOG_LEVEL: 'warn', ...intakeProcessingEnv(args.intakeProcessing) }),
+  );
+  const app = await startContactflow(config, createLogger(config.LOG_LEVEL), {
+    repos,
+    onProcessed: (r) => {
+      onResolution(r.resolution);
+      onDone(true);
+    },
+  });
+  app.worker!.on('failed', () => onDone(false));
+  const workers = [app.fanOut!, app.worker!];
+  if (opts.paused) await Promise.all(workers.map((w) => w.pause()));
+  return { workers, stop: () => app.stop() };
 }
 
 function intakeProcessingEnv(mode: 'inline' | 'jobs' | undefined): Record<string, string> {
