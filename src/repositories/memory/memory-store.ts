@@ -1,14 +1,46 @@
 import type { RowBytes, RowSpace } from './row-space';
 
 /**
- * Shared helpers for the in-memory repositories. Every operation first yields to the event loop,
- * so concurrent callers interleave between their reads and writes exactly as they would against
- * a real database, and the service's race-and-retry paths run here too. Each operation is then
- * atomic (no await inside), like a single MongoDB document write.
+ * Shared helpers for the in-memory repositories. Every operation first yields, so concurrent
+ * callers interleave between their reads and writes as they would against a real database, and the
+ * service's race-and-retry paths run here too. Each operation is then atomic (no await inside),
+ * like a single MongoDB document write.
+ *
+ * The yield is to the microtask queue while the current event-loop turn has run store operations
+ * for less than TURN_BUDGET_MS, and to the event loop (setImmediate) after that. Why not always to
+ * the event loop, as before: an activity makes about seven store calls, so each then waited seven
+ * loop turns, and every activity in flight advanced one call per turn: under a burst they all
+ * finished late together (processor sharing). Run within its turn, an intake job's activities
+ * finish in the order their jobs came, and the paced bench's p99 at 2,000/s fell by more than half
+ * (bench/README.md, "Tenth session"). The budget keeps a long job (a batch of 500) from holding
+ * timers, lock renewals and the API's requests for its whole run.
  */
+export const TURN_BUDGET_MS = 5;
+
+const YIELDED: Promise<void> = Promise.resolve();
+/** When the current turn's budget ends (performance.now()); -1 until a store call starts one. */
+let turnEndsAt = -1;
+let turnResetQueued = false;
+
+function endTurn(): void {
+  turnResetQueued = false;
+  turnEndsAt = -1;
+}
+
 export function roundTrip(): Promise<void> {
+  const now = performance.now();
+  if (turnEndsAt < 0) {
+    turnEndsAt = now + TURN_BUDGET_MS;
+    // Runs once the event loop gets to its check phase, i.e. after this turn: the next store call
+    // starts a new budget.
+    if (!turnResetQueued) {
+      turnResetQueued = true;
+      setImmediate(endTurn);
+    }
+  }
+  if (now < turnEndsAt) return YIELDED;
   // A bare setImmediate: timers/promises' version costs ≈ 0.8 KB and a few µs per call (options,
-  // abort-signal handling), paid 6–8 times per activity (bench/README.md, allocation profile).
+  // abort-signal handling; bench/README.md, allocation profile).
   return new Promise((resolve) => setImmediate(resolve));
 }
 
@@ -102,6 +134,14 @@ export function decodeRow<T>(text: string): T {
   return revive(JSON.parse(text)) as T;
 }
 
+/**
+ * The value as JSON.stringify must see it: Dates tagged, "\0" strings escaped, anything but plain
+ * data refused. Objects and arrays with nothing to change below them are returned as they are (JSON.stringify
+ * already drops undefined properties and writes undefined array items as null, as the encoding
+ * does); only the objects on the way to a Date or a "\0" string are copied. A record is mostly a
+ * client's payload and fields, which hold neither: copying all of it was a fifth of the worker's
+ * row-encoding time (bench/README.md, "Tenth session").
+ */
 function toJsonValue(value: unknown): unknown {
   switch (typeof value) {
     case 'string':
@@ -117,19 +157,39 @@ function toJsonValue(value: unknown): unknown {
   if (value === null) return null;
   if (value instanceof Date) return '\0D' + value.getTime();
   if (Array.isArray(value)) {
-    const out = new Array(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = value[i] === undefined ? null : toJsonValue(value[i]);
-    return out;
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const j = v === undefined ? null : toJsonValue(v);
+      if (out === undefined) {
+        if (j === v || v === undefined) continue;
+        out = value.slice(0, i);
+      }
+      out.push(j);
+    }
+    return out ?? value;
   }
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) throw new TypeError(`the in-memory store cannot store a ${proto?.constructor?.name ?? 'non-plain object'}`);
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(value)) {
-    const v = (value as Record<string, unknown>)[k];
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  let out: Record<string, unknown> | undefined;
+  for (let n = 0; n < keys.length; n++) {
+    const k = keys[n]!;
+    const v = obj[k];
     if (v === undefined) continue;
-    setOwn(out, k, toJsonValue(v));
+    const j = toJsonValue(v);
+    if (out === undefined) {
+      if (j === v) continue;
+      out = {};
+      for (let m = 0; m < n; m++) {
+        const before = obj[keys[m]!];
+        if (before !== undefined) setOwn(out, keys[m]!, before);
+      }
+    }
+    setOwn(out, k, j);
   }
-  return out;
+  return out ?? obj;
 }
 
 /** Decodes a freshly parsed row in place. */

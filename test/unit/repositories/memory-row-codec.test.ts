@@ -27,6 +27,39 @@ it('reads back any JSON value and any Dates exactly', () => {
   );
 });
 
+/** Prefixes every string value of odd length with "\0", at any depth (keys stay as they are). */
+function withNulStrings(v: unknown): unknown {
+  if (typeof v === 'string') return v.length % 2 === 1 ? '\u0000' + v : v;
+  if (Array.isArray(v)) return v.map(withNulStrings);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withNulStrings(x)]));
+  return v;
+}
+
+it('reads back strings that start with "\0" at any depth, beside parts that hold none', () => {
+  const record = fc.record({
+    clean: fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown),
+    tagged: fc.jsonValue().map((v) => withNulStrings(JSON.parse(JSON.stringify(v)))),
+    at: fc.date({ noInvalidDate: true }),
+  });
+  fc.assert(
+    fc.property(record, (r) => {
+      expect(roundTrip(r)).toEqual(r);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+it('leaves the object it stores untouched', () => {
+  const payload = { email: 'a@example.com', fields: { plan: 'pro', tags: ['x', '\u0000y'] }, list: [1, undefined, { at: new Date(7) }] };
+  const before = structuredClone(payload);
+  const record = { id: 'act_1', payload, createdAt: new Date(3), gone: undefined };
+  toRow(record, []);
+  expect(payload).toEqual(before);
+  expect(record.createdAt).toEqual(new Date(3));
+  expect(payload.list[2]).toEqual({ at: new Date(7) });
+  expect(Object.keys(record)).toEqual(['id', 'payload', 'createdAt', 'gone']);
+});
+
 it('keeps strings that look like its own Date tag as strings', () => {
   const r = { a: '\u0000D1700000000000', b: '\u0000\u0000x', c: '\u0000', d: ['\u0000D5', new Date(5)], e: '2026-01-01T00:00:00.000Z' };
   const back = roundTrip(r);
