@@ -341,6 +341,20 @@ async function soak(args: SoakArgs) {
   // --trace-gc times are ms since this process started: the epoch they count from.
   if (process.execArgv.some((a) => a.startsWith('--trace-gc'))) console.log(`[soak time origin ${performance.timeOrigin} ms, ready at ${Math.round(performance.now())} ms]`);
   send({ type: 'ready' });
+  // The conductor reads the delay of each paced window alone (bench/run.ts, latency rounds).
+  const loopFigures = () => {
+    // The histogram holds each 5 ms timer interval as measured; what exceeds 5 ms is the delay.
+    const late = (ns: number) => Math.max(0, ns / 1e6 - 5);
+    return { p50: late(loopDelay.percentile(50)), p99: late(loopDelay.percentile(99)), max: late(loopDelay.max) };
+  };
+  process.on('message', (m: { type?: string }) => {
+    if (m?.type === 'loop-reset') {
+      loopDelay.reset();
+      void send({ type: 'loop-reset' });
+    } else if (m?.type === 'loop-read') {
+      void send({ type: 'loop-read', loop: loopFigures() });
+    }
+  });
   process.on('message', async (m: { type?: string }) => {
     if (m?.type !== 'report') return;
     clearInterval(sampler);
@@ -348,11 +362,7 @@ async function soak(args: SoakArgs) {
     gc?.();
     const heapEnd = process.memoryUsage().heapUsed;
     flushVisible();
-    loopDelay.disable();
-    // The histogram holds each 5 ms timer interval as measured; what exceeds 5 ms is the delay.
-    const late = (ns: number) => Math.max(0, ns / 1e6 - 5);
-    const loop = { p50: late(loopDelay.percentile(50)), p99: late(loopDelay.percentile(99)), max: late(loopDelay.max) };
-    send({ type: 'report', samples, heapStart, heapEnd, activities: visibleCount, loop });
+    send({ type: 'report', samples, heapStart, heapEnd, activities: visibleCount });
   });
   onStopRequest(async () => {
     await app.stop();

@@ -32,8 +32,8 @@ const ONLY = (argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? 
 const MONGODB_URI = process.env.MONGODB_URI;
 
 const P = QUICK
-  ? { warmup: 1, duration: 4, connections: 32, batchConnections: 8, jobs: 2000, drainWarmup: 500, rounds: 2, intakeRounds: 2, informational: false, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: Number(process.env.BENCH_SOAK_SECONDS ?? 8), soakWarmup: 2, saturationSeconds: 3, scaling: [10_000, 100_000], scalingJobs: 3000 }
-  : { warmup: 3, duration: 10, connections: 32, batchConnections: 8, jobs: 10_000, drainWarmup: 2000, rounds: 5, intakeRounds: 3, informational: true, concurrencies: [1, 10, 50], seed: 10_000, soakSeconds: 60, soakWarmup: 5, saturationSeconds: 10, scaling: [10_000, 100_000, 1_000_000], scalingJobs: 10_000 };
+  ? { warmup: 1, duration: 4, connections: 32, batchConnections: 8, jobs: 2000, drainWarmup: 500, rounds: 2, intakeRounds: 2, informational: false, concurrencies: [1, 10, 50], seed: 10_000, latencyRounds: Number(process.env.BENCH_LATENCY_ROUNDS ?? 1), roundSeconds: Number(process.env.BENCH_SOAK_SECONDS ?? 8), soakWarmup: 2, roundWarmup: 2, saturationSeconds: 3, roundSaturationSeconds: 3, scaling: [10_000, 100_000], scalingJobs: 3000 }
+  : { warmup: 3, duration: 10, connections: 32, batchConnections: 8, jobs: 10_000, drainWarmup: 2000, rounds: 5, intakeRounds: 3, informational: true, concurrencies: [1, 10, 50], seed: 10_000, latencyRounds: Number(process.env.BENCH_LATENCY_ROUNDS ?? 4), roundSeconds: Number(process.env.BENCH_SOAK_SECONDS ?? 15), soakWarmup: 5, roundWarmup: 2, saturationSeconds: 10, roundSaturationSeconds: 5, scaling: [10_000, 100_000, 1_000_000], scalingJobs: 10_000 };
 // BENCH_CONCURRENCIES=10,50: only these pipeline concurrencies (experiments).
 if (process.env.BENCH_CONCURRENCIES) P.concurrencies = process.env.BENCH_CONCURRENCIES.split(',').map(Number);
 const LATENCY_CONCURRENCY = 10;
@@ -200,8 +200,12 @@ async function benchIntake(redisUrl: string) {
   await flush();
   const { child, port } = await intakeServer('app', redisUrl);
   try {
-    const body = (i: number) =>
-      JSON.stringify({ activities: Array.from({ length: 100 }, (_, k) => ({ ...activity(freshEmail(`b${seq}`, i * 100 + k), k), idempotencyKey: `bk-${seq}-${i}-${k}` })) });
+    // Built once with a marker where the request number goes (in each email and idempotencyKey), so
+    // each request costs a string join here: building and stringifying 100 objects per request took
+    // ≈ 440 µs, about a seventh of a core at this rate, on the cores the server needs.
+    const MARK = '@@request@@';
+    const parts = JSON.stringify({ activities: Array.from({ length: 100 }, (_, k) => ({ ...activity(freshEmail(`b${seq}-${MARK}`, k), k), idempotencyKey: `bk-${seq}-${MARK}-${k}` })) }).split(MARK);
+    const body = (i: number) => parts.join(String(i));
     await autocannonRun({ port, path: '/v1/activities/batch', seconds: P.warmup, connections: P.batchConnections, body, key: false });
     const b = await autocannonRun({ port, path: '/v1/activities/batch', seconds: P.duration, connections: P.batchConnections, body, key: false, pids: [child.proc.pid!, REDIS_PID] });
     const perSecond = b.rps * 100;
@@ -464,8 +468,8 @@ type Sent = [id: string, start: number, acked: number][];
  * 6,132/s, but half of that (3,066/s) was past what the worker sustains with a producer, redis-server
  * and this process on the same cores: the paced run queued up to 1.5 s.
  */
-async function saturationBesideProducer(redisUrl: string, prefix: string, visibleAt: Map<string, number>, seconds: number) {
-  const producer = spawnChild('load-producer.ts', [JSON.stringify({ redisUrl, prefix, rate: 0, seconds, seed: P.seed, mode: 'saturate', tag: 's' })]);
+async function saturationBesideProducer(redisUrl: string, prefix: string, visibleAt: Map<string, number>, seconds: number, tag: string) {
+  const producer = spawnChild('load-producer.ts', [JSON.stringify({ redisUrl, prefix, rate: 0, seconds, seed: P.seed, mode: 'saturate', tag })]);
   const { sent } = await producer.next<{ sent: Sent }>('result', (seconds + 60) * 1000);
   await producer.stop();
   const from = sent[0]![1] + 1000;
@@ -480,9 +484,31 @@ async function saturationBesideProducer(redisUrl: string, prefix: string, visibl
   return { perSecond: n / ((to - from) / 1000), activities: sent.length };
 }
 
+/** Enqueue → visible of each activity of `sent` that became visible, in ms, sorted. */
+function latencies(sent: Sent, visibleAt: Map<string, number>): number[] {
+  const l: number[] = [];
+  for (const [id, start] of sent) {
+    const v = visibleAt.get(id);
+    if (v !== undefined) l.push(v - start);
+  }
+  return l.sort((a, b) => a - b);
+}
+
 async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+}
+
+/** One latency round: a fresh saturation figure, then a warm-up and the paced window at half of it. */
+interface LatencyRound {
+  saturation: number;
+  rate: number;
+  sent: Sent;
+  warm: Sent;
+  errors: number;
+  cpuShare: number[];
+  loop: { p50: number; p99: number; max: number };
+  stalls: { rewrites: number; delayedFsync: number; latestForkUs: number };
 }
 
 async function benchLatency(redisUrl: string) {
@@ -501,90 +527,129 @@ async function benchLatency(redisUrl: string) {
       if (m?.type === 'visible') for (const [id, t] of m.entries!) visibleAt.set(id, t);
       if (m?.type === 'stages') for (const [id, created, taken] of m.entries as unknown as [string, number, number][]) stagesOf.set(id, [created, taken]);
     });
-    const saturated = await saturationBesideProducer(redisUrl, prefix, visibleAt, P.saturationSeconds);
-    const saturation = saturated.perSecond;
-    // BENCH_LATENCY_RATE: pace the long run at a fixed rate instead (to compare runs at one load).
-    const rate = Number(process.env.BENCH_LATENCY_RATE) || Math.max(50, Math.round(saturation / 2));
-    const s = section(`Latency and long run: enqueue → activity recorded (contact visible), ${fmt.int(rate)}/s for ${P.soakSeconds} s after ${P.soakWarmup} s of warm-up at the same rate, worker concurrency ${LATENCY_CONCURRENCY}`);
-    const how = `the same worker just before, ${P.saturationSeconds} s with the producer keeping the intake stage full`;
-    // The first seconds at the rate are a warm-up, sent and processed but not recorded, as autocannon
-    // warms up before the intake's figures: a new producer process made the first second's
-    // latencies up to 3x the rest's.
-    const stalls0 = await redisStallCounters(redisUrl);
-    // BENCH_SOAK_PROFILE=<file.cpuprofile>: the worker's CPU profile of the paced run alone (warm-up
-    // at the rate included), without start-up, seeding, warm-up drains or the saturation phase.
+    // BENCH_SOAK_PROFILE=<file.cpuprofile>: the worker's CPU profile of the first paced window alone
+    // (its warm-up at the rate included), without start-up, seeding, warm-up drains or saturation.
     const soakProfile = process.env.BENCH_SOAK_PROFILE;
-    if (soakProfile) {
-      worker.send({ type: 'profile-start' });
-      await worker.next('profiling', 30_000);
+    const rounds: LatencyRound[] = [];
+    // Rounds, each with its own saturation: this machine's speed drifts by tens of percent within a
+    // minute, so a rate set once from a saturation measured before a 60 s run was a quarter of the
+    // way to saturation in one part of the run and nine tenths in another (bench/README.md, "Tenth
+    // session"). Each round is at about half of what the worker sustains just then.
+    for (let r = 0; r < P.latencyRounds; r++) {
+      const saturated = await saturationBesideProducer(redisUrl, prefix, visibleAt, r === 0 ? P.saturationSeconds : P.roundSaturationSeconds, `s${r}`);
+      // BENCH_LATENCY_RATE: pace the long run at a fixed rate instead (to compare runs at one load).
+      const rate = Number(process.env.BENCH_LATENCY_RATE) || Math.max(50, Math.round(saturated.perSecond / 2));
+      const stalls0 = await redisStallCounters(redisUrl);
+      if (soakProfile && r === 0) {
+        worker.send({ type: 'profile-start' });
+        await worker.next('profiling', 30_000);
+      }
+      worker.send({ type: 'loop-reset' });
+      await worker.next('loop-reset', 30_000);
+      // The first seconds at the rate are a warm-up, sent and processed but not recorded, as autocannon
+      // warms up before the intake's figures: a new producer process made the first second's
+      // latencies up to 3x the rest's.
+      const warmupSeconds = r === 0 ? P.soakWarmup : P.roundWarmup;
+      const producer = spawnChild('load-producer.ts', [JSON.stringify({ redisUrl, prefix, rate, seconds: P.roundSeconds, warmupSeconds, seed: P.seed, tag: `p${r}` })]);
+      // CPU of every process on the two cores while the load runs.
+      const cpuPids = [worker.proc.pid!, producer.proc.pid!, REDIS_PID, process.pid];
+      const cpu0 = cpuPids.map(procCpuSeconds);
+      const wall0 = performance.now();
+      const calls0 = process.env.BENCH_REDIS_CALLS ? await redisCalls(redisUrl) : undefined;
+      const out = await producer.next<{ sent: Sent; warm: Sent; errors: number; seconds: number }>('result', (warmupSeconds + P.roundSeconds + 120) * 1000);
+      const cpuShare = cpuPids.map((pid, i) => (procCpuSeconds(pid) - cpu0[i]!) / ((performance.now() - wall0) / 1000));
+      if (calls0) {
+        const per = callsPer(calls0, await redisCalls(redisUrl), Math.max(1, out.sent.length));
+        console.log(`  · redis calls per activity under the paced load (producer and worker): ${per}`);
+      }
+      await producer.stop();
+      // Let the round's tail drain (bounded) before the next saturation phase, which would hide it.
+      await waitUntil(() => out.sent.every(([id]) => visibleAt.has(id)), 30_000);
+      worker.send({ type: 'loop-read' });
+      const { loop } = await worker.next<{ loop: LatencyRound['loop'] }>('loop-read', 30_000);
+      if (soakProfile && r === 0) {
+        worker.send({ type: 'profile-stop', file: soakProfile });
+        await worker.next('profiled', 60_000);
+        console.log(`  · worker profile of the first paced window: ${soakProfile}`);
+      }
+      // redis-server's own stalls in the same window: an AOF write postponed behind a slow fsync, or a
+      // fork (AOF rewrite), holds every reply to the worker and the producer.
+      const stalls1 = await redisStallCounters(redisUrl);
+      const stalls = { rewrites: stalls1.rewrites - stalls0.rewrites, delayedFsync: stalls1.delayedFsync - stalls0.delayedFsync, latestForkUs: stalls1.latestForkUs };
+      rounds.push({ saturation: saturated.perSecond, rate, sent: out.sent, warm: out.warm, errors: out.errors, cpuShare, loop, stalls });
+      const l = latencies(out.sent, visibleAt);
+      console.log(`  · round ${r + 1}: saturation ${fmt.int(saturated.perSecond)}/s, paced at ${fmt.int(rate)}/s: p50 ${fmt.ms(percentile(l, 50))}, p99 ${fmt.ms(percentile(l, 99))}`);
     }
-    const producer = spawnChild('load-producer.ts', [JSON.stringify({ redisUrl, prefix, rate, seconds: P.soakSeconds, warmupSeconds: P.soakWarmup, seed: P.seed })]);
-    // CPU of every process on the two cores while the load runs.
-    const cpuPids = [worker.proc.pid!, producer.proc.pid!, REDIS_PID, process.pid];
-    const cpu0 = cpuPids.map(procCpuSeconds);
-    const wall0 = performance.now();
-    const calls0 = process.env.BENCH_REDIS_CALLS ? await redisCalls(redisUrl) : undefined;
-    const sent = await producer.next<{ sent: Sent; warm: Sent; errors: number; seconds: number }>('result', (P.soakWarmup + P.soakSeconds + 120) * 1000);
-    const cpuShare = cpuPids.map((pid, i) => (procCpuSeconds(pid) - cpu0[i]!) / ((performance.now() - wall0) / 1000));
-    if (calls0) {
-      const per = callsPer(calls0, await redisCalls(redisUrl), Math.max(1, sent.sent.length));
-      console.log(`  · redis calls per activity under the paced load (producer and worker): ${per}`);
-    }
-    await producer.stop();
-    if (soakProfile) {
-      worker.send({ type: 'profile-stop', file: soakProfile });
-      await worker.next('profiled', 60_000);
-      console.log(`  · worker profile of the paced run: ${soakProfile}`);
-    }
-    // redis-server's own stalls in the same window: an AOF write postponed behind a slow fsync, or a
-    // fork (AOF rewrite), holds every reply to the worker and the producer.
-    const stalls1 = await redisStallCounters(redisUrl);
-    // Let the tail drain (bounded), then collect.
+    // The worker's long-run report: RSS samples since it was ready, heap after GC at both ends.
+    const expected = rounds.reduce((n, r) => n + r.sent.length + r.warm.length, 0);
     const deadline = Date.now() + 30_000;
-    let report: { samples: { t: number; rss: number; heapUsed: number }[]; heapStart: number; heapEnd: number; activities: number; loop: { p50: number; p99: number; max: number } };
+    let report: { samples: { t: number; rss: number; heapUsed: number }[]; heapStart: number; heapEnd: number; activities: number };
     for (;;) {
       worker.send({ type: 'report' });
       report = await worker.next('report', 60_000);
-      if (report.activities >= saturated.activities + sent.sent.length + sent.warm.length || Date.now() > deadline) break;
+      if (report.activities >= expected || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 500));
     }
-    const lat: number[] = [];
-    const ack: number[] = [];
-    let missing = sent.warm.filter(([id]) => !visibleAt.has(id)).length;
-    for (const [id, start, acked] of sent.sent) {
-      ack.push(acked - start);
-      const v = visibleAt.get(id);
-      if (v === undefined) missing++;
-      else lat.push(v - start);
-    }
-    // The tail, window by window (by enqueue time): periodic spikes point at major GCs of the worker.
-    const windows = new Map<number, number[]>();
-    const t0 = sent.sent[0]?.[1] ?? 0;
-    for (const [id, start] of sent.sent) {
-      const v = visibleAt.get(id);
-      if (v === undefined) continue;
-      const k = Math.floor((start - t0) / 500);
-      (windows.get(k) ?? windows.set(k, []).get(k)!).push(v - start);
-    }
-    const windowP99 = [...windows].map(([k, l]) => [k / 2, percentile(l.sort((a, b) => a - b), 99)] as const);
-    const sortedP99 = windowP99.map(([, p]) => p).sort((a, b) => a - b);
-    const worst = [...windowP99].sort((a, b) => b[1] - a[1]).slice(0, 6).sort((a, b) => a[0] - b[0]);
+
+    const pacedSeconds = P.latencyRounds * P.roundSeconds;
+    const s = section(
+      `Latency and long run: enqueue → activity recorded (contact visible), ${P.latencyRounds} round${P.latencyRounds > 1 ? 's' : ''} of ${P.roundSeconds} s (${pacedSeconds} s in all), each at half of the saturation measured just before it, worker concurrency ${LATENCY_CONCURRENCY}`,
+    );
+    const perRound = rounds.map((r) => {
+      const l = latencies(r.sent, visibleAt);
+      return { p50: percentile(l, 50), p99: percentile(l, 99) };
+    });
+    const all: Sent = rounds.flatMap((r) => r.sent);
+    const lat = latencies(all, visibleAt);
+    const missing = rounds.reduce((n, r) => n + [...r.warm, ...r.sent].filter(([id]) => !visibleAt.has(id)).length, 0);
+    const p99 = median(perRound.map((r) => r.p99));
+    const roundsText = (k: 'p50' | 'p99') => perRound.map((r, i) => `${fmt.ms(r[k])} at ${fmt.int(rounds[i]!.rate)}/s`).join(', ');
+    const how = `measured before each round, ${P.latencyRounds > 1 ? `${P.saturationSeconds} s before the first and ${P.roundSaturationSeconds} s before the others` : `${P.saturationSeconds} s`}, the same worker with the producer keeping the intake stage full`;
+    const load = median(rounds.map((r) => r.rate / r.saturation));
+    s.row({
+      figure: 'enqueue → visible p50',
+      value: `${fmt.ms(median(perRound.map((r) => r.p50)))}${rounds.length > 1 ? ` (median of rounds: ${roundsText('p50')})` : ''}`,
+      reference: `${rounds.map((r) => fmt.int(r.saturation)).join(', ')}/s saturation (${how})`,
+      ratio: `load ${fmt.ratio(load)}`,
+      goal: '—',
+      met: '',
+    });
+    s.row({
+      figure: 'enqueue → visible p99',
+      value: `${fmt.ms(p99)}${rounds.length > 1 ? ` (median of rounds: ${roundsText('p99')}; all rounds pooled: ${fmt.ms(percentile(lat, 99))})` : ''}`,
+      reference: '50 ms (goal)',
+      ratio: fmt.ratio(p99 / 50),
+      goal: '≤ 50 ms',
+      met: met(p99 <= 50 && missing === 0),
+    });
+    // The tail, window by window (by enqueue time, counted from each round's start).
+    const windowP99: (readonly [number, number, number])[] = [];
+    rounds.forEach((r, ri) => {
+      const windows = new Map<number, number[]>();
+      const t0 = r.sent[0]?.[1] ?? 0;
+      for (const [id, start] of r.sent) {
+        const v = visibleAt.get(id);
+        if (v === undefined) continue;
+        const k = Math.floor((start - t0) / 500);
+        (windows.get(k) ?? windows.set(k, []).get(k)!).push(v - start);
+      }
+      for (const [k, l] of windows) windowP99.push([ri, k / 2, percentile(l.sort((a, b) => a - b), 99)] as const);
+    });
+    const sortedP99 = windowP99.map(([, , p]) => p).sort((a, b) => a - b);
+    const worst = [...windowP99].sort((a, b) => b[2] - a[2]).slice(0, 6).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    s.note(
+      `p99 per 0.5 s window: median ${fmt.ms(percentile(sortedP99, 50))}, ${sortedP99.filter((p) => p > 50).length} of ${sortedP99.length} windows above 50 ms; worst ${worst.map(([ri, t, p]) => `${rounds.length > 1 ? `round ${ri + 1} ` : ''}at ${t.toFixed(1)} s ${fmt.ms(p)}`).join(', ')}`,
+    );
     // BENCH_LATENCY_DUMP=<file>: every activity as [enqueued, visible, job taken, warm-up?] (epoch ms), to
     // line the tail up with the worker's --trace-gc (BENCH_TRACE_GC=1 prints its time origin).
     if (process.env.BENCH_LATENCY_DUMP) {
-      const rows = (list: [string, number, number][], warm: boolean) => list.map(([id, start]) => [start, visibleAt.get(id) ?? null, stagesOf.get(id)?.[1] ?? null, warm]);
-      writeFileSync(process.env.BENCH_LATENCY_DUMP, JSON.stringify([...rows(sent.warm, true), ...rows(sent.sent, false)]));
+      const rows = (list: Sent, warm: boolean) => list.map(([id, start]) => [start, visibleAt.get(id) ?? null, stagesOf.get(id)?.[1] ?? null, warm]);
+      writeFileSync(process.env.BENCH_LATENCY_DUMP, JSON.stringify(rounds.flatMap((r) => [...rows(r.warm, true), ...rows(r.sent, false)])));
     }
-    lat.sort((a, b) => a - b);
-    ack.sort((a, b) => a - b);
-    const p99 = percentile(lat, 99);
-    s.row({ figure: 'enqueue → visible p50', value: fmt.ms(percentile(lat, 50)), reference: `${fmt.int(saturation)}/s saturation (${how})`, ratio: `load ${fmt.ratio(rate / saturation)}`, goal: '—', met: '' });
-    s.row({ figure: 'enqueue → visible p99', value: fmt.ms(p99), reference: '50 ms (goal)', ratio: fmt.ratio(p99 / 50), goal: '≤ 50 ms', met: met(p99 <= 50 && missing === 0) });
-    s.note(`p99 per 0.5 s window: median ${fmt.ms(percentile(sortedP99, 50))}, ${sortedP99.filter((p) => p > 50).length} of ${sortedP99.length} windows above 50 ms; worst at ${worst.map(([t, p]) => `${t.toFixed(1)} s ${fmt.ms(p)}`).join(', ')}`);
     // Where an activity waits: the intake stage (intake add + fan-out), the activities queue (all
     // ten worker slots busy), or its own processing.
     const parts: [number[], number[], number[]] = [[], [], []];
-    for (const [id, start] of sent.sent) {
+    for (const [id, start] of all) {
       const v = visibleAt.get(id);
       const st = stagesOf.get(id);
       if (v === undefined || st === undefined) continue;
@@ -593,13 +658,16 @@ async function benchLatency(redisUrl: string) {
       parts[2].push(v - st[1]);
     }
     const pp = (l: number[]) => (l.sort((a, b) => a - b), `p50 ${fmt.ms(percentile(l, 50))} / p99 ${fmt.ms(percentile(l, 99))}`);
-    s.note(`where the time goes (ms clocks): enqueue to the job that processes it (inline: its intake job) ${pp(parts[0])}; waiting for a worker slot ${pp(parts[1])}; processing (inline: the intake job's activities before it included) ${pp(parts[2])}`);
+    s.note(`where the time goes (ms clocks, all rounds): enqueue to the job that processes it (inline: its intake job) ${pp(parts[0])}; waiting for a worker slot ${pp(parts[1])}; processing (inline: the intake job's activities before it included) ${pp(parts[2])}`);
+    const sum = (f: (r: LatencyRound) => number) => rounds.reduce((n, r) => n + f(r), 0);
+    s.note(`redis-server during the paced windows: ${sum((r) => r.stalls.rewrites)} AOF rewrites (a fork each, latest ${fmt.ms(rounds[rounds.length - 1]!.stalls.latestForkUs / 1000)}), ${sum((r) => r.stalls.delayedFsync)} AOF writes delayed by fsync`);
+    const cpu = (i: number) => mean(rounds.map((r) => r.cpuShare[i]!)).toFixed(2);
+    s.note(`CPU while the load ran (cores, of 2; mean of rounds): worker ${cpu(0)}, producer ${cpu(1)}, redis-server ${cpu(2)}, conductor ${cpu(3)}`);
+    s.note(`worker event-loop delay in the paced windows (GC pauses included, sampled every 5 ms): p99 ${rounds.map((r) => fmt.ms(r.loop.p99)).join(', ')}; max ${rounds.map((r) => fmt.ms(r.loop.max)).join(', ')}`);
+    const ack = all.map(([, start, acked]) => acked - start).sort((a, b) => a - b);
     s.note(
-      `redis-server during the run: ${stalls1.rewrites - stalls0.rewrites} AOF rewrites (a fork each, latest ${fmt.ms(stalls1.latestForkUs / 1000)}), ${stalls1.delayedFsync - stalls0.delayedFsync} AOF writes delayed by fsync`,
+      `max ${fmt.ms(lat[lat.length - 1] ?? NaN)}; ${lat.length} of ${all.length} visible (and ${sum((r) => r.warm.length)} warm-up activities, not in the percentiles)${missing ? `, ${missing} MISSING` : ''}; ${sum((r) => r.errors)} enqueue errors; enqueue ack p50 ${fmt.ms(percentile(ack, 50))} / p99 ${fmt.ms(percentile(ack, 99))}`,
     );
-    s.note(`CPU while the load ran (cores, of 2): worker ${cpuShare[0]!.toFixed(2)}, producer ${cpuShare[1]!.toFixed(2)}, redis-server ${cpuShare[2]!.toFixed(2)}, conductor ${cpuShare[3]!.toFixed(2)}`);
-    s.note(`worker event-loop delay (GC pauses included, sampled every 5 ms): p50 ${fmt.ms(report.loop.p50)}, p99 ${fmt.ms(report.loop.p99)}, max ${fmt.ms(report.loop.max)}`);
-    s.note(`max ${fmt.ms(lat[lat.length - 1] ?? NaN)}; ${lat.length} of ${sent.sent.length} visible (and ${sent.warm.length} warm-up activities, not in the percentiles)${missing ? `, ${missing} MISSING` : ''}; ${sent.errors} enqueue errors; enqueue ack p50 ${fmt.ms(percentile(ack, 50))} / p99 ${fmt.ms(percentile(ack, 99))}`);
     const rss = report.samples.map((x) => x.rss);
     const start = rss[0]!;
     const end = rss[rss.length - 1]!;
