@@ -1,4 +1,5 @@
 import type { ActivityJobData } from '../jobs/activities.queue';
+import { nextSliceOfTurn } from './turn-budget';
 
 /** The most lanes of one intake job that run at once. */
 export const MAX_LANES = 8;
@@ -73,14 +74,19 @@ function identityKeys(item: ActivityJobData): string[] {
 
 /**
  * Runs every lane, its items one after another, with at most `limit` lanes at a time. `run` must
- * not reject: each item settles its own outcome (processed or handed off).
+ * not reject: each item settles its own outcome (processed or handed off). Before each item a lane
+ * waits for the next event-loop turn if this one's budget is spent (turn-budget.ts): on a store
+ * that answers without I/O nothing else would.
  */
 export async function runLanes(lanes: readonly (readonly number[])[], limit: number, run: (index: number) => Promise<void>): Promise<void> {
   let next = 0;
   const drive = async () => {
     while (next < lanes.length) {
       const lane = lanes[next++]!;
-      for (const i of lane) await run(i);
+      for (const i of lane) {
+        await nextSliceOfTurn();
+        await run(i);
+      }
     }
   };
   const drivers: Promise<void>[] = [];

@@ -6,42 +6,18 @@ import type { RowBytes, RowSpace } from './row-space';
  * service's race-and-retry paths run here too. Each operation is then atomic (no await inside),
  * like a single MongoDB document write.
  *
- * The yield is to the microtask queue while the current event-loop turn has run store operations
- * for less than TURN_BUDGET_MS, and to the event loop (setImmediate) after that. Why not always to
- * the event loop, as before: an activity makes about seven store calls, so each then waited seven
- * loop turns, and every activity in flight advanced one call per turn: under a burst they all
- * finished late together (processor sharing). Run within its turn, an intake job's activities
- * finish in the order their jobs came, and the paced bench's p99 at 2,000/s fell by more than half
- * (bench/README.md, "Tenth session"). The budget keeps a long job (a batch of 500) from holding
- * timers, lock renewals and the API's requests for its whole run.
+ * The yield is to the microtask queue, not to the event loop (setImmediate) as it was: an activity
+ * makes about seven store calls, so each then waited seven loop turns, and every activity in flight
+ * advanced one call per turn: under a burst they all finished late together (processor sharing).
+ * Now an intake job's activities finish in the turn they started in, in the order their jobs came:
+ * the paced bench's p99 at 2,000/s fell by more than half, and drains got no slower
+ * (bench/README.md, "Tenth session"). What keeps a long job from holding the event loop is the
+ * fan-out's turn budget (src/workers/turn-budget.ts).
  */
-export const TURN_BUDGET_MS = 5;
-
 const YIELDED: Promise<void> = Promise.resolve();
-/** When the current turn's budget ends (performance.now()); -1 until a store call starts one. */
-let turnEndsAt = -1;
-let turnResetQueued = false;
-
-function endTurn(): void {
-  turnResetQueued = false;
-  turnEndsAt = -1;
-}
 
 export function roundTrip(): Promise<void> {
-  const now = performance.now();
-  if (turnEndsAt < 0) {
-    turnEndsAt = now + TURN_BUDGET_MS;
-    // Runs once the event loop gets to its check phase, i.e. after this turn: the next store call
-    // starts a new budget.
-    if (!turnResetQueued) {
-      turnResetQueued = true;
-      setImmediate(endTurn);
-    }
-  }
-  if (now < turnEndsAt) return YIELDED;
-  // A bare setImmediate: timers/promises' version costs ≈ 0.8 KB and a few µs per call (options,
-  // abort-signal handling; bench/README.md, allocation profile).
-  return new Promise((resolve) => setImmediate(resolve));
+  return YIELDED;
 }
 
 /**
