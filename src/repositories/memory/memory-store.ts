@@ -10,9 +10,10 @@ import type { RowBytes, RowSpace } from './row-space';
  * makes about seven store calls, so each then waited seven loop turns, and every activity in flight
  * advanced one call per turn: under a burst they all finished late together (processor sharing).
  * Now an intake job's activities finish in the turn they started in, in the order their jobs came:
- * the paced bench's p99 at 2,000/s fell by more than half, and drains got no slower
- * (bench/README.md, "Tenth session"). What keeps a long job from holding the event loop is the
- * fan-out's turn budget (src/workers/turn-budget.ts).
+ * the paced bench's p99 at 2,000/s fell by more than half. The price, measured and accepted: drains
+ * at concurrency 20–50 cost ≈ 10–15 % more CPU per activity (level at 10); bench/README.md,
+ * "Tenth session". What keeps a long job from holding the event loop is the fan-out's turn budget
+ * (src/workers/turn-budget.ts).
  */
 const YIELDED: Promise<void> = Promise.resolve();
 
