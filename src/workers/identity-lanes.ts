@@ -7,13 +7,15 @@ export const MAX_LANES = 8;
  * Activities in flight per process that lanes aim for: WORKER_CONCURRENCY intake jobs at a time,
  * each with lanesPerJob() lanes. A bound, not a tuning knob: each activity in flight holds its job
  * data and use-case state in memory and, with MongoDB, one operation on the driver's pool (100
- * connections by default), while past a handful per core nothing runs sooner. On the bench,
- * concurrency 50 with 8 lanes per job (400 in flight) and with 1 (50) measured the same within
- * this machine's noise (418–453 against 351–484 µs of worker CPU per activity).
+ * connections by default; the rest wait in its queue). It was 64 while the in-memory store yielded
+ * to the event loop on every call (concurrency 50 with 8 lanes and with 1 measured the same). With
+ * the store answering on the microtask queue, more lanes per job drain faster: in alternating
+ * rounds, concurrency 50 with 4 lanes beat 1 lane in 8 of 9 rounds (by 8–27 %) and 8 lanes at
+ * concurrency 10 beat 6 in 4 of 4 (bench/README.md, "Tenth session").
  */
-export const IN_FLIGHT_TARGET = 64;
+export const IN_FLIGHT_TARGET = 200;
 
-/** Lanes per intake job for a fan-out running `concurrency` jobs at once: 8 at 1–8, 6 at 10, 3 at 20, 1 from 33. */
+/** Lanes per intake job for a fan-out running `concurrency` jobs at once: 8 up to 25, 6 at 33, 4 at 50, 2 at 100, 1 from 101. */
 export function lanesPerJob(concurrency: number): number {
   return Math.max(1, Math.min(MAX_LANES, Math.floor(IN_FLIGHT_TARGET / Math.max(1, concurrency))));
 }

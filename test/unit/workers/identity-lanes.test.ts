@@ -97,7 +97,7 @@ describe('runLanes', () => {
 });
 
 describe('lanesPerJob', () => {
-  it('keeps about 64 activities in flight per process, at least one lane and at most 8 per job', () => {
-    expect([1, 8, 10, 20, 32, 33, 50, 500].map(lanesPerJob)).toEqual([8, 8, 6, 3, 2, 1, 1, 1]);
+  it('keeps about 200 activities in flight per process, at least one lane and at most 8 per job', () => {
+    expect([1, 10, 20, 25, 26, 33, 50, 100, 101, 500].map(lanesPerJob)).toEqual([8, 8, 8, 8, 7, 6, 4, 2, 1, 1]);
   });
 });
