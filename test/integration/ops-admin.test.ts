@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { activityIdFor, PROCESS_ACTIVITY, type ActivityJobData } from '../../src/jobs/activities.queue';
+import { activityRecord } from '../support/activity-record';
 import { startTestApp, type TestApp } from '../support/app';
 import { startTestRedis } from '../support/redis';
 import { waitFor } from '../support/wait';
@@ -147,27 +148,19 @@ describe('POST /admin/replay', () => {
     // Recorded as unidentified by an older mapping that could not read the email, although the
     // raw payload carries one; its job has long left Redis.
     const id = 'act_' + 'a'.repeat(32);
-    await app.repos.activities.insert({
-      id,
-      account: app.account,
-      type: 'chat.completed',
-      source: 'chat',
-      occurredAt: new Date(at(20)),
-      receivedAt: new Date(at(20)),
-      processedAt: new Date(at(21)),
-      email: null,
-      phone: null,
-      phoneExtension: null,
-      visitorId: null,
-      externalId: null,
-      fields: {},
-      outcome: 'unidentified',
-      contactId: null,
-      claim: null,
-      provider: null,
-      warnings: ['no_identifier: old mapping'],
-      payload: { type: 'chat.completed', occurredAt: at(20), email: 'late@example.com' },
-    });
+    await app.repos.activities.insert(
+      activityRecord({
+        id,
+        account: app.account,
+        type: 'chat.completed',
+        source: 'chat',
+        occurredAt: new Date(at(20)),
+        processedAt: new Date(at(21)),
+        outcome: 'unidentified',
+        warnings: ['no_identifier: old mapping'],
+        payload: { type: 'chat.completed', occurredAt: at(20), email: 'late@example.com' },
+      }),
+    );
 
     const dry = await replay({ includeUnidentified: true, reason: 'no_identifier', dryRun: true });
     expect(dry.body).toMatchObject({ dryRun: true, unidentified: { matched: 1, replayed: 0 } });

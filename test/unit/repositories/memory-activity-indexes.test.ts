@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { ActivityOutcome, ActivityRecord } from '../../../src/repositories/activity.repository';
 import { MemoryActivityRepository } from '../../../src/repositories/memory/activity.memory-repository';
 import type { KeyHash } from '../../../src/repositories/memory/hash-index';
+import { activityRecord } from '../../support/activity-record';
 
 /**
  * The memory store keeps activities in slots with hash-to-slot indexes by (account, id) and
@@ -15,28 +16,7 @@ const CONTACTS = ['c_1', 'c_2', 'c_3', null];
 const OUTCOMES: ActivityOutcome[] = ['pending', 'processed', 'unidentified'];
 
 function record(account: string, id: string, contactId: string | null, outcome: ActivityOutcome, minute: number, type = 'x'): ActivityRecord {
-  const at = new Date(Date.UTC(2026, 0, 1, 0, minute));
-  return {
-    id,
-    account,
-    type,
-    source: 'api',
-    occurredAt: at,
-    receivedAt: at,
-    processedAt: at,
-    email: null,
-    phone: null,
-    phoneExtension: null,
-    visitorId: null,
-    externalId: null,
-    fields: {},
-    outcome,
-    contactId,
-    claim: null,
-    warnings: [],
-    provider: null,
-    payload: { minute },
-  };
+  return activityRecord({ id, account, type, occurredAt: new Date(Date.UTC(2026, 0, 1, 0, minute)), outcome, contactId, payload: { minute } });
 }
 
 type Op =
