@@ -17,6 +17,10 @@ RUN npm run build \
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# npm start's environment (package.json; a test keeps them equal): glibc's malloc asks the kernel
+# for transparent huge pages on the blocks it maps, such as the in-memory store's row chunks
+# (docs/operations.md, "Huge pages").
+ENV GLIBC_TUNABLES=glibc.malloc.hugetlb=1
 WORKDIR /app
 # Code stays root-owned so the unprivileged process cannot rewrite it; only DATA_DIR is writable.
 COPY --from=build /app/package.json ./package.json

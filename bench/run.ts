@@ -19,7 +19,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { startRedisServer } from '../src/infra/redis-server';
 import { activity, freshEmail } from './lib/activities';
-import { appNodeFlags, procCpuSeconds, BENCH_API_KEY, BENCH_ROOT, benchEnv, fmt, LOOPBACK, machineInfo, mdTable, percentile, spawnChild, tmpDir } from './lib/common';
+import { appEnv, appNodeFlags, procCpuSeconds, BENCH_API_KEY, BENCH_ROOT, benchEnv, fmt, LOOPBACK, machineInfo, mdTable, percentile, spawnChild, tmpDir } from './lib/common';
 import type { DrainArgs, DrainResult, RoundResult, RoundsArgs, SoakArgs } from './pipeline-worker';
 import { summarizeProfile } from './profile-summary';
 
@@ -117,7 +117,7 @@ async function autocannonRun(opts: { port: number; path: string; seconds: number
 type IntakeMode = 'app' | 'reference' | 'reference-born' | 'naive';
 
 async function intakeServer(mode: IntakeMode, redisUrl: string, execArgv: string[] = []) {
-  const child = spawnChild('intake-server.ts', [], { env: { ...benchEnv(redisUrl, freshPrefix('i')), BENCH_MODE: mode }, execArgv: [...appNodeFlags(), ...execArgv] });
+  const child = spawnChild('intake-server.ts', [], { env: { ...appEnv(), ...benchEnv(redisUrl, freshPrefix('i')), BENCH_MODE: mode }, execArgv: [...appNodeFlags(), ...execArgv] });
   const { port } = await child.next<{ port: number }>('ready', 60_000);
   return { child, port };
 }
@@ -253,6 +253,7 @@ async function drain(args: Omit<DrainArgs, 'mode' | 'prefix'>): Promise<DrainRes
   const child = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'drain', prefix: freshPrefix('p'), ...args, warmup })], {
     execArgv: [...appNodeFlags(), '--max-old-space-size=8192', '--expose-gc', ...traceGcFlags()],
     env: {
+      ...appEnv(),
       ...(profileFile ? { BENCH_PROFILE_FILE: profileFile } : {}),
       // BENCH_PROMOTION=1: what each drain allocates that outlives a young GC, per job (results/profiles/promotion).
       ...(process.env.BENCH_PROMOTION ? { BENCH_PROMOTION_PROFILE: promotionFile(args) } : {}),
@@ -331,6 +332,7 @@ interface Drainer {
 async function startDrainer(label: string, args: Omit<RoundsArgs, 'mode' | 'prefix' | 'warmup'>): Promise<Drainer> {
   const child = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'rounds', prefix: freshPrefix('r'), warmup: P.drainWarmup, ...args } satisfies RoundsArgs)], {
     execArgv: [...appNodeFlags(), '--max-old-space-size=8192', '--expose-gc', ...traceGcFlags()],
+    env: appEnv(),
     quiet: !process.env.BENCH_TRACE_GC,
   });
   const { seedSeconds } = await child.next<{ seedSeconds: number }>('ready', 900_000);
@@ -520,6 +522,7 @@ async function benchLatency(redisUrl: string) {
   const worker = spawnChild('pipeline-worker.ts', [JSON.stringify({ mode: 'soak', concurrency: LATENCY_CONCURRENCY, seed: P.seed, redisUrl, prefix, warmup: P.drainWarmup } satisfies SoakArgs)], {
     // BENCH_TRACE_GC=1 (or nvp): the worker's --trace-gc (-nvp) lines on this terminal, to match spikes to GCs.
     execArgv: [...appNodeFlags(), '--expose-gc', ...traceGcFlags(), ...(process.env.BENCH_SOAK_FLAGS?.split(/\s+/).filter(Boolean) ?? [])],
+    env: appEnv(),
     quiet: !process.env.BENCH_TRACE_GC,
   });
   try {

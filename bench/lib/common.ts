@@ -44,16 +44,26 @@ export interface Child<M = unknown> {
 
 /** Runs a bench/*.ts file in its own Node process (tsx loader), talking over IPC. */
 /**
- * The node flags `npm start` runs contactflow with (package.json's start script, the same as the
- * Dockerfile's CMD): every bench process that runs contactflow code gets them, so the bench
- * measures the process as it ships.
+ * How `npm start` runs contactflow (package.json's start script, the same as the Dockerfile's ENV
+ * and CMD): its leading VAR=value environment, then node and its flags. Every bench process that
+ * runs contactflow code gets both, so the bench measures the process as it ships.
  */
-export function appNodeFlags(): string[] {
+function appStart(): { env: Record<string, string>; flags: string[] } {
   const pkg = JSON.parse(readFileSync(path.join(BENCH_ROOT, '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const [node, ...rest] = pkg.scripts.start.split(/\s+/);
+  const words = pkg.scripts.start.split(/\s+/);
+  const env: Record<string, string> = {};
+  while (/^[A-Z_][A-Z0-9_]*=/.test(words[0] ?? '')) {
+    const word = words.shift()!;
+    env[word.slice(0, word.indexOf('='))] = word.slice(word.indexOf('=') + 1);
+  }
+  const [node, ...rest] = words;
   if (node !== 'node') throw new Error(`package.json start script does not start with node: ${pkg.scripts.start}`);
-  return rest.filter((a) => a.startsWith('--'));
+  return { env, flags: rest.filter((a) => a.startsWith('--')) };
 }
+
+export const appNodeFlags = (): string[] => appStart().flags;
+/** BENCH_APP_ENV=none: the app processes without that environment (to measure what it does). */
+export const appEnv = (): Record<string, string> => (process.env.BENCH_APP_ENV === 'none' ? {} : appStart().env);
 
 export function spawnChild(file: string, args: string[] = [], opts: { execArgv?: string[]; env?: Record<string, string>; quiet?: boolean } = {}): Child {
   const proc = fork(path.join(BENCH_ROOT, file), args, {
