@@ -42,7 +42,6 @@ export interface Child<M = unknown> {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-/** Runs a bench/*.ts file in its own Node process (tsx loader), talking over IPC. */
 /**
  * How `npm start` runs contactflow (package.json's start script, the same as the Dockerfile's ENV
  * and CMD): its leading VAR=value environment, then node and its flags. Every bench process that
@@ -65,6 +64,7 @@ export const appNodeFlags = (): string[] => appStart().flags;
 /** BENCH_APP_ENV=none: the app processes without that environment (to measure what it does). */
 export const appEnv = (): Record<string, string> => (process.env.BENCH_APP_ENV === 'none' ? {} : appStart().env);
 
+/** Runs a bench/*.ts file in its own Node process (tsx loader), talking over IPC. */
 export function spawnChild(file: string, args: string[] = [], opts: { execArgv?: string[]; env?: Record<string, string>; quiet?: boolean } = {}): Child {
   const proc = fork(path.join(BENCH_ROOT, file), args, {
     execArgv: ['--import', 'tsx', ...(opts.execArgv ?? [])],
