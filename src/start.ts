@@ -158,17 +158,24 @@ interface Wiring {
 
 function identityOptions(config: Config): Pick<Wiring, 'identityPolicy' | 'mergeOptions'> {
   const policies = new Map<string, IdentityPolicy>();
+  const mergeOptionsOf = new WeakMap<Account, MergeOptions>();
   return {
     identityPolicy: (a) => {
       let p = policies.get(a.id);
       if (!p) policies.set(a.id, (p = defaultIdentityPolicy({ defaultCountry: a.defaultCountry })));
       return p;
     },
-    mergeOptions: (a) => ({
-      fieldDefinitions: new Map(a.fieldDefinitions.map((d) => [d.key, d])),
-      recentLimit: config.RECENT_LIMIT,
-      defaultCountry: a.defaultCountry,
-    }),
+    // One per account object: the account cache hands out the same object for its TTL, so the
+    // definitions map (and the source-name index the field mapping keeps per map) is built once per
+    // account and TTL instead of once per activity.
+    mergeOptions: (a) => {
+      let o = mergeOptionsOf.get(a);
+      if (!o) {
+        o = { fieldDefinitions: new Map(a.fieldDefinitions.map((d) => [d.key, d])), recentLimit: config.RECENT_LIMIT, defaultCountry: a.defaultCountry };
+        mergeOptionsOf.set(a, o);
+      }
+      return o;
+    },
   };
 }
 

@@ -18,10 +18,7 @@ export interface MappedFields {
  * never depends on the order of keys in the payload.
  */
 export function mapSourceFields(fields: Readonly<Record<string, FieldValue>>, definitions: ReadonlyMap<string, FieldDefinition>): MappedFields {
-  const bySourceName = new Map<string, string>();
-  for (const def of definitions.values()) {
-    for (const name of def.sourceNames ?? []) bySourceName.set(sourceNameKey(name), def.key);
-  }
+  const bySourceName = sourceNameIndex(definitions);
 
   const claimed = new Map<string, string>(); // target key → source name that filled it
   const out: Record<string, FieldValue> = {};
@@ -35,7 +32,29 @@ export function mapSourceFields(fields: Readonly<Record<string, FieldValue>>, de
       continue;
     }
     claimed.set(target, name);
-    Object.defineProperty(out, target, { value: fields[name], enumerable: true, writable: true, configurable: true });
+    // defineProperty only for "__proto__", which `=` would take as the prototype.
+    if (target === '__proto__') Object.defineProperty(out, target, { value: fields[name], enumerable: true, writable: true, configurable: true });
+    else out[target] = fields[name]!;
   }
   return { fields: out, warnings };
+}
+
+/*
+ * Source-name key → field key, built once per definitions map. A worker holds one map per account
+ * (src/start.ts), so rebuilding it for every activity ran sourceNameKey's Unicode regex over every
+ * source name of every definition each time (bench/README.md, "Eleventh session"). Definitions
+ * maps are read-only once built (MergeOptions types them so); a new map gets its own index.
+ */
+const sourceNameIndexes = new WeakMap<ReadonlyMap<string, FieldDefinition>, ReadonlyMap<string, string>>();
+
+function sourceNameIndex(definitions: ReadonlyMap<string, FieldDefinition>): ReadonlyMap<string, string> {
+  let index = sourceNameIndexes.get(definitions);
+  if (!index) {
+    const built = new Map<string, string>();
+    for (const def of definitions.values()) {
+      for (const name of def.sourceNames ?? []) built.set(sourceNameKey(name), def.key);
+    }
+    sourceNameIndexes.set(definitions, (index = built));
+  }
+  return index;
 }

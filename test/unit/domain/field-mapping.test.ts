@@ -26,6 +26,14 @@ describe('mapSourceFields', () => {
     expect(out.warnings).toEqual(warnings);
   });
 
+  it('maps by the definitions it is given, each map with its own source names', () => {
+    const other = new Map<string, FieldDefinition>([['employer', { key: 'employer', type: 'text', sourceNames: ['organization'] }]]);
+    expect(mapSourceFields({ organization: 'Acme' }, definitions).fields).toEqual({ company: 'Acme' });
+    expect(mapSourceFields({ organization: 'Acme' }, other).fields).toEqual({ employer: 'Acme' });
+    expect(mapSourceFields({ organization: 'Acme' }, new Map()).fields).toEqual({ organization: 'Acme' });
+    expect(mapSourceFields({ organization: 'Acme' }, definitions).fields).toEqual({ company: 'Acme' });
+  });
+
   it('normalizes names without locale surprises', () => {
     expect(sourceNameKey('Company Name')).toBe(sourceNameKey('company_name'));
     expect(sourceNameKey('Größe')).toBe('größe');
