@@ -17,10 +17,6 @@ RUN npm run build \
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
-# npm start's environment (package.json; a test keeps them equal): glibc's malloc asks the kernel
-# for transparent huge pages on the blocks it maps, such as the in-memory store's row chunks
-# (docs/operations.md, "Huge pages").
-ENV GLIBC_TUNABLES=glibc.malloc.hugetlb=1
 WORKDIR /app
 # Code stays root-owned so the unprivileged process cannot rewrite it; only DATA_DIR is writable.
 COPY --from=build /app/package.json ./package.json
@@ -30,6 +26,4 @@ RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 EXPOSE 3000
 # node directly (not npm start): signals reach the process, and npm's prestart would rebuild.
-# The flags are npm start's (package.json; a test keeps them equal): V8 heap sizing and one V8
-# helper thread per process (docs/operations.md, "Node flags"). Give the container >= 1 GB.
-CMD ["node", "--initial-old-space-size=512", "--min-semi-space-size=64", "--max-semi-space-size=64", "--v8-pool-size=1", "dist/src/main.js"]
+CMD ["node", "dist/src/main.js"]

@@ -43,12 +43,6 @@ export const configSchema = z.object({
   MAX_QUEUE_DEPTH: positiveInt(100_000),
   DEFAULT_COUNTRY: countryCode.default('US'),
   WORKER_CONCURRENCY: positiveInt(20),
-  /**
-   * inline: the fan-out runs the use case on each intake job's activities itself; only what fails
-   * becomes an activities job (retries, outage pause, failed set, replay). jobs: one activities job
-   * per activity, as before. docs/intake-stage.md has the trade-off.
-   */
-  INTAKE_PROCESSING: z.enum(['inline', 'jobs']).default('inline'),
   RECENT_LIMIT: positiveInt(20),
   JOB_ATTEMPTS: positiveInt(8),
   /** First retry delay; doubles with each attempt. */

@@ -11,9 +11,7 @@ import { createLeasedRateLimiter, leaseSizeFor } from './infra/leased-rate-limit
 import { createRedisRateLimiter } from './infra/redis-rate-limiter';
 import { resolveRedis } from './infra/redis-server';
 import { resolveStore } from './infra/store';
-import { ACTIVITIES_QUEUE, createActivitiesQueue, type ActivitiesQueue } from './jobs/activities.queue';
-import { createIntakeProducer } from './jobs/intake-producer';
-import { INTAKE_QUEUE, createIntakeQueue, intakeMarkerKey, type IntakeQueue } from './jobs/intake.queue';
+import { ACTIVITIES_QUEUE, createActivitiesProducer, createActivitiesQueue, type ActivitiesQueue } from './jobs/activities.queue';
 import { createRedisConnection, type RedisConnection } from './jobs/redis-connection';
 import type { Account, Repositories } from './repositories';
 import { bootstrapAccount, bootstrapApiKey, createAccountCache, createApiKeyAuthenticator, generateApiKey } from './services/accounts.service';
@@ -32,7 +30,6 @@ import { createMetrics, QUEUE_STATES, type Metrics } from './shared/metrics';
 import { withTimeout } from './shared/timeout';
 import { createActivitiesWorker } from './workers/activities.worker';
 import { createActivityHandler } from './workers/activity-handler';
-import { createFanOutWorker } from './workers/fan-out.worker';
 import { instrumentWorker } from './workers/worker-metrics';
 
 export interface Contactflow {
@@ -45,11 +42,7 @@ export interface Contactflow {
   redisUrl: string;
   repos: Repositories;
   queue: ActivitiesQueue;
-  /** The intake stage in front of `queue` (jobs/intake.queue.ts). */
-  intakeQueue: IntakeQueue;
   worker: Worker | null;
-  /** The intake stage's worker; with INTAKE_PROCESSING=inline it processes what succeeds. */
-  fanOut: Worker | null;
   /** Shutdown in order: HTTP, workers, queues, MongoDB, Redis. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -87,34 +80,22 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     });
     queue.on('error', (err) => logger.warn({ err }, 'activities queue connection error'));
     cleanups.unshift(() => queue.close());
-    const intakeQueue = createIntakeQueue(producerConnection, config.REDIS_PREFIX);
-    intakeQueue.on('error', (err) => logger.warn({ err }, 'intake queue connection error'));
-    cleanups.unshift(() => intakeQueue.close());
     const metrics = createMetrics({
-      queueDepths: async () => ({
-        [ACTIVITIES_QUEUE]: await queue.getJobCounts(...QUEUE_STATES),
-        [INTAKE_QUEUE]: await intakeQueue.getJobCounts(...QUEUE_STATES),
-      }),
+      queueDepths: async () => ({ [ACTIVITIES_QUEUE]: await queue.getJobCounts(...QUEUE_STATES) }),
     });
 
     const account = await bootstrapAccount(repos.accounts, { account: config.BOOTSTRAP_ACCOUNT, defaultCountry: config.DEFAULT_COUNTRY });
     // Only API processes own the bootstrap credentials: a worker never creates or rotates them.
     const apiKey = runApi ? await bootstrapApiCredentials(config, account.id, repos) : null;
 
-    const wiring: Wiring = { config, logger, repos, queue, intakeQueue, producerConnection, metrics, cleanups, ...identityOptions(config) };
+    const wiring: Wiring = { config, logger, repos, queue, producerConnection, metrics, cleanups, ...identityOptions(config) };
 
-    const workers = runWorker ? await startWorker(wiring, redis.url, options.onProcessed) : null;
-    const worker = workers?.worker ?? null;
+    const worker = runWorker ? await startWorker(wiring, redis.url, options.onProcessed) : null;
 
     const readiness: ReadinessCheck[] = [
       { name: 'redis', check: async () => void (await producerConnection.ping()) },
       { name: store.description === 'memory' ? 'store(memory)' : 'mongodb', check: () => repos.ping() },
-      ...(workers
-        ? [
-            { name: 'worker', check: async () => assertRunning(workers.worker) },
-            { name: 'fan-out', check: async () => assertRunning(workers.fanOut) },
-          ]
-        : []),
+      ...(worker ? [{ name: 'worker', check: async () => assertRunning(worker) }] : []),
     ];
     const web = runApi ? await startApi(wiring, readiness, account.id) : await startProbes(wiring, readiness);
     logger.info(
@@ -131,9 +112,7 @@ export async function startContactflow(config: Config, logger: Logger, options: 
       redisUrl: redis.url,
       repos,
       queue,
-      intakeQueue,
       worker,
-      fanOut: workers?.fanOut ?? null,
       stop: () => (stopping ??= runCleanups(cleanups, logger, config.SHUTDOWN_TIMEOUT_MS)),
     };
   } catch (err) {
@@ -148,7 +127,6 @@ interface Wiring {
   logger: Logger;
   repos: Repositories;
   queue: ActivitiesQueue;
-  intakeQueue: IntakeQueue;
   producerConnection: RedisConnection;
   metrics: Metrics;
   cleanups: (() => Promise<void>)[];
@@ -179,24 +157,10 @@ function identityOptions(config: Config): Pick<Wiring, 'identityPolicy' | 'merge
   };
 }
 
-async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: ProcessActivityResult) => void): Promise<{ worker: Worker; fanOut: Worker }> {
+async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: ProcessActivityResult) => void): Promise<Worker> {
   const { config, logger, repos, queue, metrics } = w;
   const workerConnection = createRedisConnection(redisUrl, 'worker', `${config.ROLE}-worker`);
   const findAccount = createAccountCache(repos.accounts);
-  const handle = createActivityHandler({
-    processActivity: createProcessActivity({
-      repos,
-      findAccount,
-      identityPolicy: w.identityPolicy,
-      mergeOptions: w.mergeOptions,
-    }),
-    recordPageView: createRecordPageView({ repos, findAccount, mergeOptions: w.mergeOptions }),
-    onProcessed: (r) => {
-      metrics.activityProcessed(r.outcome, r.resolution);
-      onProcessed?.(r);
-    },
-  });
-  const isTransientStoreError = (err: unknown) => repos.isTransientError(err);
   const worker = createActivitiesWorker({
     connection: workerConnection,
     prefix: config.REDIS_PREFIX,
@@ -204,77 +168,41 @@ async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: Proces
     lockDurationMs: config.WORKER_LOCK_MS,
     stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
     logger,
-    handle,
-    isTransientStoreError,
+    handle: createActivityHandler({
+      processActivity: createProcessActivity({ repos, findAccount, identityPolicy: w.identityPolicy, mergeOptions: w.mergeOptions }),
+      recordPageView: createRecordPageView({ repos, findAccount, mergeOptions: w.mergeOptions }),
+      onProcessed: (r) => {
+        metrics.activityProcessed(r.outcome, r.resolution);
+        onProcessed?.(r);
+      },
+    }),
+    isTransientStoreError: (err) => repos.isTransientError(err),
     pauseQueue: (ms) => queue.rateLimit(ms),
     outageBackoffMs: config.JOB_BACKOFF_MS,
   });
   instrumentWorker(worker, metrics);
-  // The intake stage's fan-out (jobs/intake.queue.ts) runs wherever activities are processed, so a
-  // deployment with workers always drains both queues. Inline, it does the activities worker's
-  // work for everything that succeeds, so it gets the same concurrency.
-  const inline = config.INTAKE_PROCESSING === 'inline';
-  const fanOut = createFanOutWorker({
-    connection: workerConnection,
-    prefix: config.REDIS_PREFIX,
-    concurrency: inline ? config.WORKER_CONCURRENCY : FAN_OUT_CONCURRENCY,
-    ...(inline
-      ? {
-          inline: {
-            handle,
-            isTransientStoreError,
-            outageBackoffMs: config.JOB_BACKOFF_MS,
-            onHandedOff: (reason: string) => metrics.activityHandedOff(reason),
-          },
-        }
-      : {}),
-    activitiesQueue: queue,
-    markerClient: w.producerConnection,
-    logger,
-    lockDurationMs: config.WORKER_LOCK_MS,
-    stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
-  });
-  instrumentWorker(fanOut, metrics);
   w.cleanups.unshift(async () => {
     // Lets active jobs finish; a job cut off by the bound is not lost: its lock expires and
     // BullMQ's stalled-job check hands it to another worker (or this one after a restart).
-    // The fan-out closes first: what it adds after the activities worker stopped would only wait.
     try {
-      await withTimeout(fanOut.close(), config.SHUTDOWN_TIMEOUT_MS, 'fan-out worker close');
       await withTimeout(worker.close(), config.SHUTDOWN_TIMEOUT_MS, 'worker close');
     } finally {
       workerConnection.disconnect();
     }
   });
   void worker.run();
-  void fanOut.run();
-  await Promise.all([worker.waitUntilReady(), fanOut.waitUntilReady()]);
-  return { worker, fanOut };
+  await worker.waitUntilReady();
+  return worker;
 }
 
-/** INTAKE_PROCESSING=jobs: fan-out jobs are a round trip each and hold up to 500 activities, so a few in flight keep up. */
-const FAN_OUT_CONCURRENCY = 4;
-
 async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccountId: string): Promise<WebServer> {
-  const { config, logger, repos, queue, intakeQueue, producerConnection, metrics } = w;
+  const { config, logger, repos, queue, producerConnection, metrics } = w;
   if (!config.ADMIN_PASSWORD) {
     logger.warn('admin routes are OFF (Bull Board at /admin/queues, POST /admin/replay): set ADMIN_PASSWORD to enable them');
   }
-  const producer = createIntakeProducer({
-    intakeQueue,
-    activitiesQueue: queue,
-    client: producerConnection,
-    onMarkError: (err) => logger.warn({ err }, 'intake markers not written (the job is stored; a redelivery may be answered queued)'),
-  });
-  // One admission check for every intake route (single, batch, webhooks), cached 250 ms: activities
-  // waiting, plus those still in the intake stage (its waiting jobs × their recent mean size).
-  const backpressure = createBackpressure({
-    depth: async () => {
-      const [activities, intake] = await Promise.all([queue.getWaitingCount(), intakeQueue.getWaitingCount()]);
-      return activities + Math.ceil(intake * producer.itemsPerJob());
-    },
-    maxDepth: config.MAX_QUEUE_DEPTH,
-  });
+  const producer = createActivitiesProducer(queue);
+  // One admission check for every intake route (single, batch, webhooks, page views), cached 250 ms.
+  const backpressure = createBackpressure({ depth: () => queue.getWaitingCount(), maxDepth: config.MAX_QUEUE_DEPTH });
   const admit = (n: number) => backpressure.admit(n);
   // Contact look-ups normalize with the account's policy: cached, like the worker's.
   const findAccount = createAccountCache(repos.accounts);
@@ -302,7 +230,7 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
     },
     authenticator: createApiKeyAuthenticator(repos.accounts),
     intake: createIntakeService(producer, backpressure),
-    activityStatus: createActivityStatusService(repos.activities, queue, (id) => producerConnection.get(intakeMarkerKey(intakeQueue, id))),
+    activityStatus: createActivityStatusService(repos.activities, queue),
     contacts: createContactsService(repos.contacts, policyFor),
     readiness,
     ops: {
@@ -310,7 +238,7 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
       metricsAuth: metricsAuthOf(config),
       admin: {
         adminPassword: config.ADMIN_PASSWORD,
-        queues: [queue, intakeQueue],
+        queues: [queue],
         replay: createReplayService({
           queues: { [ACTIVITIES_QUEUE]: queue },
           activities: repos.activities,

@@ -48,7 +48,7 @@ export function createApp(deps: ApiDeps): Express {
   if (deps.ops) app.use(httpMetrics(deps.ops.metrics));
 
   // The intake routes come first, each as one app-level route with its whole chain: Express then
-  // tests one path per layer instead of walking every router for the busiest requests (bench/).
+  // tests one path per layer instead of walking every router for the busiest requests.
   // Order within a chain: authenticate before anything (an anonymous caller costs no parse),
   // rate limit before the parse (a throttled one costs none either), then the body.
   const auth = requireApiKey(deps.authenticator);

@@ -13,15 +13,15 @@ const initResponse = ServerResponse as unknown as Init<ServerResponse>;
  *
  * For every request, Express 5 points `req` and `res` at its app's prototypes with
  * Object.setPrototypeOf. Changing a live object's prototype throws away what V8 had optimized for
- * it, in node:http and Express alike: ≈ 75 µs of the ≈ 110 µs an `express.json()` echo costs per
- * request on our machines (bench/README.md). Node lets a server build its requests and responses
- * with given constructors (`http.createServer` options). Built with `app.request` / `app.response`
- * as their prototypes, Express's call sets the prototype an object already has, which V8 returns
- * from at once (expressjs/express#5998). Express's behaviour is unchanged: a mounted sub-app (Bull
- * Board) still swaps the prototypes while it handles a request and restores these afterwards.
+ * it, in node:http and Express alike, and that is most of what a small request costs. Node lets a
+ * server build its requests and responses with given constructors (`http.createServer` options).
+ * Built with `app.request` / `app.response` as their prototypes, Express's call sets the prototype
+ * an object already has, which V8 returns from at once (expressjs/express#5998). Express's
+ * behaviour is unchanged: a mounted sub-app (Bull Board) still swaps the prototypes while it
+ * handles a request and restores these afterwards.
  *
  * Plain functions on purpose: `Reflect.construct(IncomingMessage, args, AppRequest)` gives the same
- * objects but measured slower than the stock server (144 against 35 µs per request).
+ * objects, but constructing through Reflect is slower than the stock server, not faster.
  */
 export function createExpressHttpServer(app: Express): Server {
   function AppRequest(this: IncomingMessage, socket: Socket) {

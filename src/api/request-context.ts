@@ -15,7 +15,7 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 /**
  * Gives each request an id (the caller's X-Request-Id when sane) and a child logger, and at debug
  * level logs one line per request when it finishes. The child logger is made on first use: at the
- * default level (info) a request costs no logging work at all (bench/).
+ * default level (info) a request costs no logging work at all.
  */
 export function requestContext(logger: Logger): RequestHandler {
   const childLoggers = new WeakMap<object, Logger>();

@@ -41,9 +41,9 @@ export function mapSourceFields(fields: Readonly<Record<string, FieldValue>>, de
 
 /*
  * Source-name key → field key, built once per definitions map. A worker holds one map per account
- * (src/start.ts), so rebuilding it for every activity ran sourceNameKey's Unicode regex over every
- * source name of every definition each time (bench/README.md, "Eleventh session"). Definitions
- * maps are read-only once built (MergeOptions types them so); a new map gets its own index.
+ * (src/start.ts), so the index is built once per account instead of running sourceNameKey's
+ * Unicode regex over every source name of every definition for each activity. Definitions maps
+ * are read-only once built (MergeOptions types them so); a new map gets its own index.
  */
 const sourceNameIndexes = new WeakMap<ReadonlyMap<string, FieldDefinition>, ReadonlyMap<string, string>>();
 

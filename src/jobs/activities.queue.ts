@@ -84,15 +84,54 @@ export interface EnqueueResult {
   status: 'queued' | 'duplicate';
 }
 
-/**
- * What every intake route enqueues through; implemented by the intake stage's producer
- * (jobs/intake-producer.ts), which stores the jobs before it resolves.
- */
+/** What every intake route enqueues through: one activities job per activity, stored before it resolves. */
 export interface ActivitiesProducer {
   enqueue(data: ActivityJobData): Promise<EnqueueResult>;
   /**
-   * Many jobs, stored together. Results are in input order; a repeated id within the call is
+   * Many jobs in one round trip. Results are in input order; a repeated id within the call is
    * `duplicate` after its first. Throws when Redis did not take them: none is known to be stored.
    */
   enqueueBulk(data: ActivityJobData[]): Promise<EnqueueResult[]>;
+}
+
+/**
+ * BullMQ answers an add with a known job id by returning the existing job without saying so, so an
+ * EXISTS on the job key, sent on the same connection right before the add, is what tells the client
+ * "duplicate". Redis runs one connection's commands in the order sent, so both travel in one round
+ * trip and EXISTS still answers "was it there before this add". Two identical requests racing past
+ * it both hear "queued", and BullMQ still stores one job: correctness never depends on the answer.
+ */
+export function createActivitiesProducer(queue: ActivitiesQueue): ActivitiesProducer {
+  const client = queue.opts.connection as RedisConnection;
+
+  async function store(jobs: ActivityJobData[]): Promise<EnqueueResult[]> {
+    const unique = new Map<string, ActivityJobData>();
+    for (const job of jobs) if (!unique.has(job.activityId)) unique.set(job.activityId, job);
+    const ids = [...unique.keys()];
+    const existing = client.pipeline();
+    for (const id of ids) existing.exists(queue.toKey(id));
+    const [replies] = await Promise.all([
+      existing.exec(),
+      ids.length === 1
+        ? queue.add(PROCESS_ACTIVITY, unique.get(ids[0]!)!, { jobId: ids[0]! })
+        : queue.addBulk([...unique.values()].map((data) => ({ name: PROCESS_ACTIVITY, data, opts: { jobId: data.activityId } }))),
+    ]);
+    const existed = new Map<string, boolean>();
+    ids.forEach((id, i) => {
+      const [err, n] = replies?.[i] ?? [new Error('no EXISTS reply'), 0];
+      if (err) throw err;
+      existed.set(id, n === 1);
+    });
+    const answered = new Set<string>();
+    return jobs.map((job) => {
+      const duplicate = answered.has(job.activityId) || existed.get(job.activityId) === true;
+      answered.add(job.activityId);
+      return { id: job.activityId, status: duplicate ? 'duplicate' : 'queued' };
+    });
+  }
+
+  return {
+    enqueue: async (job) => (await store([job]))[0]!,
+    enqueueBulk: async (jobs) => (jobs.length === 0 ? [] : store(jobs)),
+  };
 }

@@ -112,7 +112,7 @@ export const contactSchema = new Schema<ContactDoc>(
 export const CONTACT_INDEX = {
   accountEmail: 'contacts_account_email_unique',
   accountPhoneOnly: 'contacts_account_phoneOnly_unique',
-  accountPhoneRecent: 'contacts_account_phone_lastActivityAt',
+  accountPhonePhoneOnlyRecent: 'contacts_account_phone_phoneOnly_lastActivityAt',
   accountId: 'contacts_account_id',
   accountVisitorRecent: 'contacts_account_visitorIds_lastActivityAt',
 } as const;
@@ -127,8 +127,12 @@ contactSchema.index(
   { account: 1, phoneOnly: 1 },
   { name: CONTACT_INDEX.accountPhoneOnly, unique: true, partialFilterExpression: { phoneOnly: { $type: 'string' } } },
 );
-// findByPhone: equality on (account, phone), sorted lastActivityAt desc then _id asc, from the index.
-contactSchema.index({ account: 1, phone: 1, lastActivityAt: -1, _id: 1 }, { name: CONTACT_INDEX.accountPhoneRecent });
+// findByPhone: equality on (account, phone), then the email-less holder first (phoneOnly desc: a
+// missing field sorts as null), then lastActivityAt desc and _id asc, all from the index.
+contactSchema.index(
+  { account: 1, phone: 1, phoneOnly: -1, lastActivityAt: -1, _id: 1 },
+  { name: CONTACT_INDEX.accountPhonePhoneOnlyRecent },
+);
 // list / count: one tenant's contacts in _id order (cursor = last _id) without scanning other tenants.
 contactSchema.index({ account: 1, _id: 1 }, { name: CONTACT_INDEX.accountId });
 

@@ -41,7 +41,11 @@ export interface Page<T> {
 export interface ContactRepository {
   findById(account: string, id: string): Promise<ContactRecord | null>;
   findByEmail(account: string, email: string): Promise<ContactRecord | null>;
-  /** Contacts holding the phone, most recently active first. */
+  /**
+   * Contacts holding the phone: the email-less holder first (there is at most one, by the unique
+   * (account, phoneOnly) index), then the others most recently active first (ties: smaller id);
+   * at most `limit`. Identity rule 2 needs the email-less holder however many others share the phone.
+   */
   findByPhone(account: string, phone: string, limit: number): Promise<ContactRecord[]>;
   /** The contact holding the visitor id; if several do, the most recently active (then smaller id). */
   findByVisitorId(account: string, visitorId: string): Promise<ContactRecord | null>;

@@ -63,8 +63,8 @@ export function createApiKeyAuthenticator(
   return {
     async authenticate(key) {
       if (!API_KEY_SHAPE.test(key)) return null;
-      // Cached by the key as sent: a hit costs no sha256 (2 % of the intake's CPU, bench/). The
-      // process holds each request's key in memory anyway; only the store keeps hashes alone.
+      // Cached by the key as sent: a hit costs no sha256. The process holds each request's key in
+      // memory anyway; only the store keeps hashes alone.
       const now = Date.now();
       const hit = known.get(key, now);
       if (hit !== undefined) return hit;

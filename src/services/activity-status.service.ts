@@ -17,12 +17,7 @@ export interface ActivityStatusView {
  * whether it still waits or has failed. A job of another account is "not found", never "forbidden",
  * so ids cannot be probed across tenants.
  */
-export function createActivityStatusService(
-  activities: ActivityRepository,
-  queue: ActivitiesQueue,
-  /** The account whose activity waits in the intake stage under this id (its marker), or null. */
-  inIntakeStage: (id: string) => Promise<string | null> = async () => null,
-) {
+export function createActivityStatusService(activities: ActivityRepository, queue: ActivitiesQueue) {
   const finalView = (r: ActivityRecord): ActivityStatusView | null =>
     r.outcome === 'pending' ? null : { id: r.id, status: r.outcome, contactId: r.contactId, warnings: r.warnings };
   const queued = (id: string): ActivityStatusView => ({ id, status: 'queued', contactId: null, warnings: [] });
@@ -37,8 +32,6 @@ export function createActivityStatusService(
       const job = await queue.getJob(id);
       if (!job || job.data.account !== account) {
         if (recorded) return queued(id); // pending, and its job already left Redis: a retry will finish it
-        // Accepted moments ago: still in an intake job, not yet processed or turned into its own job.
-        if (!job && (await inIntakeStage(id)) === account) return queued(id);
         throw new NotFoundError('activity');
       }
       const state = await job.getState();

@@ -40,7 +40,7 @@ export function batchSize(body: unknown): number {
 /**
  * POST /v1/activities/batch. Each item is the body POST /v1/activities takes, plus an optional
  * `idempotencyKey` (the per-item Idempotency-Key header). Items are validated one by one; the valid
- * ones go to Redis together (two round trips for the whole batch), the invalid ones get their own
+ * ones go to Redis together (one round trip for the whole batch), the invalid ones get their own
  * problem. Nothing about one item changes the fate of another, except Redis failing as a whole.
  */
 export function createBatchIntakeService(deps: BatchIntakeDeps) {

@@ -1,11 +1,14 @@
 import { activityIdFor, type ActivitiesProducer, type EnqueueResult } from '../jobs/activities.queue';
 import { idempotencyKey as keyOf } from '../jobs/idempotency';
 import { AppError, UnauthorizedError, UnavailableError, ValidationError } from '../shared/errors';
+import { nestsDeeperThan } from '../shared/json-depth';
 import { providerMapper, PROVIDER_NAMES } from './mappers';
 import type { WebhookSecretSource } from './webhook-secrets.service';
 import { SIGNATURE_HEADER, verifySignature, type SignatureFailure } from './webhook-signature';
 
 const ACCOUNT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+/** Deeper than any provider's payload; a body past it is refused before it is enqueued. */
+export const WEBHOOK_MAX_DEPTH = 32;
 
 export interface WebhookIntakeDeps {
   producer: ActivitiesProducer;
@@ -92,6 +95,9 @@ function parseJson(raw: Buffer): unknown {
   }
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
     throw new ValidationError('A webhook body must be a JSON object', [{ path: '(body)', message: 'expected an object' }]);
+  }
+  if (nestsDeeperThan(payload, WEBHOOK_MAX_DEPTH)) {
+    throw new ValidationError(`A webhook body nests at most ${WEBHOOK_MAX_DEPTH} levels deep`, [{ path: '(body)', message: 'nested too deeply' }]);
   }
   return payload;
 }

@@ -66,12 +66,6 @@ export function createMetrics(opts: { queueDepths?: QueueDepthSource; defaultMet
     labelNames: ['outcome', 'resolution'] as const,
     registers: [registry],
   });
-  const activitiesHandedOff = new Counter({
-    name: 'contactflow_activities_handed_off_total',
-    help: 'Activities the fan-out could not process inline and turned into activities jobs, by reason code',
-    labelNames: ['reason'] as const,
-    registers: [registry],
-  });
   // Both queue gauges are collected in parallel on a scrape; they share one read of the counts.
   const depthSource = opts.queueDepths;
   type Depths = Record<string, Record<string, number>>;
@@ -133,9 +127,6 @@ export function createMetrics(opts: { queueDepths?: QueueDepthSource; defaultMet
     },
     activityProcessed(outcome: string, resolution: string) {
       activitiesProcessed.inc({ outcome, resolution });
-    },
-    activityHandedOff(reason: string) {
-      activitiesHandedOff.inc({ reason: reasonCode(reason) });
     },
     async text(): Promise<{ contentType: string; body: string }> {
       return { contentType: registry.contentType, body: await registry.metrics() };

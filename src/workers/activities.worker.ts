@@ -15,7 +15,7 @@ export interface ActivitiesWorkerDeps {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   logger: Logger;
-  /** The use case per item (activity-handler.ts), shared with the fan-out's inline processing. */
+  /** The use case per job kind (activity-handler.ts). */
   handle: ActivityHandler;
   /** From the repositories: which store errors are worth a retry. */
   isTransientStoreError(err: unknown): boolean;
@@ -28,8 +28,10 @@ export interface ActivitiesWorkerDeps {
   outageBackoffMs: number;
 }
 
-// A job whose worker died is handed on this many times before it is failed: deploys kill workers.
-const MAX_STALLED_COUNT = 5;
+// A job whose worker died is handed on this many times before it is failed. Re-running a job is
+// safe (the use case is idempotent), so only a job that keeps killing its worker should ever fail
+// this way, never one caught by a few rolling restarts.
+const MAX_STALLED_COUNT = 20;
 
 /**
  * Thin by design: parse job.data, call the use case, translate errors:

@@ -4,7 +4,7 @@ import type { RecordPageViewInput, RecordPageViewResult } from '../services/reco
 
 export interface ActivityHandlerDeps {
   processActivity(input: ProcessActivityInput): Promise<ProcessActivityResult>;
-  /** `page-view` items share the queues (and their retry, outage and failure handling). */
+  /** `page-view` jobs share the queue (and its retry, outage and failure handling). */
   recordPageView(input: RecordPageViewInput): Promise<RecordPageViewResult>;
   /** Lets metrics or tests observe outcomes without the workers knowing about them. */
   onProcessed?(result: ProcessActivityResult): void;
@@ -12,10 +12,7 @@ export interface ActivityHandlerDeps {
 
 export type ActivityHandler = (data: ActivityJobData) => Promise<ProcessActivityResult | RecordPageViewResult>;
 
-/**
- * One parsed activities item → the use case it calls. Both the activities worker and the fan-out's
- * inline processing run items through this, so an activity is handled the same way on either path.
- */
+/** One parsed activities job → the use case its kind calls. */
 export function createActivityHandler(deps: ActivityHandlerDeps): ActivityHandler {
   return async (data) => {
     if (data.kind === 'page-view') {

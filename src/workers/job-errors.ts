@@ -1,10 +1,7 @@
 import { AppError, ContentionError, PermanentJobError, TransientStoreError } from '../shared/errors';
 import { maskPii } from '../shared/pii';
 
-/**
- * How a failed activity is classified, shared by the activities worker and the fan-out's inline
- * processing, so both paths agree on what is an outage, what is worth a retry and what is shown.
- */
+/** How a failed activity job is classified: an outage (pause), worth a retry, or permanent. */
 export function isStoreOutage(err: unknown, isTransientStoreError: (err: unknown) => boolean): boolean {
   return err instanceof TransientStoreError || (!(err instanceof AppError) && isTransientStoreError(err));
 }

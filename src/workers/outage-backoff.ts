@@ -1,15 +1,12 @@
 /**
- * Growing windows for a store outage, shared by the activities worker (it pauses the queue for the
- * window) and the fan-out (it hands intake jobs off without trying the store during the window).
+ * Growing windows for a store outage: the activities worker pauses the queue for each window.
  * Only a failure after the current window has ended opens the next one, doubled: the jobs already
- * in flight when the outage began fail inside the first window and must not stretch it (eight of
- * them once turned a 1.5 s outage into a minute's pause).
+ * in flight when the outage began fail inside the first window and must not stretch it: each would
+ * otherwise double the window, and a short outage would pause the queue for a minute.
  */
 export interface OutageBackoff {
   /** A store failure: the length of the window it opens, or null while the current one still runs. */
   failed(): number | null;
-  /** Whether a window is running now. */
-  active(): boolean;
   /** The store answered: the next outage starts from the first window again. */
   succeeded(): void;
 }
@@ -25,7 +22,6 @@ export function createOutageBackoff(firstMs: number, maxMs = 60_000, now: () => 
       until = t + ms;
       return ms;
     },
-    active: () => now() < until,
     succeeded() {
       streak = 0;
     },

@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { contactSchema } from '../../src/models/contact.model';
+import { CONTACT_INDEX, contactSchema } from '../../src/models/contact.model';
 import { activityKey, activitySchema } from '../../src/models/activity.model';
 import { pageViewSchema } from '../../src/models/page-view.model';
 import { createMongoRepositories, isTransientMongoError } from '../../src/repositories/mongo';
@@ -64,6 +64,12 @@ describe('MongoDB adapter (no server needed)', () => {
     ]);
     expect(pageViewSchema.indexes().map(([keys]) => keys)).toEqual([{ account: 1, visitorId: 1, contactId: 1, viewedAt: -1 }]);
     expect(contactSchema.indexes().map(([keys]) => keys)).toContainEqual({ account: 1, visitorIds: 1, lastActivityAt: -1 });
+  });
+
+  it('declares the index that serves findByPhone’s whole sort: the email-less holder first, then by recency', () => {
+    const byName = new Map(contactSchema.indexes().map(([keys, o]) => [o.name, keys]));
+    expect(byName.get(CONTACT_INDEX.accountPhonePhoneOnlyRecent)).toEqual({ account: 1, phone: 1, phoneOnly: -1, lastActivityAt: -1, _id: 1 });
+    expect([...byName.keys()].filter((n) => n?.startsWith('contacts_account_phone_'))).toEqual([CONTACT_INDEX.accountPhonePhoneOnlyRecent]);
   });
 
   it('fails fast with a transient error when no server answers', async () => {

@@ -87,6 +87,22 @@ describe('every MongoDB repository query casts against the schemas (no server ne
     expect(`${err.name}: ${err.message}`).toMatch(/buffering timed out/);
   });
 
+  it('findByPhone asks for the email-less holder first, then the most recently active (ties: smaller _id)', async () => {
+    const seen: { filter: unknown; sort: unknown; limit: unknown }[] = [];
+    const exec = jest.spyOn(mongoose.Query.prototype, 'exec').mockImplementation(async function (this: mongoose.Query<unknown, unknown>) {
+      const options = this.getOptions();
+      seen.push({ filter: this.getFilter(), sort: options.sort, limit: options.limit });
+      return [];
+    });
+    try {
+      await repos.contacts.findByPhone('acme', '+14155552671', 20);
+    } finally {
+      exec.mockRestore();
+    }
+    // One query, whose sort is the index's key order after the (account, phone) equality.
+    expect(seen).toEqual([{ filter: { account: 'acme', phone: '+14155552671' }, sort: { phoneOnly: -1, lastActivityAt: -1, _id: 1 }, limit: 20 }]);
+  });
+
   it('the probe itself can fail: an operator the sanitizer wraps is a CastError', async () => {
     const model = connection.models.Activity!;
     const err = await model.find({ account: 'acme', receivedAt: { $gte: at } }).exec().catch((e: Error) => e);

@@ -1,5 +1,5 @@
 import type { CapturedField, ContactState } from '../../src/domain/types';
-import type { ActivityRecord, PageViewRecord, Repositories } from '../../src/repositories';
+import type { ActivityRecord, ContactRecord, PageViewRecord, Repositories } from '../../src/repositories';
 import { DuplicateIdentifierError, VersionConflictError } from '../../src/shared/errors';
 
 /**
@@ -332,6 +332,41 @@ export function describeRepositoryContract(name: string, factory: RepositoryFact
         expect((await repos.contacts.findByPhone(A, phone, 2)).map((c) => c.id)).toEqual([recent.id, tieLow.id]);
       });
 
+      it('findByPhone: the email-less holder first, however many more recent contacts with emails share the phone', async () => {
+        const phone = '+14155550100';
+        const phoneOnly = await createContact(A, { phone, lastActivityAt: at(0) });
+        const withEmail: ContactRecord[] = [];
+        for (let i = 1; i <= 25; i++) {
+          withEmail.push(await createContact(A, { email: `switchboard${i}@example.com`, phone, lastActivityAt: at(i) }));
+        }
+        await createContact(B, { phone, lastActivityAt: at(99) });
+
+        const found = await repos.contacts.findByPhone(A, phone, 20);
+        expect(found[0]).toMatchObject({ id: phoneOnly.id, email: null });
+        // Then the 19 most recently active: minutes 25 down to 7.
+        expect(found.map((c) => c.id)).toEqual([phoneOnly.id, ...withEmail.slice(6).reverse().map((c) => c.id)]);
+        expect((await repos.contacts.findByPhone(A, phone, 1)).map((c) => c.id)).toEqual([phoneOnly.id]);
+      });
+
+      it('findByPhone: equal recency goes to the smaller id, and an update moves the contact in the order', async () => {
+        const phone = '+14155550100';
+        const ids = async (limit: number) => (await repos.contacts.findByPhone(A, phone, limit)).map((c) => c.id);
+        await createContact(A, { phone, lastActivityAt: at(5) }, 'c_tie_9');
+        for (const id of ['c_tie_3', 'c_tie_1', 'c_tie_4', 'c_tie_2']) {
+          await createContact(A, { email: `${id}@example.com`, phone, lastActivityAt: at(5) }, id);
+        }
+        await createContact(A, { email: 'newer@example.com', phone, lastActivityAt: at(6) }, 'c_tie_5');
+        expect(await ids(10)).toEqual(['c_tie_9', 'c_tie_5', 'c_tie_1', 'c_tie_2', 'c_tie_3', 'c_tie_4']);
+        expect(await ids(3)).toEqual(['c_tie_9', 'c_tie_5', 'c_tie_1']);
+
+        const four = (await repos.contacts.findById(A, 'c_tie_4'))!;
+        await repos.contacts.update(A, four.id, four.version, state({ email: 'c_tie_4@example.com', phone, lastActivityAt: at(7) }));
+        expect(await ids(10)).toEqual(['c_tie_9', 'c_tie_4', 'c_tie_5', 'c_tie_1', 'c_tie_2', 'c_tie_3']);
+        // Given an email, the formerly email-less holder sorts by recency like the others.
+        await repos.contacts.update(A, 'c_tie_9', 1, state({ email: 'nine@example.com', phone, lastActivityAt: at(5) }));
+        expect(await ids(10)).toEqual(['c_tie_4', 'c_tie_5', 'c_tie_1', 'c_tie_2', 'c_tie_3', 'c_tie_9']);
+      });
+
       it('lists by id with a stable, complete cursor and optional filters', async () => {
         const ids = ['c_05', 'c_01', 'c_07', 'c_03', 'c_02', 'c_06', 'c_04'];
         for (const [i, id] of ids.entries()) {
@@ -473,6 +508,16 @@ export function describeRepositoryContract(name: string, factory: RepositoryFact
         const found = await repos.activities.findById(A, a.id);
         expect(found).toEqual(a);
         expect(found).not.toHaveProperty('_id');
+      });
+
+      it('keeps a raw payload’s "__proto__" keys as data', async () => {
+        const payload = JSON.parse('{"__proto__": {"polluted": "yes"}, "list": [{"__proto__": 1}], "ok": true}') as Record<string, unknown>;
+        const a = activity({ payload });
+        await repos.activities.insert(a);
+        const found = (await repos.activities.findById(A, a.id))!.payload as Record<string, unknown>;
+        expect(JSON.stringify(found)).toBe(JSON.stringify(payload));
+        expect(Object.keys(found)).toEqual(['__proto__', 'list', 'ok']);
+        expect(found.polluted).toBeUndefined();
       });
 
       it('is unique per account, not globally, and isolates tenants', async () => {

@@ -2,7 +2,7 @@ import { hashApiKey } from '../../src/services/accounts.service';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { acceptedActivities, startTestApp, TEST_API_KEY, type TestApp } from '../support/app';
+import { activityJobCount, startTestApp, TEST_API_KEY, type TestApp } from '../support/app';
 import { startTestRedis } from '../support/redis';
 import { waitFor } from '../support/wait';
 
@@ -75,11 +75,11 @@ describe('POST /v1/activities → worker → contact', () => {
   it('answers duplicate with the same id for a repeated Idempotency-Key and enqueues nothing more', async () => {
     const first = await post({ type: 'chat.completed', occurredAt: at(1), email: 'dup@example.com' }, { 'Idempotency-Key': 'dup-1' });
     await app.settled(first.body.id);
-    const before = await acceptedActivities(app);
+    const before = await activityJobCount(app);
     const second = await post({ type: 'chat.completed', occurredAt: at(1), email: 'dup@example.com' }, { 'Idempotency-Key': 'dup-1' });
     expect(second.res.status).toBe(202);
     expect(second.body).toEqual({ id: first.body.id, status: 'duplicate' });
-    expect(await acceptedActivities(app)).toBe(before);
+    expect(await activityJobCount(app)).toBe(before);
   });
 
   it('treats an identical body without Idempotency-Key as a duplicate', async () => {
@@ -190,13 +190,13 @@ describe('bad input gets a problem+json and enqueues nothing', () => {
   ];
 
   it.each(cases)('%s', async (_name, send, status, code) => {
-    const before = await acceptedActivities(app);
+    const before = await activityJobCount(app);
     const res = await send();
     expect(res.status).toBe(status);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     const problem = await res.json();
     expect(problem).toMatchObject({ status, code, type: `/problems/${code}` });
-    expect(await acceptedActivities(app)).toBe(before);
+    expect(await activityJobCount(app)).toBe(before);
   });
 
   it('takes JSON however its Content-Type is spelled (case, charset, spaces)', async () => {
@@ -207,7 +207,7 @@ describe('bad input gets a problem+json and enqueues nothing', () => {
   });
 
   it('names every offending path of an invalid activity', async () => {
-    const before = await acceptedActivities(app);
+    const before = await activityJobCount(app);
     const res = await app.request('/v1/activities', {
       method: 'POST',
       json: { occurredAt: 'yesterday', country: 'USA', fields: { $where: 1, 'a.b': 2, ok: { nested: true } }, extra: 1 },
@@ -216,7 +216,7 @@ describe('bad input gets a problem+json and enqueues nothing', () => {
     const problem = await res.json();
     const paths = problem.errors.map((e: { path: string }) => e.path);
     expect(paths).toEqual(expect.arrayContaining(['type', 'occurredAt', 'country', 'fields.$where', 'fields.a.b', 'fields.ok', '(body)']));
-    expect(await acceptedActivities(app)).toBe(before);
+    expect(await activityJobCount(app)).toBe(before);
   });
 });
 

@@ -1,6 +1,6 @@
 import { hashApiKey } from '../../src/services/accounts.service';
 import { signatureHeaderValue } from '../../src/services/webhook-signature';
-import { acceptedActivities, startTestApp, type TestApp } from '../support/app';
+import { activityJobCount, startTestApp, type TestApp } from '../support/app';
 import { startTestRedis } from '../support/redis';
 
 type Redis = Awaited<ReturnType<typeof startTestRedis>>;
@@ -86,13 +86,13 @@ describe('POST /v1/activities/batch', () => {
     const batch = { activities: [{ type: 'page.form', occurredAt: at(5), email: 'same@example.com' }, { type: 'page.form', occurredAt: at(6), email: 'same@example.com' }] };
     const first = await postBatch(app, batch);
     expect(first.body.summary).toEqual({ queued: 2, duplicate: 0, error: 0 });
-    const before = await acceptedActivities(app);
+    const before = await activityJobCount(app);
     await app.settled(first.body.results[1].id);
     const recorded = await app.repos.activities.count(app.account);
     const again = await postBatch(app, batch);
     expect(again.body.summary).toEqual({ queued: 0, duplicate: 2, error: 0 });
     expect(again.body.results.map((x: { id: string }) => x.id)).toEqual(first.body.results.map((x: { id: string }) => x.id));
-    expect(await acceptedActivities(app)).toBe(before);
+    expect(await activityJobCount(app)).toBe(before);
     expect(await app.repos.activities.count(app.account)).toBe(recorded);
   });
 
@@ -141,7 +141,7 @@ describe('per-account rate limit (Redis token bucket)', () => {
     expect(batch.res.status).toBe(202);
     expect((await limited.request('/v1/activities', { method: 'POST', json: item(4) })).status).toBe(202);
 
-    const before = await acceptedActivities(limited);
+    const before = await activityJobCount(limited);
     const refused = await limited.request('/v1/activities', { method: 'POST', json: item(5) });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -159,7 +159,7 @@ describe('per-account rate limit (Redis token bucket)', () => {
     });
     expect(hook.status).toBe(429);
     expect(hook.headers.get('retry-after')).toBeTruthy();
-    expect(await acceptedActivities(limited)).toBe(before);
+    expect(await activityJobCount(limited)).toBe(before);
 
     // Another account has its own bucket.
     expect((await limited.request('/v1/activities', { method: 'POST', json: item(7), auth: OTHER_KEY })).status).toBe(202);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Job } from 'bullmq';
 import { createMemoryRepositories } from '../../src/repositories/memory';
 import type { Repositories } from '../../src/repositories';
-import { intakeFannedOut, startTestApp, TEST_API_KEY, type TestApp } from '../support/app';
+import { startTestApp, TEST_API_KEY, type TestApp } from '../support/app';
 import { withFaults } from '../support/faulty-repositories';
 import { startTestRedis } from '../support/redis';
 import { waitFor } from '../support/wait';
@@ -15,7 +15,6 @@ import { makeWorkload, pool, postActivity } from '../support/workload';
  * between several real BullMQ workers on a real Redis; the multi-process variants need MongoDB
  * (test/integration/exactly-once.mongo.test.ts).
  */
-type Mode = 'inline' | 'jobs';
 type Redis = Awaited<ReturnType<typeof startTestRedis>>;
 let redis: Redis;
 const running: TestApp[] = [];
@@ -31,9 +30,9 @@ afterAll(async () => {
 });
 
 /** One API+worker instance and `extraWorkers` worker-only instances on one queue and one store. */
-async function startCluster(mode: Mode, repos: Repositories, extraWorkers: number, env: Record<string, string> = {}) {
+async function startCluster(repos: Repositories, extraWorkers: number, env: Record<string, string> = {}) {
   const prefix = `{x${randomBytes(4).toString('hex')}}`;
-  const common = { REDIS_PREFIX: prefix, WORKER_CONCURRENCY: '8', JOB_BACKOFF_MS: '50', JOB_ATTEMPTS: '20', INTAKE_PROCESSING: mode, ...env };
+  const common = { REDIS_PREFIX: prefix, WORKER_CONCURRENCY: '8', JOB_BACKOFF_MS: '50', JOB_ATTEMPTS: '20', ...env };
   const api = await startTestApp(redis.url, common, { repos });
   running.push(api);
   const workers: TestApp[] = [];
@@ -45,11 +44,7 @@ async function startCluster(mode: Mode, repos: Repositories, extraWorkers: numbe
   return { api, workers };
 }
 
-/** Where the activities run: the fan-out itself (inline) or the activities worker (jobs). */
-const processingWorker = (mode: Mode, app: TestApp) => (mode === 'inline' ? app.fanOut! : app.worker!);
-
 async function drained(app: TestApp) {
-  await intakeFannedOut(app);
   await waitFor(
     async () => {
       const c = await app.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
@@ -83,11 +78,10 @@ async function snapshot(repos: Repositories, account: string) {
   return all.map(({ updatedAt: _u, ...rest }) => rest);
 }
 
-// Both ways the intake stage can run the use case (config INTAKE_PROCESSING, docs/intake-stage.md).
-describe.each<Mode>(['inline', 'jobs'])('INTAKE_PROCESSING=%s', (mode) => {
+describe('exactly once', () => {
   it('3 workers × 1,000 activities over 100 emails with 200 duplicate deliveries: 100 contacts, 1,000 activities', async () => {
     const repos = createMemoryRepositories();
-    const { api } = await startCluster(mode, repos, 2);
+    const { api } = await startCluster(repos, 2);
     const workload = makeWorkload({ count: 1000, emails: 100, duplicates: 200 });
 
     const answers: Record<string, number> = {};
@@ -102,36 +96,30 @@ describe.each<Mode>(['inline', 'jobs'])('INTAKE_PROCESSING=%s', (mode) => {
     await drained(api);
     const failed = await api.queue.getJobCounts('failed');
     expect(failed.failed).toBe(0);
-    expect((await api.intakeQueue.getJobCounts('failed')).failed).toBe(0);
     await expectExactState(repos, api.account, workload);
   }, 120_000);
 
   it('replaying every completed job changes nothing', async () => {
     const repos = createMemoryRepositories();
-    const { api, workers } = await startCluster(mode, repos, 1);
+    const { api, workers } = await startCluster(repos, 1);
     const workload = makeWorkload({ count: 300, emails: 30, duplicates: 0 });
     await pool(workload.items, 16, async (item) => void (await postActivity(api.baseUrl, TEST_API_KEY, item)));
     await drained(api);
     const before = await snapshot(repos, api.account);
 
-    // Inline, the completed intake jobs carry the activities (Bull Board's retry re-runs them);
-    // otherwise one completed activities job per activity.
-    const queue = mode === 'inline' ? api.intakeQueue : api.queue;
-    // (Inline, only the newest 100 intake jobs are kept: they hold some or all of the 300.)
-    const completed: Job[] = await queue.getJobs(['completed'], 0, -1);
-    const activities = (j: Job) => (mode === 'inline' ? (j.data as { jobs: unknown[] }).jobs.length : 1);
-    const replayed = completed.reduce((n, j) => n + activities(j), 0);
-    if (mode === 'jobs') expect(replayed).toBe(300);
-    else expect(replayed).toBeGreaterThan(0);
+    // One completed activities job per activity: Bull Board's "retry" re-runs each.
+    const completed: Job[] = await api.queue.getJobs(['completed'], 0, -1);
+    const replayed = completed.length;
+    expect(replayed).toBe(300);
     const resolutions: string[] = [];
     const observer = await startTestApp(
       redis.url,
-      { REDIS_PREFIX: api.config.REDIS_PREFIX, ROLE: 'worker', INTAKE_PROCESSING: mode },
+      { REDIS_PREFIX: api.config.REDIS_PREFIX, ROLE: 'worker' },
       { repos, onProcessed: (r) => void resolutions.push(r.resolution) },
     );
     running.push(observer);
     // The observer runs every replay: the cluster's workers stand aside.
-    await Promise.all([api, ...workers].map((app) => processingWorker(mode, app).pause()));
+    await Promise.all([api, ...workers].map((app) => app.worker!.pause()));
     await Promise.all(completed.map((j) => j.retry('completed')));
     await waitFor(async () => (resolutions.length >= replayed ? true : undefined), { timeoutMs: 30_000, what: `${replayed} replayed activities` });
     await drained(api);
@@ -142,14 +130,14 @@ describe.each<Mode>(['inline', 'jobs'])('INTAKE_PROCESSING=%s', (mode) => {
     expect(resolutions).toEqual(Array(replayed).fill('replay'));
   }, 60_000);
 
-  it('a worker that dies in the middle of a job (after the contact write, before the activity insert) loses and duplicates nothing', async () => {
+  it('a worker that dies in the middle of a job (its claim's insert never returns) loses and duplicates nothing', async () => {
     const { repos, faults } = withFaults(createMemoryRepositories());
     // Short locks so the stalled job is noticed within the test's time.
     const fast = { WORKER_LOCK_MS: '1000', WORKER_STALLED_INTERVAL_MS: '500' };
-    const { api, workers } = await startCluster(mode, repos, 1, fast);
+    const { api, workers } = await startCluster(repos, 1, fast);
     const [doomed] = workers;
     // Only the doomed instance runs jobs at first: the API instance's worker pauses.
-    await processingWorker(mode, api).pause();
+    await api.worker!.pause();
     faults.hangNext = { repo: 'activities', method: 'insert' };
 
     const workload = makeWorkload({ count: 200, emails: 20, duplicates: 40 });
@@ -157,19 +145,18 @@ describe.each<Mode>(['inline', 'jobs'])('INTAKE_PROCESSING=%s', (mode) => {
     await waitFor(async () => (faults.hangNext?.hung ? true : undefined), { what: 'a job to hang mid-way' });
 
     // "SIGKILL": the worker stops without finishing or releasing its job.
-    await processingWorker(mode, doomed!).close(true);
-    processingWorker(mode, api).resume();
+    await doomed!.worker!.close(true);
+    api.worker!.resume();
 
     await drained(api);
     expect((await api.queue.getJobCounts('failed')).failed).toBe(0);
-    expect((await api.intakeQueue.getJobCounts('failed')).failed).toBe(0);
     await expectExactState(repos, api.account, workload);
   }, 60_000);
 
   it('with the store down mid-run, the queue pauses and every job completes exactly once after it returns, using no attempts', async () => {
     const { repos, faults } = withFaults(createMemoryRepositories());
     // One attempt per job: an outage that consumed attempts would fail jobs here.
-    const { api } = await startCluster(mode, repos, 1, { JOB_ATTEMPTS: '1' });
+    const { api } = await startCluster(repos, 1, { JOB_ATTEMPTS: '1' });
     const workload = makeWorkload({ count: 300, emails: 30, duplicates: 30 });
 
     const posting = pool(workload.items, 8, async (item) => void (await postActivity(api.baseUrl, TEST_API_KEY, item)));
@@ -184,7 +171,6 @@ describe.each<Mode>(['inline', 'jobs'])('INTAKE_PROCESSING=%s', (mode) => {
     await drained(api);
     expect(faults.failedCalls).toBeGreaterThan(0);
     expect((await api.queue.getJobCounts('failed')).failed).toBe(0);
-    expect((await api.intakeQueue.getJobCounts('failed')).failed).toBe(0);
     await expectExactState(repos, api.account, workload);
   }, 60_000);
 });

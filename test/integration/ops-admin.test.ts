@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { activityIdFor, PROCESS_ACTIVITY, type ActivityJobData } from '../../src/jobs/activities.queue';
 import { activityRecord } from '../support/activity-record';
-import { startTestApp, type TestApp } from '../support/app';
+import { forgetProcessed, startTestApp, type TestApp } from '../support/app';
 import { startTestRedis } from '../support/redis';
 import { waitFor } from '../support/wait';
 
@@ -84,6 +84,29 @@ describe('Bull Board', () => {
     expect(api.status).toBe(200);
     const body = await api.json();
     expect(body.queues.map((q: { name: string }) => q.name)).toContain('activities');
+  });
+
+  it('lists every accepted activity as its own job, under its activity id, with its outcome once done', async () => {
+    const accepted = await Promise.all(
+      ['one', 'two', 'three'].map(async (who) => {
+        const res = await app.request('/v1/activities', { method: 'POST', json: { type: 'booked', occurredAt: at(1), email: `${who}@bullboard.example` } });
+        return (await res.json()).id as string;
+      }),
+    );
+    const batch = await app.request('/v1/activities/batch', {
+      method: 'POST',
+      json: { activities: [{ type: 'booked', occurredAt: at(2), email: 'four@bullboard.example' }, { type: 'booked', occurredAt: at(2), email: 'five@bullboard.example' }] },
+    });
+    accepted.push(...(await batch.json()).results.map((r: { id: string }) => r.id));
+    const settled = await Promise.all(accepted.map((id) => app.settled(id)));
+
+    for (const [i, id] of accepted.entries()) {
+      const res = await admin(`/admin/queues/api/queues/activities/${id}`);
+      expect(res.status).toBe(200);
+      const { job } = await res.json();
+      expect(job.id).toBe(id);
+      expect(job.returnValue).toMatchObject({ outcome: 'processed', contactId: settled[i]!.contactId, resolution: 'created' });
+    }
   });
 
   it('shows a failed job with a readable `code: message` reason and no PII', async () => {
@@ -180,32 +203,28 @@ describe('POST /admin/replay', () => {
     expect(again.body).toMatchObject({ matched: 0, replayed: 0 });
   });
 
-  // Inline processing leaves no activities job (the replay adds one); with INTAKE_PROCESSING=jobs
-  // the completed job is still in Redis and is re-run in place.
-  it.each(['inline', 'jobs'])('re-runs an unidentified activity (INTAKE_PROCESSING=%s), and it stays unidentified while nothing changed', async (mode) => {
-    const own = mode === 'jobs' ? await startTestApp(redis.url, { ADMIN_PASSWORD, INTAKE_PROCESSING: 'jobs' }) : null;
-    const app = own ?? shared();
-    try {
-      const res = await app.request('/v1/activities', { method: 'POST', json: { type: 'chat', occurredAt: at(30), email: 'not-an-email' } });
-      const { id } = await res.json();
-      await app.settled(id);
-      const before = (await app.repos.activities.findById(app.account, id))!;
-      const firstJob = await app.queue.getJob(id);
-      expect(firstJob === undefined).toBe(mode === 'inline');
-      const firstFinish = firstJob?.finishedOn;
+  // Redis keeps a completed job for a day (it is re-run in place); after that the replay rebuilds
+  // the job from the stored raw payload under the same id.
+  it.each(['kept', 'forgotten'])('re-runs an unidentified activity whose job Redis has %s, and it stays unidentified while nothing changed', async (job) => {
+    const app = shared();
+    const res = await app.request('/v1/activities', { method: 'POST', json: { type: 'chat', occurredAt: at(30), source: job, email: 'not-an-email' } });
+    const { id } = await res.json();
+    await app.settled(id);
+    const before = (await app.repos.activities.findById(app.account, id))!;
+    const firstJob = (await app.queue.getJob(id))!;
+    expect(await firstJob.getState()).toBe('completed');
+    if (job === 'forgotten') await forgetProcessed(app, id);
+    const firstFinish = job === 'kept' ? firstJob.finishedOn : undefined;
 
-      const run = await replay({ includeUnidentified: true, jobIds: [id] }, app);
-      expect(run.body).toMatchObject({ unidentified: { matched: 1, replayed: 1 } });
-      await waitFor(async () => {
-        const job = await app.queue.getJob(id);
-        return job?.finishedOn && job.finishedOn !== firstFinish && (await job.getState()) === 'completed' ? job : undefined;
-      }, { what: 'the re-run to finish' });
-      const after = (await app.repos.activities.findById(app.account, id))!;
-      expect(after).toMatchObject({ outcome: 'unidentified', contactId: null });
-      expect(after.processedAt.getTime()).toBeGreaterThanOrEqual(before.processedAt.getTime());
-    } finally {
-      await own?.stop();
-    }
+    const run = await replay({ includeUnidentified: true, jobIds: [id] }, app);
+    expect(run.body).toMatchObject({ unidentified: { matched: 1, replayed: 1 } });
+    await waitFor(async () => {
+      const rerun = await app.queue.getJob(id);
+      return rerun?.finishedOn && rerun.finishedOn !== firstFinish && (await rerun.getState()) === 'completed' ? rerun : undefined;
+    }, { what: 'the re-run to finish' });
+    const after = (await app.repos.activities.findById(app.account, id))!;
+    expect(after).toMatchObject({ outcome: 'unidentified', contactId: null });
+    expect(after.processedAt.getTime()).toBeGreaterThanOrEqual(before.processedAt.getTime());
   });
 
   it('the CLI runs the same replay (dry run, JSON on stdout)', async () => {

@@ -1,6 +1,6 @@
 import { PROCESS_ACTIVITY } from '../../src/jobs/activities.queue';
 import { createMemoryRepositories } from '../../src/repositories/memory';
-import { intakeFannedOut, startTestApp, type TestApp } from '../support/app';
+import { startTestApp, type TestApp } from '../support/app';
 import { startTestRedis } from '../support/redis';
 import { waitFor } from '../support/wait';
 
@@ -96,10 +96,9 @@ describe('GET /metrics', () => {
     expect(delta('contactflow_http_requests_total{method="POST",route="/v1/activities",status="400"}')).toBe(1);
     expect(delta('contactflow_http_request_duration_seconds_count{method="POST",route="/v1/activities",status="202"}')).toBe(3);
     expect(delta('contactflow_http_requests_total{method="GET",route="/v1/activities/:id",status="200"}')).toBeGreaterThanOrEqual(3);
-    // Each activity was settled before the next was sent: three intake jobs, processed inline.
-    expect(delta('contactflow_jobs_completed_total{queue="intake"}')).toBe(3);
-    expect(delta('contactflow_job_latency_seconds_count{queue="intake"}')).toBe(3);
-    expect(delta('contactflow_jobs_completed_total{queue="activities"}')).toBe(0);
+    // One job per activity.
+    expect(delta('contactflow_jobs_completed_total{queue="activities"}')).toBe(3);
+    expect(delta('contactflow_job_latency_seconds_count{queue="activities"}')).toBe(3);
     expect(delta('contactflow_activities_processed_total{outcome="processed",resolution="created"}')).toBe(1);
     expect(delta('contactflow_activities_processed_total{outcome="processed",resolution="matched"}')).toBe(1);
     expect(delta('contactflow_activities_processed_total{outcome="unidentified",resolution="none"}')).toBe(1);
@@ -128,13 +127,11 @@ describe('backpressure', () => {
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(await refused.json()).toMatchObject({ code: 'service_unavailable', status: 503 });
-      // Without a worker both accepted activities still wait in the intake stage, one intake job each.
-      expect(await small.intakeQueue.getWaitingCount()).toBe(2);
-      expect(await small.queue.getWaitingCount()).toBe(0);
+      // Without a worker both accepted activities wait, one job each.
+      expect(await small.queue.getWaitingCount()).toBe(2);
 
       // A worker catches up; intake accepts again.
       drainer = await startTestApp(redis.url, { ROLE: 'worker', REDIS_PREFIX: prefix }, { repos });
-      await intakeFannedOut(small);
       await waitFor(async () => ((await small.queue.getWaitingCount()) === 0 ? true : undefined), { what: 'the queue to drain' });
       await new Promise((r) => setTimeout(r, 300));
       expect((await post(3)).status).toBe(202);

@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createActivitiesQueue, type ActivitiesQueue } from '../../src/jobs/activities.queue';
-import { createIntakeQueue, intakeDoneKey, type IntakeQueue } from '../../src/jobs/intake.queue';
 import { createRedisConnection, type RedisConnection } from '../../src/jobs/redis-connection';
 import { freePort } from '../../src/infra/redis-server';
 import { TEST_API_KEY } from '../support/app';
@@ -14,7 +13,6 @@ type Redis = Awaited<ReturnType<typeof startTestRedis>>;
 let redis: Redis;
 let connection: RedisConnection;
 let queue: ActivitiesQueue;
-let intakeQueue: IntakeQueue;
 const prefix = `{sd${randomBytes(4).toString('hex')}}`;
 const children: ChildProcess[] = [];
 
@@ -22,19 +20,17 @@ beforeAll(async () => {
   redis = await startTestRedis();
   connection = createRedisConnection(redis.url, 'worker', 'shutdown-test');
   queue = createActivitiesQueue(connection, prefix, { attempts: 3 });
-  intakeQueue = createIntakeQueue(connection, prefix);
 });
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   await queue?.close();
-  await intakeQueue?.close();
   connection?.disconnect();
   await redis?.cleanup();
 });
 
 /** The real entry point in its own process, as `npm run dev` starts it. */
-async function startProcess(port: number, mode: string, concurrency = '5') {
+async function startProcess(port: number, concurrency = '5') {
   const child = spawn(path.resolve('node_modules/.bin/tsx'), ['src/main.ts'], {
     env: {
       ...process.env,
@@ -48,7 +44,6 @@ async function startProcess(port: number, mode: string, concurrency = '5') {
       BOOTSTRAP_API_KEY: TEST_API_KEY,
       LOG_LEVEL: 'warn',
       WORKER_CONCURRENCY: concurrency,
-      INTAKE_PROCESSING: mode,
       SHUTDOWN_TIMEOUT_MS: '8000',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -65,9 +60,9 @@ async function startProcess(port: number, mode: string, concurrency = '5') {
 }
 
 describe('graceful shutdown', () => {
-  it.each(['inline', 'jobs'])('SIGTERM while activities flow loses no accepted job across a restart (INTAKE_PROCESSING=%s)', async (mode) => {
+  it('SIGTERM while activities flow loses no accepted job across a restart', async () => {
     const port = await freePort();
-    const first = await startProcess(port, mode);
+    const first = await startProcess(port);
 
     // Clients keep posting until the server stops taking connections.
     const accepted: string[] = [];
@@ -98,21 +93,15 @@ describe('graceful shutdown', () => {
     await Promise.all(clients);
     expect(accepted.length).toBeGreaterThanOrEqual(40);
 
-    // Every 202 is in Redis: done, waiting for a worker, or still in an intake job waiting for its
-    // fan-out. None failed, none vanished.
-    const inIntake = new Set(
-      (await intakeQueue.getJobs(['waiting', 'active', 'delayed', 'prioritized'])).flatMap((j) => j.data.jobs.map((a) => a.activityId)),
-    );
-    // Processed inline: no activities job, an entry in the done set.
-    const stateOf = async (id: string) =>
-      (await queue.getJob(id))?.getState() ?? ((await connection.zscore(intakeDoneKey(intakeQueue), id)) !== null ? 'completed' : inIntake.has(id) ? 'intake' : 'missing');
+    // Every 202 is a job in Redis: done or waiting for a worker. None failed, none vanished.
+    const stateOf = async (id: string) => (await queue.getJob(id))?.getState() ?? 'missing';
     const states = await Promise.all(accepted.map(stateOf));
     const tally = states.reduce<Record<string, number>>((t, s) => ({ ...t, [s]: (t[s] ?? 0) + 1 }), {});
-    expect(Object.keys(tally).every((s) => ['completed', 'waiting', 'active', 'delayed', 'intake'].includes(s))).toBe(true);
+    expect(Object.keys(tally).every((s) => ['completed', 'waiting', 'active', 'delayed'].includes(s))).toBe(true);
     expect(Object.values(tally).reduce((a, b) => a + b, 0)).toBe(accepted.length);
 
     // A second process drains what the first left (stalled "active" ones come back after the lock).
-    const second = await startProcess(await freePort(), mode);
+    const second = await startProcess(await freePort());
     await waitFor(
       async () => {
         const left = await Promise.all(accepted.map(stateOf));

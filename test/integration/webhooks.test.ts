@@ -1,5 +1,5 @@
 import { signatureHeaderValue } from '../../src/services/webhook-signature';
-import { acceptedActivities, startTestApp, type TestApp } from '../support/app';
+import { activityJobCount, startTestApp, type TestApp } from '../support/app';
 import { startTestRedis } from '../support/redis';
 import { fixtureBytes } from '../support/webhook-fixtures';
 
@@ -118,12 +118,26 @@ describe('POST /v1/webhooks/:provider → worker → contact', () => {
     const bytes = fixtureBytes('routing-form.form-response');
     const first = await send('routing-form', bytes);
     await app.settled(first.body.id);
-    const before = await acceptedActivities(app);
+    const before = await activityJobCount(app);
     // A redelivery is signed anew (new timestamp), the event id is what makes it the same.
     const again = await send('routing-form', bytes, { timestamp: now() - 5 });
     expect(again.res.status).toBe(202);
     expect(again.body).toEqual({ id: first.body.id, status: 'duplicate' });
-    expect(await acceptedActivities(app)).toBe(before);
+    expect(await activityJobCount(app)).toBe(before);
+  });
+
+  it('a signed body nested past the limit is a 400 for it alone: activities sent at the same moment are all accepted', async () => {
+    const depth = 3000;
+    const deep = Buffer.from(`{"id":"evt_deep","payload":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+    const before = await activityJobCount(app);
+    const neighbours = Array.from({ length: 20 }, (_, i) =>
+      app.request('/v1/activities', { method: 'POST', json: { type: 'x', occurredAt: new Date().toISOString(), email: `deep-neighbour-${i}@example.com` } }),
+    );
+    const [refused, ...answers] = await Promise.all([send('scheduling', deep), ...neighbours]);
+    expect(refused.res.status).toBe(400);
+    expect(refused.body).toMatchObject({ code: 'validation_failed', errors: [{ path: '(body)', message: 'nested too deeply' }] });
+    expect(answers.map((r) => r.status)).toEqual(Array(20).fill(202));
+    expect(await activityJobCount(app)).toBe(before + 20);
   });
 
   it('a payload its mapper cannot read is accepted, then fails permanently (replayable after a fix)', async () => {
@@ -148,7 +162,7 @@ describe('webhook signatures', () => {
   }
 
   it('rejects unsigned, wrong secret, tampered body, stale or future timestamps: 401 and nothing enqueued', async () => {
-    const before = await acceptedActivities(app);
+    const before = await activityJobCount(app);
     await expectRejected(await send('chatbot', bytes(), { secrets: null }), /header is required/);
     await expectRejected(await send('chatbot', bytes(), { secrets: 'whsec_somebody_else_0123456789' }), /No signature matches/);
     const tampered = Buffer.from(bytes().toString().replace('Initech', 'Initrode'));
@@ -156,7 +170,7 @@ describe('webhook signatures', () => {
     await expectRejected(await send('chatbot', bytes(), { timestamp: now() - 301 }), /tolerance/);
     await expectRejected(await send('chatbot', bytes(), { timestamp: now() + 600 }), /tolerance/);
     await expectRejected(await send('chatbot', bytes(), { headers: {}, secrets: null, account: app.account }), /required/);
-    expect(await acceptedActivities(app)).toBe(before);
+    expect(await activityJobCount(app)).toBe(before);
   });
 
   it('verifies the raw bytes: re-serialized JSON of the same object does not verify', async () => {

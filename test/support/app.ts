@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { parseConfig, type Config } from '../../src/config';
 import type { Repositories } from '../../src/repositories';
-import { intakeDoneKey } from '../../src/jobs/intake.queue';
 import { createLogger } from '../../src/shared/logger';
 import { startContactflow, type Contactflow, type StartOptions } from '../../src/start';
 import { waitFor } from './wait';
@@ -64,49 +62,13 @@ export async function startTestApp(
   };
 }
 
-/**
- * Waits until the intake stage is empty: every accepted activity was processed inline or has its
- * own activities job (or never will, when no worker runs: then this times out, so only call it with
- * a worker running).
- */
-export async function intakeFannedOut(app: Pick<Contactflow, 'intakeQueue'>): Promise<void> {
-  await waitFor(
-    async () => {
-      const c = await app.intakeQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-      return Object.values(c).every((n) => !n) ? true : undefined;
-    },
-    { what: 'the intake stage to fan out' },
-  );
-}
-
-/** One short-lived connection per call: these helpers are rare, and nothing is left open. */
-async function withRedis<T>(app: Pick<Contactflow, 'redisUrl'>, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis(app.redisUrl);
-  try {
-    return await fn(r);
-  } finally {
-    r.disconnect();
-  }
-}
-
-/** What Redis remembers of a processed id ends (job retention or the done set's window passed). */
-export async function forgetProcessed(app: Pick<Contactflow, 'intakeQueue' | 'queue' | 'redisUrl'>, id: string): Promise<void> {
+/** What Redis remembers of a processed id ends (the completed job's retention passed). */
+export async function forgetProcessed(app: Pick<Contactflow, 'queue'>, id: string): Promise<void> {
   await (await app.queue.getJob(id))?.remove();
-  await withRedis(app, (r) => r.zrem(intakeDoneKey(app.intakeQueue), id));
 }
 
-/**
- * What Redis remembers as accepted, once the intake stage is empty: every activities job plus
- * every id the fan-out processed inline. A rejected request changes neither; a duplicate neither.
- */
-export async function acceptedActivities(app: Pick<Contactflow, 'intakeQueue' | 'queue' | 'redisUrl'>): Promise<number> {
-  const jobs = await activityJobCount(app);
-  return jobs + (await withRedis(app, (r) => r.zcard(intakeDoneKey(app.intakeQueue))));
-}
-
-/** Every activities job the app's queue holds, in any state, once the intake stage has fanned out. */
-export async function activityJobCount(app: Pick<Contactflow, 'intakeQueue' | 'queue'>): Promise<number> {
-  await intakeFannedOut(app);
+/** Every activities job the app's queue holds, in any state: one per accepted activity. */
+export async function activityJobCount(app: Pick<Contactflow, 'queue'>): Promise<number> {
   const counts = await app.queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
   return Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
 }

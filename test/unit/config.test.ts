@@ -12,7 +12,6 @@ describe('parseConfig', () => {
       REDIS_PREFIX: '{contactflow}',
       STORE: 'auto',
       WORKER_CONCURRENCY: 20,
-      INTAKE_PROCESSING: 'inline',
       JOB_ATTEMPTS: 8,
       MAX_QUEUE_DEPTH: 100_000,
       DEFAULT_COUNTRY: 'US',
@@ -20,9 +19,9 @@ describe('parseConfig', () => {
     expect(c.ADMIN_PASSWORD).toBeUndefined();
   });
 
-  it('takes INTAKE_PROCESSING=jobs and coerces numbers', () => {
-    expect(parseConfig({ INTAKE_PROCESSING: 'jobs', WORKER_CONCURRENCY: '7', DEFAULT_COUNTRY: 'de' })).toMatchObject({
-      INTAKE_PROCESSING: 'jobs',
+  it('takes ROLE=worker and coerces numbers', () => {
+    expect(parseConfig({ ROLE: 'worker', WORKER_CONCURRENCY: '7', DEFAULT_COUNTRY: 'de' })).toMatchObject({
+      ROLE: 'worker',
       WORKER_CONCURRENCY: 7,
       DEFAULT_COUNTRY: 'DE',
     });
@@ -31,13 +30,13 @@ describe('parseConfig', () => {
   it('names every offending variable in one error', () => {
     let error: unknown;
     try {
-      parseConfig({ INTAKE_PROCESSING: 'sometimes', WORKER_CONCURRENCY: '0', REDIS_PREFIX: 'contactflow', REDIS_URL: 'http://x' });
+      parseConfig({ ROLE: 'sometimes', WORKER_CONCURRENCY: '0', REDIS_PREFIX: 'contactflow', REDIS_URL: 'http://x' });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const issues = (error as ConfigError).issues;
-    for (const name of ['INTAKE_PROCESSING', 'WORKER_CONCURRENCY', 'REDIS_PREFIX', 'REDIS_URL']) {
+    for (const name of ['ROLE', 'WORKER_CONCURRENCY', 'REDIS_PREFIX', 'REDIS_URL']) {
       expect(issues.some((i) => i.startsWith(`${name}:`))).toBe(true);
     }
     expect((error as Error).message).toMatch(/^Invalid configuration:\n {2}- /);
@@ -51,10 +50,10 @@ describe('parseConfig', () => {
 
 it('the process stops at start with that message and exit code 78 (EX_CONFIG)', () => {
   const run = spawnSync(path.resolve('node_modules/.bin/tsx'), ['src/main.ts'], {
-    env: { PATH: process.env.PATH, INTAKE_PROCESSING: 'sometimes' },
+    env: { PATH: process.env.PATH, ROLE: 'sometimes' },
     encoding: 'utf8',
     timeout: 30_000,
   });
   expect(run.status).toBe(78);
-  expect(run.stderr).toMatch(/Invalid configuration:\n {2}- INTAKE_PROCESSING: /);
+  expect(run.stderr).toMatch(/Invalid configuration:\n {2}- ROLE: /);
 });

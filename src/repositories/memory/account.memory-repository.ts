@@ -1,9 +1,11 @@
 import type { Account, AccountRepository, ApiKeyRecord, WebhookSecretRecord } from '../account.repository';
-import { copy, roundTrip } from './memory-store';
+import { ByAccount, copy, roundTrip } from './memory-store';
 
 export class MemoryAccountRepository implements AccountRepository {
   private readonly accounts = new Map<string, Account>();
+  // Keys by hash (authentication), and by (account, hash) for revoking one account's keys.
   private readonly keys = new Map<string, ApiKeyRecord>();
+  private readonly keysByAccount = new ByAccount<ApiKeyRecord>();
   private readonly webhookSecrets = new Map<string, WebhookSecretRecord[]>();
 
   async ensure(account: Account) {
@@ -14,31 +16,32 @@ export class MemoryAccountRepository implements AccountRepository {
 
   async findById(id: string) {
     await roundTrip();
-    const a = this.accounts.get(id);
-    return a ? copy(a) : null;
+    const found = this.accounts.get(id);
+    return found ? copy(found) : null;
   }
 
   async ensureApiKey(key: ApiKeyRecord) {
     await roundTrip();
-    if (!this.keys.has(key.hash)) this.keys.set(key.hash, copy(key));
-  }
-
-  async revokeApiKeys(account: string, label: string, keepHash: string) {
-    await roundTrip();
-    let n = 0;
-    for (const [hash, k] of this.keys) {
-      if (k.account === account && k.label === label && hash !== keepHash) {
-        this.keys.delete(hash);
-        n++;
-      }
-    }
-    return n;
+    if (this.keys.has(key.hash)) return;
+    const stored = copy(key);
+    this.keys.set(key.hash, stored);
+    this.keysByAccount.set(key.account, key.hash, stored);
   }
 
   async findApiKey(hash: string) {
     await roundTrip();
-    const k = this.keys.get(hash);
-    return k ? copy(k) : null;
+    const found = this.keys.get(hash);
+    return found ? copy(found) : null;
+  }
+
+  async revokeApiKeys(account: string, label: string, keepHash: string) {
+    await roundTrip();
+    const doomed = [...this.keysByAccount.of(account).values()].filter((k) => k.label === label && k.hash !== keepHash);
+    for (const k of doomed) {
+      this.keys.delete(k.hash);
+      this.keysByAccount.delete(account, k.hash);
+    }
+    return doomed.length;
   }
 
   async setWebhookSecrets(account: string, secrets: WebhookSecretRecord[]) {

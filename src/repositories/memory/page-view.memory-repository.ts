@@ -1,53 +1,51 @@
 import type { PageViewRecord, PageViewRepository } from '../page-view.repository';
-import { KeyedRows } from './keyed-rows';
-import { AccountMap, roundTrip } from './memory-store';
-import type { RowSpace } from './row-space';
+import { ByAccount, copy, IdSets, roundTrip } from './memory-store';
 
+/** Newest first by viewedAt, id descending on ties. */
+const newestFirst = (a: PageViewRecord, b: PageViewRecord): number =>
+  b.viewedAt.getTime() - a.viewedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+/** Same semantics as the MongoDB implementation: unique per (account, id), reads return copies. */
 export class MemoryPageViewRepository implements PageViewRepository {
-  private readonly rows: KeyedRows<PageViewRecord, 'visitorId' | 'contactId' | 'viewedAt'>;
-  // Page view ids per (account, visitor), like MongoDB's (account, visitorId, …) index: the worker
-  // asks for a visitor's unattached views on every activity that carries a visitor id.
-  private readonly byVisitor = new AccountMap<Set<string>>();
-
-  constructor(space?: RowSpace) {
-    this.rows = new KeyedRows(['visitorId', 'contactId', 'viewedAt'], space);
-  }
+  private readonly views = new ByAccount<PageViewRecord>();
+  // Ids of the views of each (account, visitorId): stitching asks for them on every identified activity.
+  private readonly byVisitor = new IdSets();
 
   async insert(record: PageViewRecord) {
     await roundTrip();
-    const result = this.rows.insertNow(record); // row and visitor index in one atomic step
-    if (result === 'inserted') {
-      let ids = this.byVisitor.get(record.account, record.visitorId);
-      if (!ids) this.byVisitor.set(record.account, record.visitorId, (ids = new Set()));
-      ids.add(record.id);
-    }
-    return result;
+    if (this.views.get(record.account, record.id)) return 'exists' as const;
+    this.views.set(record.account, record.id, copy(record));
+    this.byVisitor.add(record.account, record.visitorId, record.id);
+    return 'inserted' as const;
   }
 
-  findById(account: string, id: string) {
-    return this.rows.findById(account, id);
+  async findById(account: string, id: string) {
+    await roundTrip();
+    const found = this.views.get(account, id);
+    return found ? copy(found) : null;
   }
 
   async listUnattached(account: string, visitorId: string, limit: number) {
     await roundTrip();
-    return [...(this.byVisitor.get(account, visitorId) ?? [])]
-      .map((id) => this.rows.get(account, id)!)
-      .filter((r) => r.contactId === null)
-      .sort((a, b) => b.viewedAt - a.viewedAt || (a.id < b.id ? 1 : -1))
+    return this.byVisitor
+      .ids(account, visitorId)
+      .map((id) => this.views.get(account, id)!)
+      .filter((v) => v.contactId === null)
+      .sort(newestFirst)
       .slice(0, Math.max(0, limit))
-      .map((r) => this.rows.load(r));
+      .map(copy);
   }
 
   async attach(account: string, id: string, contactId: string) {
     await roundTrip();
-    const row = this.rows.get(account, id);
-    if (!row) return false;
-    if (row.contactId === null) this.rows.set({ ...this.rows.load(row), contactId });
-    return this.rows.get(account, id)!.contactId === contactId;
+    const view = this.views.get(account, id);
+    if (!view) return false;
+    if (view.contactId === null) view.contactId = contactId;
+    return view.contactId === contactId;
   }
 
   async count(account: string) {
     await roundTrip();
-    return this.rows.of(account).length;
+    return this.views.of(account).size;
   }
 }

@@ -97,9 +97,11 @@ export class MongoContactRepository implements ContactRepository {
 
   async findByPhone(account: string, phone: string, limit: number) {
     if (limit < 1) return [];
+    // A missing phoneOnly sorts as null, below any string, so descending puts the one email-less
+    // holder first (https://www.mongodb.com/docs/manual/reference/bson-type-comparison-order/).
     const docs = await this.model
       .find({ account: str(account, 'account'), phone: str(phone, 'phone') })
-      .sort({ lastActivityAt: -1, _id: 1 })
+      .sort({ phoneOnly: -1, lastActivityAt: -1, _id: 1 })
       .limit(limit)
       .lean<ContactDoc[]>();
     return docs.map(toContactRecord);
