@@ -130,7 +130,7 @@ describe('exactly once', () => {
     expect(resolutions).toEqual(Array(replayed).fill('replay'));
   }, 60_000);
 
-  it('a worker that dies in the middle of a job (its claim's insert never returns) loses and duplicates nothing', async () => {
+  it('a worker that dies in the middle of a job (its claim insert never returns) loses and duplicates nothing', async () => {
     const { repos, faults } = withFaults(createMemoryRepositories());
     // Short locks so the stalled job is noticed within the test's time.
     const fast = { WORKER_LOCK_MS: '1000', WORKER_STALLED_INTERVAL_MS: '500' };
