@@ -1,6 +1,7 @@
 import { mergeFields } from './field-merge';
 import { mapSourceFields } from './field-mapping';
 import { defaultIdentityPolicy } from './identity-policy';
+import { LIMITS } from './limits';
 import { insertRecent } from './recent-list';
 import type { CanonicalActivity, ContactState, MergeOptions, MergeResult } from './types';
 
@@ -34,7 +35,11 @@ export function applyActivity(state: ContactState, activity: CanonicalActivity, 
   );
 
   const visitorIds = new Set(state.visitorIds);
-  if (isUsableVisitorId(activity.visitorId)) visitorIds.add(activity.visitorId);
+  if (isUsableVisitorId(activity.visitorId) && !visitorIds.has(activity.visitorId)) {
+    // A full contact keeps the visitor ids it has: a source minting one per event cannot grow it.
+    if (visitorIds.size < LIMITS.visitorIdsPerContact) visitorIds.add(activity.visitorId);
+    else warnings.push('visitor_id_dropped_contact_full');
+  }
 
   const at = ms(activity.occurredAt);
   return {

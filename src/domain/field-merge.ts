@@ -1,6 +1,7 @@
 import isISO8601 from 'validator/lib/isISO8601';
 import { normalizeEmail } from './email';
 import { defaultIdentityPolicy } from './identity-policy';
+import { LIMITS } from './limits';
 import { normalizePhone } from './phone';
 import type {
   CanonicalActivity,
@@ -195,6 +196,11 @@ export function mergeFields(
       activityId: activity.id,
     };
     const existing = fields.get(key);
+    // A full contact keeps its keys: only what it already holds can change (LIMITS.fieldsPerContact).
+    if (existing === undefined && fields.size >= LIMITS.fieldsPerContact) {
+      warnings.push(`field_dropped_contact_full:${key}`);
+      continue;
+    }
     if (existing === undefined || wins(candidate, existing, definition?.setOnce === true)) {
       fields.set(key, candidate);
     }

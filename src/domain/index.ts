@@ -9,4 +9,5 @@ export { insertRecent, insertRecentPageView } from './recent-list';
 export { mergeFields, type MergedFields } from './field-merge';
 export { applyActivity, contactStateOf, isUsableVisitorId, newContactState, sameContactState, withIdentifiers } from './contact-merge';
 export { DEFAULT_FIELD_DEFINITIONS } from './default-fields';
+export { LIMITS } from './limits';
 export { mapSourceFields, sourceNameKey, type MappedFields } from './field-mapping';

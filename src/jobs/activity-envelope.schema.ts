@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { LIMITS } from '../domain/limits';
+import { illFormedStringPath } from '../shared/json-shape';
 
 /**
  * The canonical activity envelope accepted by POST /v1/activities. The intake checks it so a
@@ -12,7 +14,16 @@ const fieldKey = z
   // Keys become MongoDB paths: `$` prefixes and dots would be operators or nested paths.
   .regex(/^[^$.\0][^.\0]*$/, 'must not start with $ or contain "." or NUL');
 
-export const fieldValueSchema = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
+export const fieldValueSchema = z.union([z.string().max(LIMITS.fieldValueLength), z.number(), z.boolean(), z.null()]);
+
+/**
+ * Strings must be well-formed Unicode: BSON stores a lone surrogate as U+FFFD, so such a value
+ * would read back different from what was merged, and every replay would rewrite the contact.
+ */
+export function refuseIllFormedStrings(value: unknown, ctx: z.RefinementCtx): void {
+  const path = illFormedStringPath(value);
+  if (path) ctx.addIssue({ code: 'custom', path, message: 'must be well-formed Unicode (no lone surrogates)' });
+}
 
 export const activityEnvelopeSchema = z
   .object({
@@ -26,10 +37,14 @@ export const activityEnvelopeSchema = z
       .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166 alpha-2 code')
       .transform((c) => c.toUpperCase())
       .nullish(),
-    fields: z.record(fieldKey, fieldValueSchema).optional(),
+    fields: z
+      .record(fieldKey, fieldValueSchema)
+      .refine((f) => Object.keys(f).length <= LIMITS.fieldsPerActivity, `at most ${LIMITS.fieldsPerActivity} fields`)
+      .optional(),
     visitorId: z.string().min(1).max(200).nullish(),
     externalId: z.string().min(1).max(200).nullish(),
   })
-  .strict();
+  .strict()
+  .superRefine(refuseIllFormedStrings);
 
 export type ActivityEnvelope = z.infer<typeof activityEnvelopeSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refuseIllFormedStrings } from './activity-envelope.schema';
 
 /**
  * The page view accepted by POST /v1/page-views. Like the activity envelope, the intake checks it
@@ -15,6 +16,7 @@ export const pageViewSchema = z
     referrer: z.string().max(2048).nullish(),
     viewedAt: z.iso.datetime({ offset: true }),
   })
-  .strict();
+  .strict()
+  .superRefine(refuseIllFormedStrings);
 
 export type PageViewEnvelope = z.infer<typeof pageViewSchema>;

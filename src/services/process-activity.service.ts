@@ -19,7 +19,7 @@ import type { Account, ActivityOutcome, ActivityRecord, ContactRecord, Repositor
 import { ContentionError, DuplicateIdentifierError, PermanentJobError, VersionConflictError } from '../shared/errors';
 import { newId } from '../shared/ids';
 import { toCanonicalActivity } from './canonical-activity';
-import { mapProviderPayload } from './mappers';
+import { mapProviderPayloadWithinLimits } from './mappers';
 import { stitchPageViews } from './page-view-attach';
 
 export interface ProcessActivityInput {
@@ -86,9 +86,10 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
     const account = await (deps.findAccount ?? ((id: string) => repos.accounts.findById(id)))(input.account);
     if (!account) throw new PermanentJobError('unknown_account', `account ${input.account} does not exist`);
 
-    const envelope = input.provider ? mapProviderPayload(input.provider, input.payload) : input.payload;
-    const activity = toCanonicalActivity(input.activityId, envelope);
-    const ids = normalizeIdentifiers(activity, deps.identityPolicy(account));
+    const mapped = input.provider ? mapProviderPayloadWithinLimits(input.provider, input.payload) : { envelope: input.payload, warnings: [] };
+    const activity = toCanonicalActivity(input.activityId, mapped.envelope);
+    const normalized = normalizeIdentifiers(activity, deps.identityPolicy(account));
+    const ids = mapped.warnings.length === 0 ? normalized : { ...normalized, warnings: [...mapped.warnings, ...normalized.warnings] };
     const mergeOptions = deps.mergeOptions(account);
     const base = baseRecord(account.id, activity, ids, input);
 

@@ -1,7 +1,7 @@
 import { activityIdFor, type ActivitiesProducer, type EnqueueResult } from '../jobs/activities.queue';
 import { idempotencyKey as keyOf } from '../jobs/idempotency';
 import { AppError, UnauthorizedError, UnavailableError, ValidationError } from '../shared/errors';
-import { nestsDeeperThan } from '../shared/json-depth';
+import { illFormedStringPath, nestsDeeperThan } from '../shared/json-shape';
 import { providerMapper, PROVIDER_NAMES } from './mappers';
 import type { WebhookSecretSource } from './webhook-secrets.service';
 import { SIGNATURE_HEADER, verifySignature, type SignatureFailure } from './webhook-signature';
@@ -98,6 +98,12 @@ function parseJson(raw: Buffer): unknown {
   }
   if (nestsDeeperThan(payload, WEBHOOK_MAX_DEPTH)) {
     throw new ValidationError(`A webhook body nests at most ${WEBHOOK_MAX_DEPTH} levels deep`, [{ path: '(body)', message: 'nested too deeply' }]);
+  }
+  const illFormed = illFormedStringPath(payload);
+  if (illFormed) {
+    throw new ValidationError('Every string of a webhook body must be well-formed Unicode', [
+      { path: illFormed.join('.').slice(0, 200) || '(body)', message: 'lone surrogate' },
+    ]);
   }
   return payload;
 }

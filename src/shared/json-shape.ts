@@ -1,3 +1,5 @@
+type Path = (string | number)[];
+
 /**
  * Whether parsed JSON nests objects and arrays deeper than `maxDepth`. Iterative, so a hostile
  * body cannot overflow the stack here; it runs before a payload is enqueued, because serializing
@@ -14,4 +16,31 @@ export function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
     }
   }
   return false;
+}
+
+const isWellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
+
+/**
+ * The path of the first string (value or key) in parsed JSON that is not well-formed Unicode (a
+ * lone UTF-16 surrogate, which JSON allows as an escape), or null. Iterative like the depth check.
+ */
+export function illFormedStringPath(value: unknown): Path | null {
+  const stack: [unknown, Path][] = [[value, []]];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (!isWellFormed(v)) return path;
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      v.forEach((child, i) => stack.push([child, [...path, i]]));
+      continue;
+    }
+    for (const [k, child] of Object.entries(v)) {
+      if (!isWellFormed(k)) return [...path, k];
+      stack.push([child, [...path, k]]);
+    }
+  }
+  return null;
 }

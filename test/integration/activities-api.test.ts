@@ -187,6 +187,10 @@ describe('bad input gets a problem+json and enqueues nothing', () => {
     ['no Content-Type', () => app.request('/v1/activities', { method: 'POST', body: new Blob(['{"type":"x"}']) }), 415, 'unsupported_media_type'],
     ['body too large', () => app.request('/v1/activities', { method: 'POST', json: { type: 'x', occurredAt: at(0), fields: { big: 'x'.repeat(400_000) } } }), 413, 'payload_too_large'],
     ['bad Idempotency-Key', () => app.request('/v1/activities', { method: 'POST', json: { type: 'x', occurredAt: at(0) }, headers: { 'idempotency-key': 'has space' } }), 400, 'validation_failed'],
+    ['more fields than an activity holds', () => app.request('/v1/activities', { method: 'POST', json: { type: 'x', occurredAt: at(0), fields: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`f${i}`, i])) } }), 400, 'validation_failed'],
+    // JSON allows a lone surrogate escape; BSON would store it as U+FFFD, so it is refused.
+    ['a lone surrogate in a field value', () => app.request('/v1/activities', { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"type":"x","occurredAt":"${at(0)}","fields":{"note":"\\ud800"}}` }), 400, 'validation_failed'],
+    ['a lone surrogate in a page view title', () => app.request('/v1/page-views', { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"visitorId":"v1","url":"https://example.com/","title":"\\udfff","viewedAt":"${at(0)}"}` }), 400, 'validation_failed'],
   ];
 
   it.each(cases)('%s', async (_name, send, status, code) => {

@@ -140,6 +140,14 @@ describe('POST /v1/webhooks/:provider → worker → contact', () => {
     expect(await activityJobCount(app)).toBe(before + 20);
   });
 
+  it('a signed body holding a lone surrogate is a 400 naming its path, and nothing is enqueued', async () => {
+    const before = await activityJobCount(app);
+    const refused = await send('scheduling', Buffer.from('{"id":"evt_sur","payload":{"invitee":{"name":"\\ud83d"}}}'));
+    expect(refused.res.status).toBe(400);
+    expect(refused.body).toMatchObject({ code: 'validation_failed', errors: [{ path: 'payload.invitee.name', message: 'lone surrogate' }] });
+    expect(await activityJobCount(app)).toBe(before);
+  });
+
   it('a payload its mapper cannot read is accepted, then fails permanently (replayable after a fix)', async () => {
     const bytes = Buffer.from(JSON.stringify({ id: 'evt_weird_1', triggerEvent: 'BOOKING_CREATED', createdAt: 'not a time' }));
     const { res, body } = await send('scheduling', bytes);

@@ -1,3 +1,4 @@
+import { LIMITS } from '../../domain/limits';
 import { PermanentJobError } from '../../shared/errors';
 import { chatbotMapper } from './chatbot.mapper';
 import type { MappedActivity, ProviderMapper } from './mapper';
@@ -22,4 +23,17 @@ export function mapProviderPayload(provider: string, payload: unknown): MappedAc
   const mapper = MAPPERS.get(provider);
   if (!mapper) throw new PermanentJobError('unknown_provider', `no mapper for provider "${provider.slice(0, 64)}"`);
   return mapper.map(payload);
+}
+
+/**
+ * The mapped activity within the per-activity field limit: a form with more answers than the limit
+ * keeps the first ones by key (the same ones on every run) and says what it dropped.
+ */
+export function mapProviderPayloadWithinLimits(provider: string, payload: unknown): { envelope: MappedActivity; warnings: string[] } {
+  const envelope = mapProviderPayload(provider, payload);
+  const keys = Object.keys(envelope.fields ?? {});
+  if (keys.length <= LIMITS.fieldsPerActivity) return { envelope, warnings: [] };
+  const kept = keys.sort().slice(0, LIMITS.fieldsPerActivity);
+  const fields = Object.fromEntries(kept.map((k) => [k, envelope.fields![k] ?? null]));
+  return { envelope: { ...envelope, fields }, warnings: [`fields_dropped_activity_full:${keys.length - kept.length}`] };
 }

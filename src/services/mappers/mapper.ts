@@ -1,3 +1,4 @@
+import { LIMITS } from '../../domain/limits';
 import type { z } from 'zod';
 import type { activityEnvelopeSchema } from '../../jobs/activity-envelope.schema';
 import { PermanentJobError } from '../../shared/errors';
@@ -58,7 +59,7 @@ export function putField(fields: Record<string, MappedFieldValue>, rawKey: strin
   const key = fieldKey(rawKey);
   const v = scalar(value);
   if (key === null || v === undefined || key in fields) return;
-  fields[key] = typeof v === 'string' ? v.slice(0, 10_000) : v;
+  fields[key] = typeof v === 'string' ? v.slice(0, LIMITS.fieldValueLength) : v;
 }
 
 /** Reads `obj.a.b` from an unknown payload without throwing (for eventId). */
