@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { appDatabaseProblem, DEFAULT_TIMEOUTS, parseMongoUri } from './repositories/mongo/connection-options';
 
 /**
  * The only place that reads process.env. Parsed once at start; a bad value stops the process with
@@ -16,6 +17,14 @@ const optionalString = z
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** Parsed the way the driver parses it (see connection-options.ts); the value stays the string given. */
+const mongoUri = z.string().superRefine((uri, ctx) => {
+  const parsed = parseMongoUri(uri);
+  const problem = parsed.ok ? appDatabaseProblem(parsed.value.database) : parsed.reason;
+  // `input: undefined`: the issue must not carry the URI (it holds the password) anywhere.
+  if (problem) ctx.addIssue({ code: 'custom', message: `not a usable MongoDB connection string: ${problem}`, input: undefined });
+});
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -29,7 +38,19 @@ export const configSchema = z.object({
     .string()
     .regex(/^\{[A-Za-z0-9_-]+\}$/, 'must be a Redis Cluster hash tag such as {contactflow}')
     .default('{contactflow}'),
-  MONGODB_URI: optionalString.pipe(z.url({ protocol: /^mongodb(\+srv)?$/ }).optional()),
+  /**
+   * Any URI the MongoDB driver accepts (replica-set host lists, mongodb+srv, options); the database
+   * is the one in its path, else `contactflow`. A refusal never repeats the URI or its password.
+   */
+  MONGODB_URI: optionalString.pipe(mongoUri.optional()),
+  /** How long an operation waits for a primary; rides out an election (median under 12 s by default). */
+  MONGODB_SERVER_SELECTION_TIMEOUT_MS: positiveInt(DEFAULT_TIMEOUTS.serverSelectionTimeoutMS),
+  /**
+   * Bound on one MongoDB operation: the server stops a query after it (maxTimeMS), a majority write
+   * stops waiting for replication after it (wtimeoutMS), and the driver gives up on a connection
+   * that stays silent for it plus 5 s (socketTimeoutMS). The error is transient: the job retries.
+   */
+  MONGODB_OPERATION_TIMEOUT_MS: positiveInt(DEFAULT_TIMEOUTS.operationTimeoutMS),
   /** auto: MONGODB_URI, else embedded mongod, else in-memory. memory: skip MongoDB entirely. */
   STORE: z.enum(['auto', 'mongodb', 'memory']).default('auto'),
   DATA_DIR: z.string().default('.data'),

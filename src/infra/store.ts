@@ -30,12 +30,12 @@ export async function resolveStore(config: Config, logger: Logger): Promise<Reso
   }
   if (config.STORE !== 'memory') {
     if (config.MONGODB_URI) {
-      const repos = await connectMongo(config.MONGODB_URI);
+      const repos = await connectMongo(config.MONGODB_URI, config, logger);
       return { repos, description: 'mongodb' };
     }
     if (config.NODE_ENV === 'production') throw new Error('MONGODB_URI is required when NODE_ENV=production');
     try {
-      return await startEmbeddedMongo(path.resolve(config.DATA_DIR, 'mongo'), logger);
+      return await startEmbeddedMongo(path.resolve(config.DATA_DIR, 'mongo'), config, logger);
     } catch (err) {
       if (config.STORE === 'mongodb') throw err;
       logger.warn({ reason: (err as Error).message.split('\n')[0] }, 'no mongod could be started');
@@ -50,8 +50,13 @@ export async function resolveStore(config: Config, logger: Logger): Promise<Reso
   return { repos: createMemoryRepositories(), description: 'memory' };
 }
 
-async function connectMongo(uri: string): Promise<Repositories> {
-  return createMongoRepositories(uri);
+/** The MongoDB settings of the config (timeouts) and the logger for the index migration's lines. */
+async function connectMongo(uri: string, config: Config, logger: Logger): Promise<Repositories> {
+  return createMongoRepositories(uri, {
+    serverSelectionTimeoutMS: config.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
+    operationTimeoutMS: config.MONGODB_OPERATION_TIMEOUT_MS,
+    logger,
+  });
 }
 
 /**
@@ -72,7 +77,7 @@ async function mongodAvailability(): Promise<string | null> {
   }
 }
 
-async function startEmbeddedMongo(dbPath: string, logger: Logger): Promise<ResolvedStore> {
+async function startEmbeddedMongo(dbPath: string, config: Config, logger: Logger): Promise<ResolvedStore> {
   const unavailable = await mongodAvailability();
   if (unavailable) throw new Error(unavailable);
   const { MongoMemoryReplSet } = await import('mongodb-memory-server');
@@ -91,6 +96,6 @@ async function startEmbeddedMongo(dbPath: string, logger: Logger): Promise<Resol
   writeFileSync(portFile, String(port));
   const uri = replSet.getUri('contactflow');
   logger.warn({ dbPath }, 'started an embedded MongoDB replica set for development (set MONGODB_URI to use your own)');
-  const repos = await connectMongo(uri);
+  const repos = await connectMongo(uri, config, logger);
   return { repos, description: 'embedded mongodb', stop: () => replSet.stop({ doCleanup: false }).then(() => undefined) };
 }

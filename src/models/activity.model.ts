@@ -103,14 +103,15 @@ export const activitySchema = new Schema<ActivityDoc>(
 
 export const ACTIVITY_INDEX = {
   contactHistory: 'activities_account_contact_occurredAt',
-  accountOutcome: 'activities_account_outcome',
+  accountOutcomeId: 'activities_account_outcome_id',
 } as const;
 
 // listForContact (newest first, _id desc = id desc as tie-breaker within one account) and
 // deleteForContact.
 activitySchema.index({ account: 1, contactId: 1, occurredAt: -1, _id: -1 }, { name: ACTIVITY_INDEX.contactHistory });
-// count(account) and count(account, { outcome }).
-activitySchema.index({ account: 1, outcome: 1 }, { name: ACTIVITY_INDEX.accountOutcome });
+// listUnidentified (equality on account and outcome, then _id order and the `_id > after` cursor,
+// all from the index) and count(account) / count(account, { outcome }).
+activitySchema.index({ account: 1, outcome: 1, _id: 1 }, { name: ACTIVITY_INDEX.accountOutcomeId });
 
 export type ActivityModel = Model<ActivityDoc>;
 

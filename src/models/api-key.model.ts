@@ -28,10 +28,10 @@ export const apiKeySchema = new Schema<ApiKeyDoc>(
   },
 );
 
-export const API_KEY_INDEX = { account: 'apikeys_account' } as const;
+export const API_KEY_INDEX = { accountLabel: 'apikeys_account_label' } as const;
 
-// Listing / revoking one account's keys.
-apiKeySchema.index({ account: 1 }, { name: API_KEY_INDEX.account });
+// revokeApiKeys (one account's keys with one label) and listing one account's keys (by prefix).
+apiKeySchema.index({ account: 1, label: 1 }, { name: API_KEY_INDEX.accountLabel });
 
 export type ApiKeyModel = Model<ApiKeyDoc>;
 

@@ -113,8 +113,9 @@ export const CONTACT_INDEX = {
   accountEmail: 'contacts_account_email_unique',
   accountPhoneOnly: 'contacts_account_phoneOnly_unique',
   accountPhonePhoneOnlyRecent: 'contacts_account_phone_phoneOnly_lastActivityAt',
+  accountPhoneId: 'contacts_account_phone_id',
   accountId: 'contacts_account_id',
-  accountVisitorRecent: 'contacts_account_visitorIds_lastActivityAt',
+  accountVisitorRecent: 'contacts_account_visitorIds_lastActivityAt_id',
 } as const;
 
 // One contact per (account, email). Email-less contacts (email: null) are not in the index.
@@ -133,11 +134,17 @@ contactSchema.index(
   { account: 1, phone: 1, phoneOnly: -1, lastActivityAt: -1, _id: 1 },
   { name: CONTACT_INDEX.accountPhonePhoneOnlyRecent },
 );
+// list({ phone }): one phone's holders in _id order (cursor = last _id), however many share it.
+contactSchema.index({ account: 1, phone: 1, _id: 1 }, { name: CONTACT_INDEX.accountPhoneId });
 // list / count: one tenant's contacts in _id order (cursor = last _id) without scanning other tenants.
 contactSchema.index({ account: 1, _id: 1 }, { name: CONTACT_INDEX.accountId });
 
-// findByVisitorId: multikey equality on (account, visitorIds), most recently active first.
-contactSchema.index({ account: 1, visitorIds: 1, lastActivityAt: -1 }, { name: CONTACT_INDEX.accountVisitorRecent });
+// findByVisitorId: multikey equality on (account, visitorIds), most recently active first, ties by
+// _id asc, all from the index.
+contactSchema.index(
+  { account: 1, visitorIds: 1, lastActivityAt: -1, _id: 1 },
+  { name: CONTACT_INDEX.accountVisitorRecent },
+);
 
 export type ContactModel = Model<ContactDoc>;
 

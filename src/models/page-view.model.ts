@@ -44,11 +44,15 @@ export const pageViewSchema = new Schema<PageViewDoc>(
 );
 
 export const PAGE_VIEW_INDEX = {
-  visitorContact: 'page_views_account_visitorId_contactId_viewedAt',
+  visitorContact: 'page_views_account_visitorId_contactId_viewedAt_id',
 } as const;
 
-// listUnattached (contactId: null, newest first) without scanning the visitor's attached views.
-pageViewSchema.index({ account: 1, visitorId: 1, contactId: 1, viewedAt: -1 }, { name: PAGE_VIEW_INDEX.visitorContact });
+// listUnattached (contactId: null, newest first, ties by _id desc) without scanning the visitor's
+// attached views and without a sort in memory; count(account) by its account prefix.
+pageViewSchema.index(
+  { account: 1, visitorId: 1, contactId: 1, viewedAt: -1, _id: -1 },
+  { name: PAGE_VIEW_INDEX.visitorContact },
+);
 
 export type PageViewModel = Model<PageViewDoc>;
 

@@ -1,4 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
+import { declaredIndexes } from '../../src/models';
 import { createMongoRepositories } from '../../src/repositories/mongo';
 import { obtainMongo, probeMongo, uniqueDbName, warnMongoSkipped, type ObtainedMongo } from '../support/mongo';
 import { describeRepositoryContract } from './repositories.contract';
@@ -8,6 +9,70 @@ import { describeRepositoryContract } from './repositories.contract';
  * collects tests (probeMongo), so a machine without one reports these cases as skipped, with one
  * loud line saying why, instead of passing them vacuously.
  */
+
+// What only a mongod can show: the start-up index migration against the real driver API, and the
+// query planner's choice for the paged queries (their offline counterparts are
+// mongo-indexes.offline.test.ts and mongo-queries.offline.test.ts).
+const MONGO_ONLY = 'MongoDB only: indexes at start and query plans';
+
+function mongoOnlyCases(env: () => { uri: string; admin: Connection; runPrefix: string }) {
+  it('creates the declared indexes, drops the listed obsolete ones with a log line each, and leaves every other index', async () => {
+    const dbName = `${env().runPrefix}_migrate`;
+    const db = env().admin.getClient().db(dbName);
+    // As a previous version left them, plus an index of the operator's own.
+    await db.collection('contacts').createIndex({ account: 1, phone: 1, lastActivityAt: -1, _id: 1 }, { name: 'contacts_account_phone_lastActivityAt' });
+    await db.collection('activities').createIndex({ account: 1, outcome: 1 }, { name: 'activities_account_outcome' });
+    await db.collection('activities').createIndex({ receivedAt: 1 }, { name: 'an_operators_own_index' });
+    const lines: Record<string, unknown>[] = [];
+    const repos = await createMongoRepositories(env().uri, { dbName, logger: { info: (fields) => lines.push(fields) } });
+    try {
+      const names = async (collection: string) => (await db.collection(collection).indexes()).map((i) => i.name);
+      for (const { collection, indexes } of declaredIndexes()) {
+        for (const index of indexes) expect(await names(collection)).toContain(index.name);
+      }
+      expect(await names('contacts')).not.toContain('contacts_account_phone_lastActivityAt');
+      expect(await names('activities')).not.toContain('activities_account_outcome');
+      expect(await names('activities')).toContain('an_operators_own_index');
+      expect(lines.map((l) => l.index).sort()).toEqual(['activities_account_outcome', 'contacts_account_phone_lastActivityAt']);
+      // A second start (every process runs it) changes nothing.
+      lines.length = 0;
+      const again = await createMongoRepositories(env().uri, { dbName, logger: { info: (fields) => lines.push(fields) } });
+      await again.close();
+      expect(lines).toEqual([]);
+    } finally {
+      await repos.close();
+      await db.dropDatabase();
+    }
+  });
+
+  it('the paged and stitching queries take their order from an index (no COLLSCAN, no in-memory SORT)', async () => {
+    const dbName = `${env().runPrefix}_plans`;
+    const repos = await createMongoRepositories(env().uri, { dbName });
+    const db = env().admin.getClient().db(dbName);
+    try {
+      const plan = async (collection: string, filter: Record<string, unknown>, sort: Record<string, 1 | -1>, limit: number) =>
+        JSON.stringify(((await db.collection(collection).find(filter).sort(sort).limit(limit).explain('queryPlanner')) as { queryPlanner: unknown }).queryPlanner);
+      const plans = {
+        listUnidentified: await plan('activities', { account: 'acme', outcome: 'unidentified', _id: { $gt: 'acme:a' } }, { _id: 1 }, 100),
+        listUnattached: await plan('page_views', { account: 'acme', visitorId: 'v1', contactId: null }, { viewedAt: -1, _id: -1 }, 100),
+        findByVisitorId: await plan('contacts', { account: 'acme', visitorIds: 'v1' }, { lastActivityAt: -1, _id: 1 }, 1),
+        listByPhone: await plan('contacts', { account: 'acme', phone: '+14155552671', _id: { $gt: 'ct_0' } }, { _id: 1 }, 21),
+        findByPhone: await plan('contacts', { account: 'acme', phone: '+14155552671' }, { phoneOnly: -1, lastActivityAt: -1, _id: 1 }, 20),
+      };
+      for (const [query, text] of Object.entries(plans)) {
+        expect([query, /"stage":"SORT"/.test(text), /COLLSCAN/.test(text)]).toEqual([query, false, false]);
+      }
+      const count = JSON.stringify(
+        await db.command({ explain: { count: 'activities', query: { account: 'acme', outcome: 'unidentified' } }, verbosity: 'queryPlanner' }),
+      );
+      expect(count).not.toMatch(/COLLSCAN/);
+    } finally {
+      await repos.close();
+      await db.dropDatabase();
+    }
+  });
+}
+
 const availability = probeMongo();
 
 if ('skipped' in availability) {
@@ -15,6 +80,11 @@ if ('skipped' in availability) {
   describeRepositoryContract('mongodb', () => Promise.reject(new Error('unreachable: skipped')), {
     skip: availability.skipped,
   });
+  describe.skip(MONGO_ONLY, () =>
+    mongoOnlyCases(() => {
+      throw new Error('unreachable: skipped');
+    }),
+  );
 } else {
   let mongo: ObtainedMongo;
   let admin: Connection;
@@ -33,6 +103,8 @@ if ('skipped' in availability) {
     await admin?.close();
     await mongo?.stop();
   });
+
+  describe(MONGO_ONLY, () => mongoOnlyCases(() => ({ uri: mongo.uri, admin, runPrefix })));
 
   describeRepositoryContract('mongodb', async () => {
     // Each case gets its own database of this run: no state leaks between cases or runs, and a

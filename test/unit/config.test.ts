@@ -42,6 +42,91 @@ describe('parseConfig', () => {
     expect((error as Error).message).toMatch(/^Invalid configuration:\n {2}- /);
   });
 
+  describe('MONGODB_URI: every URI the driver accepts, refusals that never echo the password', () => {
+    const accepts = (uri: string) => expect(parseConfig({ MONGODB_URI: uri }).MONGODB_URI).toBe(uri);
+    const refusal = (uri: string): string => {
+      try {
+        parseConfig({ MONGODB_URI: uri });
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        const issues = (err as ConfigError).issues.filter((i) => i.startsWith('MONGODB_URI:'));
+        expect(issues).toHaveLength(1);
+        return issues[0]!;
+      }
+      throw new Error(`accepted ${uri}`);
+    };
+
+    it('accepts a single host, with and without port and database', () => {
+      accepts('mongodb://localhost');
+      accepts('mongodb://localhost:27017/contactflow');
+      accepts('mongodb://10.0.0.5:27018/');
+    });
+
+    it('accepts a self-hosted replica set: several hosts with ports, replicaSet and other options', () => {
+      accepts('mongodb://db1:27017,db2:27017,db3:27017/contactflow?replicaSet=rs0');
+      accepts('mongodb://db1.internal:27017,db2.internal:27018/?replicaSet=rs0&authSource=admin&tls=true&appName=contactflow');
+      accepts('mongodb://[::1]:27017,[::1]:27018/contactflow?replicaSet=rs0&readPreference=primary&w=majority');
+    });
+
+    it('accepts mongodb+srv (Atlas), including the options Atlas puts in its URIs', () => {
+      accepts('mongodb+srv://cluster0.abcde.mongodb.net/contactflow?retryWrites=true&w=majority&appName=Cluster0');
+      accepts('mongodb+srv://app:s3cret@cluster0.abcde.mongodb.net/');
+    });
+
+    it('accepts credentials with percent-escaped characters', () => {
+      accepts('mongodb://app:p%40ss%3Aw%2Frd@db1:27017,db2:27017/contactflow?replicaSet=rs0&authSource=admin');
+      accepts('mongodb://us%40er:p%25ss@localhost/contactflow');
+    });
+
+    it('takes the MongoDB timeouts, 15 s each by default', () => {
+      expect(parseConfig({})).toMatchObject({ MONGODB_SERVER_SELECTION_TIMEOUT_MS: 15_000, MONGODB_OPERATION_TIMEOUT_MS: 15_000 });
+      expect(parseConfig({ MONGODB_SERVER_SELECTION_TIMEOUT_MS: '12000', MONGODB_OPERATION_TIMEOUT_MS: '5000' })).toMatchObject({
+        MONGODB_SERVER_SELECTION_TIMEOUT_MS: 12_000,
+        MONGODB_OPERATION_TIMEOUT_MS: 5_000,
+      });
+      expect(() => parseConfig({ MONGODB_OPERATION_TIMEOUT_MS: '0' })).toThrow(/MONGODB_OPERATION_TIMEOUT_MS/);
+    });
+
+    it.each([
+      ['http://db1:27017/contactflow', /must start with mongodb:\/\/ or mongodb\+srv:\/\//],
+      ['garbage', /must start with mongodb:\/\/ or mongodb\+srv:\/\//],
+      ['mongodb+srv://cluster0.abcde.mongodb.net:27017/contactflow', /mongodb\+srv URI takes no port/],
+      ['mongodb+srv://a.example.net,b.example.net/contactflow', /names exactly one host/],
+      ['mongodb://', /names no host/],
+      ['mongodb:///contactflow', /names no host/],
+      ['mongodb://db1,,db2/contactflow', /empty entry/],
+      ['mongodb://db1:99999/contactflow', /port that is not a number/],
+      ['mongodb://db1/contact.flow', /database name/],
+      ['mongodb://db1/contactflow?noSuchOption=1', /driver refuses it: option nosuchoption is not supported/],
+      ['mongodb://db1/contactflow?j=false', /changes the write concern/],
+      ['mongodb://app:pw@db1/admin', /system database "admin".*authSource=admin/],
+      ['mongodb://db1/local?replicaSet=rs0', /system database "local"/],
+    ])('refuses %s, saying why', (uri, why) => {
+      const issue = refusal(uri);
+      expect(issue).toMatch(/^MONGODB_URI: not a usable MongoDB connection string: /);
+      expect(issue).toMatch(why);
+    });
+
+    it.each([
+      'mongodb://app:hunter2secret@db1:27017/contactflow?noSuchOption=1', // driver option error
+      'mongodb://app:hunter2secret@db1:99999/contactflow', // our own check
+      'mongodb://app:hunter2@secret@db1/contactflow', // unescaped @: the parser's own message would show the URI
+      'mongodb://app:hunter2%ZZsecret@db1/contactflow', // malformed escape
+      'mongodb://app:hunter2:secret@db1/contactflow', // unescaped ':'
+      'mongodbx://app:hunter2secret@db1/contactflow',
+    ])('never repeats the password or the URI in the refusal of %s', (uri) => {
+      let message = '';
+      try {
+        parseConfig({ MONGODB_URI: uri });
+      } catch (err) {
+        message = `${(err as Error).message}\n${JSON.stringify(err)}`;
+      }
+      expect(message).toMatch(/MONGODB_URI: not a usable MongoDB connection string/);
+      expect(message).not.toMatch(/hunter2|secret/);
+      expect(message).not.toContain('db1/contactflow');
+    });
+  });
+
   it('requires a known API key in production, except for a worker', () => {
     expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(/BOOTSTRAP_API_KEY: required when NODE_ENV=production/);
     expect(parseConfig({ NODE_ENV: 'production', ROLE: 'worker' }).ROLE).toBe('worker');

@@ -44,7 +44,9 @@ export function toContactDuplicateError(err: unknown): DuplicateIdentifierError 
 
 /**
  * Server codes that mean "not now, try again": elections, stepdowns, shutdowns, network trouble and
- * server-side timeouts. Everything the driver's retryable-reads/writes specs list, plus timeouts.
+ * server-side timeouts. Everything the driver's retryable-reads/writes specs list, plus timeouts:
+ * 50 is what `maxTimeMS` (MONGODB_OPERATION_TIMEOUT_MS) ends a query with, 64 what `wtimeoutMS` ends
+ * a write-concern wait with (on a MongoWriteConcernError).
  */
 const TRANSIENT_CODES = new Set<number>([
   6, // HostUnreachable
@@ -94,7 +96,13 @@ const TRANSIENT_NAMES = new Set([
 export function isTransientMongoError(err: unknown, depth = 0): boolean {
   const e = asShape(err);
   if (!e || depth > 5) return false;
-  if (err instanceof mongoose.mongo.MongoNetworkError || err instanceof mongoose.mongo.MongoServerSelectionError) return true;
+  if (
+    err instanceof mongoose.mongo.MongoNetworkError || // includes MongoNetworkTimeoutError (socketTimeoutMS)
+    err instanceof mongoose.mongo.MongoServerSelectionError ||
+    err instanceof mongoose.mongo.MongoOperationTimeoutError
+  ) {
+    return true;
+  }
   const name = (err as { name?: unknown }).name;
   if (typeof name === 'string' && TRANSIENT_NAMES.has(name)) return true;
   if (typeof e.code === 'number' && TRANSIENT_CODES.has(e.code)) return true;
