@@ -1,3 +1,4 @@
+import { LIMITS } from '../../src/domain/limits';
 import type { CapturedField, ContactState } from '../../src/domain/types';
 import type { ActivityRecord, ContactRecord, PageViewRecord, Repositories } from '../../src/repositories';
 import { DuplicateIdentifierError, VersionConflictError } from '../../src/shared/errors';
@@ -130,6 +131,18 @@ export function describeRepositoryContract(name: string, factory: RepositoryFact
         expect(await repos.contacts.findByEmail(A, 'nobody@example.com')).toBeNull();
         expect(await repos.contacts.findByPhone(A, '+14155550199', 10)).toEqual([]);
         expect(await repos.contacts.count(A)).toBe(1);
+      });
+
+      it('stores and updates the largest contact the limits allow (docs/storage.md, "Limits")', async () => {
+        // Multi-byte characters: the worst case for a document's size in UTF-8.
+        const big = (i: number) => `${i}`.padEnd(LIMITS.fieldValueLength, 'é');
+        const fields = Object.fromEntries(Array.from({ length: LIMITS.fieldsPerContact }, (_, i) => [`custom_field_${i}`, field(big(i))]));
+        const visitorIds = Array.from({ length: LIMITS.visitorIdsPerContact }, (_, i) => `v_${i}`.padEnd(200, 'x'));
+        const created = await createContact(A, { email: 'largest@example.com', fields, visitorIds });
+        expect(await repos.contacts.findById(A, created.id)).toEqual(created);
+        const updated = await repos.contacts.update(A, created.id, created.version, state({ email: 'largest@example.com', fields: { ...fields, custom_field_0: field('small') }, visitorIds }));
+        expect((await repos.contacts.findById(A, created.id))!.fields.custom_field_0).toEqual(field('small'));
+        expect(updated.version).toBe(2);
       });
 
       it('keeps field keys that are not valid document field names', async () => {
