@@ -54,7 +54,12 @@ export interface ProcessActivityDeps {
 
 /** How many times a step is retried when another writer wins a race, within one job attempt. */
 const MAX_ROUNDS = 10;
-const PHONE_CANDIDATES = 20;
+/**
+ * Rules 2 and 3 need at most two holders of a phone: its email-less holder (findByPhone puts it
+ * first) and the most recently active one. Reading two keeps a switchboard number, shared by
+ * thousands of contacts, as cheap as a phone of one.
+ */
+const PHONE_CANDIDATES = 2;
 
 type Expected = { outcome: ActivityOutcome; contactId: string | null };
 type ApplyOutcome = { kind: 'applied'; warnings: Warning[] } | { kind: 'conflict' } | { kind: 'stale' };

@@ -99,3 +99,29 @@ describe('processActivity under crashes', () => {
     expect(await holders(repos, 'act_1')).toEqual([other.contactId]);
   });
 });
+
+describe('processActivity with a phone many contacts share', () => {
+  it('rule 2 finds the email-less holder and rule 3 the most recent holder, however many share the phone', async () => {
+    const { repos, run } = await setup();
+    // Colleagues known by email first; then someone calls from the switchboard (a phone-only
+    // contact); then each colleague's next activity gives them the switchboard number too.
+    for (let i = 0; i < 25; i++) await run(`act_c${i}`, { occurredAt: at(1), email: `colleague${i}@example.com` });
+    const phoneOnly = await run('act_po', { occurredAt: at(1), phone: PHONE });
+    for (let i = 0; i < 25; i++) await run(`act_e${i}`, { occurredAt: at(2 + i), email: `colleague${i}@example.com`, phone: PHONE });
+    expect(await repos.contacts.count('a')).toBe(26);
+
+    // A phone-only activity belongs to the most recently active holder (rule 3).
+    const phoneOnlyActivity = await run('act_p', { occurredAt: at(28), phone: PHONE });
+    expect(phoneOnlyActivity.contactId).toBe((await repos.contacts.findByEmail('a', 'colleague24@example.com'))!.id);
+
+    // A new email with the phone: the email-less holder gets the email (rule 2), older as it is.
+    const claimed = await run('act_n', { occurredAt: at(29), email: 'newcomer@example.com', phone: PHONE });
+    expect(claimed).toMatchObject({ contactId: phoneOnly.contactId, resolution: 'matched' });
+    expect((await repos.contacts.findById('a', phoneOnly.contactId!))!.email).toBe('newcomer@example.com');
+
+    // Now every holder has an email: the next newcomer is a person of their own.
+    const another = await run('act_m', { occurredAt: at(30), email: 'another@example.com', phone: PHONE });
+    expect(another.resolution).toBe('created');
+    expect(another.warnings).toContain('phone_kept_on_other_contact');
+  });
+});
