@@ -1,8 +1,8 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { execSync } from 'node:child_process';
+import { execSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 
 /** Everything the benchmarks start listens on, and is aimed at, this address only. */
 export const LOOPBACK = '127.0.0.1';
@@ -13,7 +13,10 @@ export function tmpDir(prefix: string): string {
   return mkdtempSync(path.join(os.tmpdir(), `contactflow-bench-${prefix}-`));
 }
 
-/** Env for startContactflow in a bench process: limits raised so only the code path is measured. */
+/**
+ * Env for startContactflow in a bench process. Rate limit and backpressure are raised so the
+ * intake figures measure the code path, not a refusal (nothing drains the queue while they run).
+ */
 export function benchEnv(redisUrl: string, prefix: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: 'production',
@@ -23,65 +26,56 @@ export function benchEnv(redisUrl: string, prefix: string, extra: Record<string,
     REDIS_PREFIX: prefix,
     STORE: 'memory',
     BOOTSTRAP_API_KEY: BENCH_API_KEY,
-    LOG_LEVEL: 'info',
+    SUPPRESSION_KEY: 'bench_suppression_key_0123456789abcdefghijkl',
+    LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',
-    RATE_LIMIT_PER_SECOND: '10000000',
-    RATE_LIMIT_BURST: '10000000',
+    RATE_LIMIT_PER_SECOND: '100000000',
+    RATE_LIMIT_BURST: '100000000',
     MAX_QUEUE_DEPTH: '100000000',
     DATA_DIR: tmpDir('data'),
     ...extra,
   };
 }
 
-export interface Child<M = unknown> {
+export interface Child {
   proc: ChildProcess;
   /** Resolves with the next IPC message whose `type` matches. */
-  next<T extends M = M>(type: string, timeoutMs?: number): Promise<T>;
+  next<T = any>(type: string, timeoutMs?: number): Promise<T>;
+  /** Calls `fn` for every message of this type (instead of queueing it for next()). */
+  on(type: string, fn: (msg: any) => void): void;
   send(msg: unknown): void;
   /** Asks the child to stop (message), then SIGTERM, then SIGKILL; resolves on exit. */
   stop(timeoutMs?: number): Promise<void>;
 }
 
-/**
- * How `npm start` runs contactflow (package.json's start script, the same as the Dockerfile's ENV
- * and CMD): its leading VAR=value environment, then node and its flags. Every bench process that
- * runs contactflow code gets both, so the bench measures the process as it ships.
- */
-function appStart(): { env: Record<string, string>; flags: string[] } {
-  const pkg = JSON.parse(readFileSync(path.join(BENCH_ROOT, '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const words = pkg.scripts.start.split(/\s+/);
-  const env: Record<string, string> = {};
-  while (/^[A-Z_][A-Z0-9_]*=/.test(words[0] ?? '')) {
-    const word = words.shift()!;
-    env[word.slice(0, word.indexOf('='))] = word.slice(word.indexOf('=') + 1);
-  }
-  const [node, ...rest] = words;
-  if (node !== 'node') throw new Error(`package.json start script does not start with node: ${pkg.scripts.start}`);
-  return { env, flags: rest.filter((a) => a.startsWith('--')) };
+const alive = new Set<Child>();
+
+/** Stops every child still running (the conductor's last step, whatever happened). */
+export async function stopChildren(): Promise<void> {
+  await Promise.all([...alive].map((c) => c.stop()));
 }
 
-export const appNodeFlags = (): string[] => appStart().flags;
-/** BENCH_APP_ENV=none: the app processes without that environment (to measure what it does). */
-export const appEnv = (): Record<string, string> => (process.env.BENCH_APP_ENV === 'none' ? {} : appStart().env);
-
 /** Runs a bench/*.ts file in its own Node process (tsx loader), talking over IPC. */
-export function spawnChild(file: string, args: string[] = [], opts: { execArgv?: string[]; env?: Record<string, string>; quiet?: boolean } = {}): Child {
-  const proc = fork(path.join(BENCH_ROOT, file), args, {
+export function spawnChild(file: string, args: unknown, opts: { execArgv?: string[]; env?: Record<string, string> } = {}): Child {
+  const proc = fork(path.join(BENCH_ROOT, file), [JSON.stringify(args)], {
     execArgv: ['--import', 'tsx', ...(opts.execArgv ?? [])],
     env: { ...process.env, ...opts.env },
-    // Server logs (JSON lines) are not bench output: drop stdout, keep stderr for crashes.
-    stdio: ['ignore', opts.quiet === false ? 'inherit' : 'ignore', 'inherit', 'ipc'],
+    // Server logs are not bench output: drop stdout, keep stderr for crashes.
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const queue: { type: string; msg: any }[] = [];
   const waiters: { type: string; resolve(m: any): void }[] = [];
+  const listeners = new Map<string, (m: any) => void>();
   proc.on('message', (msg: any) => {
+    const listener = listeners.get(msg?.type);
+    if (listener) return listener(msg);
     const i = waiters.findIndex((w) => w.type === msg?.type);
     if (i >= 0) waiters.splice(i, 1)[0]!.resolve(msg);
     else queue.push({ type: msg?.type, msg });
   });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   proc.on('error', () => {}); // e.g. EPIPE on a message to a child that is already exiting
-  return {
+  const child: Child = {
     proc,
     next(type, timeoutMs = 600_000) {
       const i = queue.findIndex((q) => q.type === type);
@@ -100,6 +94,9 @@ export function spawnChild(file: string, args: string[] = [], opts: { execArgv?:
         });
       });
     },
+    on(type, fn) {
+      listeners.set(type, fn);
+    },
     send(msg) {
       if (proc.connected) proc.send(msg as any, (err) => void err);
     },
@@ -113,15 +110,29 @@ export function spawnChild(file: string, args: string[] = [], opts: { execArgv?:
       clearTimeout(t2);
     },
   };
+  alive.add(child);
+  void exited.then(() => alive.delete(child));
+  return child;
 }
 
-/** In a child: calls `onStop` when the parent asks (IPC "stop", SIGTERM or the parent going away). */
+/** In a child: its JSON argument. */
+export function childArgs<T>(): T {
+  return JSON.parse(process.argv[2] ?? '{}') as T;
+}
+
+/**
+ * In a child: calls `onStop` when the parent asks (IPC "stop", SIGTERM or the parent going away),
+ * then exits. A bounded fallback exit makes sure no child outlives a stuck shutdown.
+ */
 export function onStopRequest(onStop: () => Promise<void> | void): void {
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    Promise.resolve(onStop()).finally(() => process.exit(0)); // exit(): lets --cpu-prof write its file
+    setTimeout(() => process.exit(0), 12_000).unref();
+    Promise.resolve(onStop())
+      .catch(() => {})
+      .finally(() => process.exit(0));
   };
   process.on('message', (m: any) => m?.type === 'stop' && stop());
   process.on('SIGTERM', stop);
@@ -133,11 +144,30 @@ export function send(msg: unknown): Promise<void> {
   return new Promise((resolve) => (process.send ? process.send(msg, undefined, {}, () => resolve()) : resolve()));
 }
 
+/** In a child: a fatal error is printed and ends the process (the conductor sees the exit). */
+export function die(name: string) {
+  return (err: unknown) => {
+    process.stderr.write(`${name}: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  };
+}
+
+/** Milliseconds on a clock every process on this machine shares (wall clock, sub-ms resolution). */
+export const now = () => performance.timeOrigin + performance.now();
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i]!;
 }
+
+export function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export function machineInfo(): Record<string, string> {
   const sh = (cmd: string) => {
@@ -154,21 +184,19 @@ export function machineInfo(): Record<string, string> {
       return 'n/a';
     }
   };
-  const free = sh('free -g | sed -n 2p').split(/\s+/);
+  const repo = JSON.stringify(path.resolve(BENCH_ROOT, '..'));
   return {
     date: new Date().toISOString(),
-    nproc: sh('nproc'),
+    cores: String(os.cpus().length),
     cpu: os.cpus()[0]?.model ?? 'n/a',
-    'free -g (total/used/free)': free.length > 3 ? `${free[1]} / ${free[2]} / ${free[3]} GiB` : 'n/a',
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
     node: process.version,
-    redis: sh('redis-server --version').replace(/^Redis server v=(\S+).*/, '$1'),
+    'redis-server': sh('redis-server --version').replace(/^Redis server v=(\S+).*/, '$1'),
     express: pkgVersion('express'),
     bullmq: pkgVersion('bullmq'),
     ioredis: pkgVersion('ioredis'),
-    zod: pkgVersion('zod'),
-    pino: pkgVersion('pino'),
     autocannon: pkgVersion('autocannon'),
-    git: sh(`git -C ${JSON.stringify(path.resolve(BENCH_ROOT, '..'))} rev-parse --short HEAD`) + (sh(`git -C ${JSON.stringify(path.resolve(BENCH_ROOT, '..'))} status --porcelain src`) ? ' (+ uncommitted src changes)' : ''),
+    git: sh(`git -C ${repo} rev-parse --short HEAD`) + (sh(`git -C ${repo} status --porcelain src`) ? ' + uncommitted src changes' : ''),
   };
 }
 
@@ -180,17 +208,11 @@ export const fmt = {
 };
 
 export function mdTable(header: string[], rows: (string | number)[][]): string {
-  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  const line = (cells: (string | number)[]) => `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Resolves once an ioredis client is connected (producer connections have no offline queue). */
-export async function ready<T extends { status: string; once(event: 'ready', cb: () => void): unknown }>(conn: T): Promise<T> {
-  if (conn.status !== 'ready') await new Promise<void>((r) => conn.once('ready', () => r()));
-  return conn;
-}
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
 export function procCpuSeconds(pid: number): number {
@@ -202,72 +224,16 @@ export function procCpuSeconds(pid: number): number {
   }
 }
 
-/** Starts a CPU profile of this process now; the returned function stops it and writes `file`. */
-/** An inspector session on this process, with a promise-returning `post`. */
-async function openInspector() {
-  const { Session } = await import('node:inspector');
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object) =>
-    new Promise<any>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
-  return { post, disconnect: () => session.disconnect() };
-}
-
-export async function startCpuProfile(): Promise<(file: string) => Promise<void>> {
-  const { post, disconnect } = await openInspector();
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 200 });
-  await post('Profiler.start');
-  return async (file) => {
-    const { profile } = await post('Profiler.stop');
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(file, JSON.stringify(profile));
-    disconnect();
-  };
-}
-
 /**
- * In a child: CPU profiling on request over IPC ({type:'profile-start'}, then
- * {type:'profile-stop', file}), so a profile covers the measured window only, not start-up or
- * warm-up (node --cpu-prof covers the whole process). Replies {type:'profiling'} / {type:'profiled'}.
+ * Empties the bench's redis-server, and waits for an AOF rewrite in progress (a fork writing out
+ * the data just dropped) so it does not run on the cores the next measurement needs.
  */
-export function profileOnRequest(): void {
-  let stop: ((file: string) => Promise<void>) | undefined;
-  process.on('message', async (m: any) => {
-    if (m?.type === 'profile-start') {
-      stop = await startCpuProfile();
-      await send({ type: 'profiling' });
-    } else if (m?.type === 'profile-stop' && stop) {
-      await stop(m.file);
-      stop = undefined;
-      await send({ type: 'profiled', file: m.file });
-    }
-  });
-}
-
-/**
- * Starts V8's sampling heap profiler keeping only objects that outlived a young GC (promoted,
- * whether they die later or not); the returned function stops it and returns the top allocation
- * stacks (5 frames) as text, bytes per `per` units. Promoted garbage is what makes full GCs come
- * often: this says where it is allocated (bench/README.md, "What survives young GCs").
- */
-export async function startPromotionProfile(): Promise<(per: number, top?: number) => Promise<string>> {
-  const { post, disconnect } = await openInspector();
-  await post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false });
-  return async (per, top = 25) => {
-    const { profile } = await post('HeapProfiler.stopSampling');
-    disconnect();
-    const byStack = new Map<string, number>();
-    let total = 0;
-    const walk = (n: any, chain: string[]) => {
-      const f = n.callFrame;
-      const c = [`${f.functionName || '(anonymous)'} ${String(f.url).replace(/.*node_modules\//, '').replace(/.*\/(src|bench)\//, '$1/')}`, ...chain].slice(0, 5);
-      total += n.selfSize;
-      if (n.selfSize) byStack.set(c.join(' < '), (byStack.get(c.join(' < ')) ?? 0) + n.selfSize);
-      for (const ch of n.children) walk(ch, c);
-    };
-    walk(profile.head, []);
-    const lines = [...byStack.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => `${(v / per).toFixed(0).padStart(7)} B  ${k}`);
-    return [`outlived a young GC: ${(total / per).toFixed(0)} B per unit`, ...lines].join('\n');
-  };
+export async function flushRedis(redisUrl: string): Promise<void> {
+  const r = new Redis(redisUrl);
+  try {
+    await r.flushall();
+    for (let i = 0; i < 100 && /aof_rewrite_in_progress:1/.test(await r.info('persistence')); i++) await sleep(100);
+  } finally {
+    r.disconnect();
+  }
 }
