@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MIN_SUPPRESSION_KEY_LENGTH } from './domain/suppression';
 import { appDatabaseProblem, DEFAULT_TIMEOUTS, parseMongoUri } from './repositories/mongo/connection-options';
 
 /**
@@ -87,6 +88,16 @@ export const configSchema = z.object({
   /** Per-account intake rate limit (token bucket in Redis): activities per second and burst size. */
   RATE_LIMIT_PER_SECOND: positiveInt(1000),
   RATE_LIMIT_BURST: positiveInt(20_000),
+  /**
+   * Key of the suppression hashes (GDPR erase with suppression): HMAC-SHA256 of each erased
+   * identifier. Every api and worker process needs the same one, and it must never change (the
+   * stored hashes are only matched under it). Required in production; generated under DATA_DIR in
+   * development.
+   */
+  SUPPRESSION_KEY: optionalString.pipe(z.string().min(MIN_SUPPRESSION_KEY_LENGTH, `must be at least ${MIN_SUPPRESSION_KEY_LENGTH} characters`).optional()),
+  /** POST /v1/contacts/import (text/csv): body size and data rows per request. */
+  IMPORT_BODY_LIMIT: z.string().default('2mb'),
+  IMPORT_MAX_ROWS: positiveInt(5000),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -104,9 +115,16 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }
   const config = result.data;
+  const missing: string[] = [];
   if (config.NODE_ENV === 'production' && !config.BOOTSTRAP_API_KEY) {
     // ROLE=worker never serves HTTP, so only API processes need a known key.
-    if (config.ROLE !== 'worker') throw new ConfigError(['BOOTSTRAP_API_KEY: required when NODE_ENV=production']);
+    if (config.ROLE !== 'worker') missing.push('BOOTSTRAP_API_KEY: required when NODE_ENV=production');
   }
+  // Every role: an api that records suppressions and a worker that cannot check them would let an
+  // erased person come back.
+  if (config.NODE_ENV === 'production' && !config.SUPPRESSION_KEY) {
+    missing.push(`SUPPRESSION_KEY: required when NODE_ENV=production (at least ${MIN_SUPPRESSION_KEY_LENGTH} characters, the same on every process, never changed)`);
+  }
+  if (missing.length) throw new ConfigError(missing);
   return config;
 }

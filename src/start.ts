@@ -5,17 +5,25 @@ import type { ReadinessCheck } from './api/health.routes';
 import { createOpsApp } from './api/ops';
 import { startWebServer, type WebServer } from './api/server';
 import type { Config } from './config';
-import { defaultIdentityPolicy, type IdentityPolicy, type MergeOptions } from './domain';
+import { activeFieldDefinitions, createSuppressionHasher, defaultIdentityPolicy, type IdentityPolicy, type MergeOptions, type SuppressionHasher } from './domain';
 import { loadOrCreateDevSecret } from './infra/dev-secret';
 import { createLeasedRateLimiter, leaseSizeFor } from './infra/leased-rate-limiter';
 import { createRedisRateLimiter } from './infra/redis-rate-limiter';
 import { resolveRedis } from './infra/redis-server';
 import { resolveStore } from './infra/store';
+import { resolveSuppressionKey } from './infra/suppression-key';
 import { ACTIVITIES_QUEUE, createActivitiesProducer, createActivitiesQueue, type ActivitiesQueue } from './jobs/activities.queue';
 import { createRedisConnection, type RedisConnection } from './jobs/redis-connection';
 import type { Account, Repositories } from './repositories';
-import { bootstrapAccount, bootstrapApiKey, createAccountCache, createApiKeyAuthenticator, generateApiKey } from './services/accounts.service';
+import { bootstrapAccount, bootstrapApiKey, createAccountCache, createApiKeyAuthenticator, generateApiKey, type AccountCache, type ApiKeyAuthenticator } from './services/accounts.service';
+import { createAdminAccountsService } from './services/admin-accounts.service';
+import { createApiKeysService } from './services/api-keys.service';
+import { createContactFieldsService } from './services/contact-fields.service';
+import { createContactStatusesService } from './services/contact-statuses.service';
 import { createActivityStatusService } from './services/activity-status.service';
+import { createActivityListing } from './services/activity-listing.service';
+import { createContactImportService } from './services/contact-import.service';
+import { createEraseContact } from './services/erase-contact.service';
 import { createBackpressure } from './services/backpressure';
 import { createBatchIntakeService } from './services/batch-intake.service';
 import { createContactsService } from './services/contacts.service';
@@ -24,7 +32,7 @@ import { createProcessActivity, type ProcessActivityResult } from './services/pr
 import { createRecordPageView } from './services/record-page-view.service';
 import { createReplayService } from './services/replay.service';
 import { createWebhookIntakeService } from './services/webhook-intake.service';
-import { createWebhookSecretCache, generateWebhookSecret, setWebhookSecrets } from './services/webhook-secrets.service';
+import { createWebhookSecretCache, createWebhookSecretsAdmin, generateWebhookSecret, setWebhookSecrets, type WebhookSecretSource } from './services/webhook-secrets.service';
 import type { Logger } from './shared/logger';
 import { createMetrics, QUEUE_STATES, type Metrics } from './shared/metrics';
 import { withTimeout } from './shared/timeout';
@@ -52,6 +60,8 @@ export interface StartOptions {
   onProcessed?(result: ProcessActivityResult): void;
   /** Tests share one store between in-process instances. */
   repos?: Repositories;
+  /** Tests inspect the Express app of an API process (its routes, for the OpenAPI document). */
+  onApp?(app: Express): void;
 }
 
 /**
@@ -88,7 +98,12 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     // Only API processes own the bootstrap credentials: a worker never creates or rotates them.
     const apiKey = runApi ? await bootstrapApiCredentials(config, account.id, repos) : null;
 
-    const wiring: Wiring = { config, logger, repos, queue, producerConnection, metrics, cleanups, ...identityOptions(config) };
+    // One key for the worker's suppression check and the erase that stores the hashes.
+    const suppression = createSuppressionHasher(resolveSuppressionKey(config));
+    // One account cache per process, shared by its API and worker: an operator's change drops the
+    // entry here at once (ROLE=all), and reaches other processes within its TTL.
+    const findAccount = createAccountCache(repos.accounts);
+    const wiring: Wiring = { config, logger, repos, queue, producerConnection, metrics, cleanups, suppression, findAccount, ...identityOptions(config) };
 
     const worker = runWorker ? await startWorker(wiring, redis.url, options.onProcessed) : null;
 
@@ -97,7 +112,7 @@ export async function startContactflow(config: Config, logger: Logger, options: 
       { name: store.description === 'memory' ? 'store(memory)' : 'mongodb', check: () => repos.ping() },
       ...(worker ? [{ name: 'worker', check: async () => assertRunning(worker) }] : []),
     ];
-    const web = runApi ? await startApi(wiring, readiness, account.id) : await startProbes(wiring, readiness);
+    const web = runApi ? await startApi(wiring, readiness, account.id, options.onApp) : await startProbes(wiring, readiness);
     logger.info(
       { port: web.port, role: config.ROLE, store: store.description },
       runApi ? `contactflow listening on http://127.0.0.1:${web.port}` : 'contactflow worker running (probes and /metrics only)',
@@ -132,15 +147,18 @@ interface Wiring {
   cleanups: (() => Promise<void>)[];
   identityPolicy(account: Account): IdentityPolicy;
   mergeOptions(account: Account): MergeOptions;
+  suppression: SuppressionHasher;
+  findAccount: AccountCache;
 }
 
 function identityOptions(config: Config): Pick<Wiring, 'identityPolicy' | 'mergeOptions'> {
   const policies = new Map<string, IdentityPolicy>();
   const mergeOptionsOf = new WeakMap<Account, MergeOptions>();
   return {
+    // By country, the only input: an operator's change of an account's default country applies.
     identityPolicy: (a) => {
-      let p = policies.get(a.id);
-      if (!p) policies.set(a.id, (p = defaultIdentityPolicy({ defaultCountry: a.defaultCountry })));
+      let p = policies.get(a.defaultCountry);
+      if (!p) policies.set(a.defaultCountry, (p = defaultIdentityPolicy({ defaultCountry: a.defaultCountry })));
       return p;
     },
     // One per account object: the account cache hands out the same object for its TTL, so the
@@ -149,7 +167,13 @@ function identityOptions(config: Config): Pick<Wiring, 'identityPolicy' | 'merge
     mergeOptions: (a) => {
       let o = mergeOptionsOf.get(a);
       if (!o) {
-        o = { fieldDefinitions: new Map(a.fieldDefinitions.map((d) => [d.key, d])), recentLimit: config.RECENT_LIMIT, defaultCountry: a.defaultCountry };
+        o = {
+          // Archived definitions neither type nor map anything any more.
+          fieldDefinitions: new Map(activeFieldDefinitions(a.fieldDefinitions).map((d) => [d.key, d])),
+          recentLimit: config.RECENT_LIMIT,
+          defaultCountry: a.defaultCountry,
+          statuses: a.statuses,
+        };
         mergeOptionsOf.set(a, o);
       }
       return o;
@@ -160,7 +184,7 @@ function identityOptions(config: Config): Pick<Wiring, 'identityPolicy' | 'merge
 async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: ProcessActivityResult) => void): Promise<Worker> {
   const { config, logger, repos, queue, metrics } = w;
   const workerConnection = createRedisConnection(redisUrl, 'worker', `${config.ROLE}-worker`);
-  const findAccount = createAccountCache(repos.accounts);
+  const { findAccount } = w;
   const worker = createActivitiesWorker({
     connection: workerConnection,
     prefix: config.REDIS_PREFIX,
@@ -169,7 +193,13 @@ async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: Proces
     stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
     logger,
     handle: createActivityHandler({
-      processActivity: createProcessActivity({ repos, findAccount, identityPolicy: w.identityPolicy, mergeOptions: w.mergeOptions }),
+      processActivity: createProcessActivity({
+        repos,
+        findAccount,
+        identityPolicy: w.identityPolicy,
+        mergeOptions: w.mergeOptions,
+        suppression: w.suppression,
+      }),
       recordPageView: createRecordPageView({ repos, findAccount, mergeOptions: w.mergeOptions }),
       onProcessed: (r) => {
         metrics.activityProcessed(r.outcome, r.resolution);
@@ -195,17 +225,20 @@ async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: Proces
   return worker;
 }
 
-async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccountId: string): Promise<WebServer> {
+async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccountId: string, onApp?: (app: Express) => void): Promise<WebServer> {
   const { config, logger, repos, queue, producerConnection, metrics } = w;
   if (!config.ADMIN_PASSWORD) {
-    logger.warn('admin routes are OFF (Bull Board at /admin/queues, POST /admin/replay): set ADMIN_PASSWORD to enable them');
+    logger.warn('admin routes are OFF (Bull Board at /admin/queues, POST /admin/replay, /admin/accounts): set ADMIN_PASSWORD to enable them');
   }
   const producer = createActivitiesProducer(queue);
   // One admission check for every intake route (single, batch, webhooks, page views), cached 250 ms.
   const backpressure = createBackpressure({ depth: () => queue.getWaitingCount(), maxDepth: config.MAX_QUEUE_DEPTH });
   const admit = (n: number) => backpressure.admit(n);
   // Contact look-ups normalize with the account's policy: cached, like the worker's.
-  const findAccount = createAccountCache(repos.accounts);
+  const { findAccount } = w;
+  const authenticator = createApiKeyAuthenticator(repos.accounts);
+  const webhookSecrets = createWebhookSecretCache(repos.accounts);
+  const operator = operatorServices(w, authenticator, webhookSecrets);
   const policyFor = async (accountId: string) => {
     const a = await findAccount(accountId);
     return a ? w.identityPolicy(a) : defaultIdentityPolicy({ defaultCountry: config.DEFAULT_COUNTRY });
@@ -218,7 +251,7 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
       bodyLimit: config.WEBHOOK_BODY_LIMIT,
       webhooks: createWebhookIntakeService({
         producer,
-        secrets: createWebhookSecretCache(repos.accounts),
+        secrets: webhookSecrets,
         toleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS,
         admit,
       }),
@@ -228,10 +261,18 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
       maxItems: config.BATCH_MAX,
       batch: createBatchIntakeService({ producer, maxItems: config.BATCH_MAX, admit }),
     },
-    authenticator: createApiKeyAuthenticator(repos.accounts),
+    erase: createEraseContact({ repos, queue, suppression: w.suppression, policyFor }),
+    contactImport: {
+      bodyLimit: config.IMPORT_BODY_LIMIT,
+      import: createContactImportService({ batch: createBatchIntakeService({ producer, maxItems: config.IMPORT_MAX_ROWS, admit }), maxRows: config.IMPORT_MAX_ROWS }),
+    },
+    activityListing: createActivityListing({ activities: repos.activities, queue }),
+    authenticator,
+    contactStatuses: operator.contactStatuses,
+    contactFields: operator.contactFields,
     intake: createIntakeService(producer, backpressure),
     activityStatus: createActivityStatusService(repos.activities, queue),
-    contacts: createContactsService(repos.contacts, policyFor),
+    contacts: createContactsService({ repos, findAccount, identityPolicy: w.identityPolicy, mergeOptions: w.mergeOptions }),
     readiness,
     ops: {
       metrics,
@@ -245,10 +286,30 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
           defaultAccount: bootstrapAccountId,
           onReplayed: (q, kind, n) => metrics.jobsReplayed(q, kind, n),
         }),
+        accounts: operator.admin,
       },
     },
   });
+  onApp?.(app);
   return listen(w, app);
+}
+
+/**
+ * The operator's settings and admin services. Each change drops what this process cached (account,
+ * key, secrets) at once; other processes see it within SETTINGS_CACHE_TTL_MS.
+ */
+function operatorServices(w: Wiring, authenticator: ApiKeyAuthenticator, webhookSecrets: WebhookSecretSource) {
+  const { repos } = w;
+  const onAccountChanged = (account: string) => w.findAccount.invalidate(account);
+  return {
+    contactStatuses: createContactStatusesService({ accounts: repos.accounts, contacts: repos.contacts, onAccountChanged }),
+    contactFields: createContactFieldsService({ accounts: repos.accounts, onAccountChanged }),
+    admin: {
+      accounts: createAdminAccountsService({ accounts: repos.accounts, defaultCountry: w.config.DEFAULT_COUNTRY, onAccountChanged }),
+      apiKeys: createApiKeysService({ accounts: repos.accounts, onRevoked: (hash) => authenticator.forget?.(hash) }),
+      webhookSecrets: createWebhookSecretsAdmin({ accounts: repos.accounts, onSecretsChanged: (account) => webhookSecrets.invalidate?.(account) }),
+    },
+  };
 }
 
 /** A worker process serves only probes and its own metrics (job counters live where jobs ran). */

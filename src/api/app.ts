@@ -2,12 +2,21 @@ import express, { type Express } from 'express';
 import type { ApiKeyAuthenticator } from '../services/accounts.service';
 import type { ActivityStatusService } from '../services/activity-status.service';
 import type { ContactsService } from '../services/contacts.service';
+import type { ContactFieldsService } from '../services/contact-fields.service';
+import type { ContactStatusesService } from '../services/contact-statuses.service';
+import type { ActivityListing } from '../services/activity-listing.service';
+import type { EraseContact } from '../services/erase-contact.service';
 import type { IntakeService } from '../services/intake.service';
 import type { Logger } from '../shared/logger';
 import { activitiesBatchRoutes, type BatchRouteDeps } from './activities-batch.routes';
 import { activitiesRoutes, activityIntakeHandler } from './activities.routes';
+import { activitiesListRoutes } from './activities-list.routes';
+import { contactEraseRoutes } from './contact-erase.routes';
+import { contactsImportRoutes, type ContactImportRouteDeps } from './contacts-import.routes';
 import { requireApiKey } from './auth';
 import { contactsRoutes } from './contacts.routes';
+import { contactFieldsRoutes } from './contact-fields.routes';
+import { contactStatusesRoutes } from './contact-statuses.routes';
 import { healthRoutes, type ReadinessCheck } from './health.routes';
 import { openApiRoutes } from './openapi';
 import { pageViewIntakeHandler } from './page-views.routes';
@@ -34,6 +43,13 @@ export interface ApiDeps {
   rateLimiter: RateLimiter;
   webhooks: Omit<WebhooksRouteDeps, 'limiter'>;
   batch: Omit<BatchRouteDeps, 'limiter'>;
+  /** GDPR erase, CSV import, and the unidentified / failed activity listing. */
+  erase: EraseContact;
+  contactImport: Omit<ContactImportRouteDeps, 'limiter'>;
+  activityListing: ActivityListing;
+  /** The account's contact statuses and contact field definitions. */
+  contactStatuses: ContactStatusesService;
+  contactFields: ContactFieldsService;
 }
 
 /** Builds the Express app from ready services; knows nothing about how they were made. */
@@ -58,6 +74,8 @@ export function createApp(deps: ApiDeps): Express {
   app.post('/v1/page-views', auth, limited, requireJson, json, pageViewIntakeHandler(deps.intake));
   // Its own (larger) body limit and a cost known only after the parse.
   app.post('/v1/activities/batch', auth, activitiesBatchRoutes({ ...deps.batch, limiter: deps.rateLimiter }));
+  // A CSV body with its own limit, charged per row like the batch.
+  app.post('/v1/contacts/import', auth, contactsImportRoutes({ ...deps.contactImport, limiter: deps.rateLimiter }));
 
   app.use(healthRoutes(deps.readiness, deps.logger));
   // Public like the probes: the API contract holds nothing account-specific, and tools fetch it without a key.
@@ -71,7 +89,11 @@ export function createApp(deps: ApiDeps): Express {
   app.use('/v1', auth);
   app.use(express.json({ limit: deps.bodyLimit, strict: true }));
   app.use(activitiesRoutes(deps.activityStatus));
+  app.use(activitiesListRoutes(deps.activityListing));
+  app.use(contactEraseRoutes(deps.erase));
   app.use(contactsRoutes(deps.contacts));
+  app.use(contactStatusesRoutes(deps.contactStatuses));
+  app.use(contactFieldsRoutes(deps.contactFields));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -6,12 +6,44 @@ import {
   activityStatusSchema,
   batchRequestSchema,
   batchResultSchema,
+  contactListQuerySchema,
   contactPageSchema,
+  contactPatchSchema,
+  contactTimelineQuerySchema,
   contactViewSchema,
+  timelinePageSchema,
   enqueueResultSchema,
   problemSchema,
   readinessSchema,
 } from './api-schemas';
+import { activityListPageSchema, activityListQuerySchema, eraseRequestSchema, eraseResultSchema, importResultSchema } from './api-schemas';
+import {
+  adminAccountCreateSchema,
+  adminAccountListQuerySchema,
+  adminAccountPageSchema,
+  adminAccountPatchSchema,
+  adminAccountSchema,
+  apiKeyCreateSchema,
+  apiKeyListSchema,
+  contactFieldCreateSchema,
+  contactFieldListQuerySchema,
+  contactFieldListSchema,
+  contactFieldPatchSchema,
+  contactFieldSchema,
+  contactStatusCreateSchema,
+  contactStatusDeletedSchema,
+  contactStatusDeleteQuerySchema,
+  contactStatusListSchema,
+  contactStatusOrderSchema,
+  contactStatusPatchSchema,
+  contactStatusSchema,
+  createdApiKeySchema,
+  webhookSecretListSchema,
+  webhookSecretPutSchema,
+  webhookSecretSetSchema,
+} from './api-schemas';
+import { PROVIDER_NAMES } from '../services/mappers';
+import { replayRequestSchema } from '../services/replay.service';
 
 type Schema = z.ZodType;
 
@@ -33,6 +65,17 @@ const intakeErrors = {
   '503': problem('Redis cannot take the job, or the queue is over capacity (Retry-After); nothing was stored'),
 };
 const bearer = [{ apiKey: [] }];
+
+/** Query parameters from a zod object, one per property, as a client sends them. */
+function queryParameters(schema: Schema) {
+  const { properties = {}, required = [] } = jsonSchema(schema, 'input') as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  return Object.entries(properties).map(([name, prop]) => {
+    const { description, ...rest } = prop;
+    return { name, in: 'query', required: required.includes(name), ...(description ? { description } : {}), schema: rest };
+  });
+}
+const contactIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^ct_[0-9a-f]{28}$' } };
+const etagHeader = { ETag: { description: 'The contact’s version, `"<version>"`: send it back in If-Match', schema: { type: 'string' } } };
 const idempotencyHeader = {
   name: 'Idempotency-Key',
   in: 'header',
@@ -58,6 +101,8 @@ export function openApiDocument() {
           name: 'Contactflow-Signature',
           description: 't=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)> (docs/webhooks.md)',
         },
+        adminBasic: { type: 'http', scheme: 'basic', description: 'HTTP Basic, user `admin`, password ADMIN_PASSWORD (routes off without it)' },
+        metricsToken: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <METRICS_TOKEN>' },
       },
       schemas: { Problem: jsonSchema(problemSchema, 'output') },
     },
@@ -70,6 +115,7 @@ export function openApiDocument() {
           requestBody: { required: true, ...json(activityEnvelopeSchema, 'input') },
           responses: { '202': { description: 'Stored in the queue', ...json(enqueueResultSchema) }, ...intakeErrors },
         },
+        get: listActivitiesOperation(),
       },
       '/v1/page-views': {
         post: {
@@ -90,7 +136,7 @@ export function openApiDocument() {
       },
       '/v1/activities/{id}': {
         get: {
-          summary: 'Where an activity is: queued, processed, unidentified or failed',
+          summary: 'Where an activity is: queued, processed, unidentified, suppressed or failed',
           security: bearer,
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^act_[0-9a-f]{32}$' } }],
           responses: { '200': { description: 'The activity', ...json(activityStatusSchema) }, '404': problem('Unknown (or another account’s) activity') },
@@ -98,23 +144,60 @@ export function openApiDocument() {
       },
       '/v1/contacts': {
         get: {
-          summary: 'List or look up contacts (email and phone are normalized like the worker does)',
+          summary: 'Search, filter and sort the contacts, or look one up by email or phone (normalized like the worker does)',
           security: bearer,
-          parameters: [
-            { name: 'email', in: 'query', schema: { type: 'string' } },
-            { name: 'phone', in: 'query', schema: { type: 'string' } },
-            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
-            { name: 'cursor', in: 'query', schema: { type: 'string' } },
-          ],
-          responses: { '200': { description: 'A page, ordered by id', ...json(contactPageSchema) }, '400': problem('Invalid query') },
+          parameters: queryParameters(contactListQuerySchema),
+          responses: {
+            '200': { description: 'A page in the requested order (email/phone look-ups: by id); nextCursor continues it', ...json(contactPageSchema) },
+            '400': problem('Invalid query or cursor, or a look-up combined with the list’s filters'),
+            '401': problem('Missing or invalid API key'),
+          },
         },
       },
       '/v1/contacts/{id}': {
         get: {
           summary: 'One contact',
           security: bearer,
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^ct_[0-9a-f]{28}$' } }],
-          responses: { '200': { description: 'The contact', ...json(contactViewSchema) }, '404': problem('Unknown (or another account’s) contact') },
+          parameters: [contactIdParameter],
+          responses: {
+            '200': { description: 'The contact', headers: etagHeader, ...json(contactViewSchema) },
+            '404': problem('Unknown (or another account’s) contact'),
+          },
+        },
+        patch: {
+          summary: 'Edit a contact: status, field values (set or clear), email, phone. An edit is an event at the time of the edit (identity rule 6)',
+          security: bearer,
+          parameters: [
+            contactIdParameter,
+            { name: 'If-Match', in: 'header', required: false, description: 'The ETag read (`"<version>"`): 412 when the contact changed since. Without it, concurrent updates are merged by event time.', schema: { type: 'string' } },
+          ],
+          requestBody: { required: true, ...json(contactPatchSchema, 'input') },
+          responses: {
+            '200': { description: 'The updated contact', headers: etagHeader, ...json(contactViewSchema) },
+            '400': problem('Invalid edit: unknown or system-managed keys, a value that does not fit its field, an unknown status, an invalid email or phone'),
+            '404': problem('Unknown (or another account’s) contact'),
+            '409': problem('identifier_taken: another contact holds the email or phone (nothing changed); field_set_once: a set-once field holds another value'),
+            '412': problem('If-Match names a version the contact no longer has'),
+            '415': problem('Body is not application/json'),
+          },
+        },
+        delete: {
+          summary: 'Delete a contact: its activities and page views stay in the account’s history without a contact; a later activity with its email creates a new contact',
+          security: bearer,
+          parameters: [contactIdParameter],
+          responses: { '204': { description: 'Deleted' }, '404': problem('Unknown (or another account’s) contact') },
+        },
+      },
+      '/v1/contacts/{id}/activities': {
+        get: {
+          summary: 'The contact’s engagement history, newest first by occurredAt, operator edits (contact.updated) included',
+          security: bearer,
+          parameters: [contactIdParameter, ...queryParameters(contactTimelineQuerySchema)],
+          responses: {
+            '200': { description: 'A page; nextCursor continues it', ...json(timelinePageSchema) },
+            '400': problem('Invalid query or cursor'),
+            '404': problem('Unknown (or another account’s) contact'),
+          },
         },
       },
       '/v1/webhooks/{provider}': {
@@ -122,13 +205,17 @@ export function openApiDocument() {
           summary: 'A provider webhook, authenticated by its signature (docs/webhooks.md)',
           security: [{ webhookSignature: [] }],
           parameters: [
-            { name: 'provider', in: 'path', required: true, schema: { type: 'string', enum: ['scheduling', 'chatbot', 'routing-form'] } },
+            { name: 'provider', in: 'path', required: true, schema: { type: 'string', enum: [...PROVIDER_NAMES] } },
             { name: 'account', in: 'query', required: true, schema: { type: 'string' } },
           ],
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: "The provider's own payload" } } } },
           responses: { '202': { description: 'Stored in the queue', ...json(enqueueResultSchema) }, ...intakeErrors, '404': problem('Unknown provider') },
         },
       },
+      ...eraseAndImportPaths(),
+      ...settingsPaths(),
+      ...adminAccountsPaths(),
+      ...opsPaths(),
       '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'The process answers' } } } },
       '/readyz': {
         get: {
@@ -136,6 +223,324 @@ export function openApiDocument() {
           responses: { '200': { description: 'Ready', ...json(readinessSchema) }, '503': { description: 'Not ready', ...json(readinessSchema) } },
         },
       },
+    },
+  };
+}
+
+// ---- GDPR erase, CSV import, unidentified / failed listing ----
+
+function listActivitiesOperation() {
+  return {
+    summary: 'Unidentified activities (from the store) or failed ones (from the queue’s failed set) of the caller’s account, with a count; no PII',
+    security: bearer,
+    parameters: queryParameters(activityListQuerySchema),
+    responses: {
+      '200': { description: 'A page: unidentified by id, failed newest failure first', ...json(activityListPageSchema) },
+      '400': problem('Invalid query or cursor'),
+      '401': problem('Missing or invalid API key'),
+    },
+  };
+}
+
+function eraseAndImportPaths() {
+  return {
+    '/v1/contacts/{id}/erase': {
+      post: {
+        summary:
+          'GDPR erase: the contact, its activities, page views, raw payloads and identifiers leave the store and Redis; with suppress, later activities carrying its email or phone are recorded `suppressed` without PII and create no contact',
+        security: bearer,
+        parameters: [contactIdParameter],
+        requestBody: { required: true, ...json(eraseRequestSchema, 'input') },
+        responses: {
+          '200': { description: 'What was erased', ...json(eraseResultSchema) },
+          '400': problem('Invalid id or body'),
+          '401': problem('Missing or invalid API key'),
+          '404': problem('Unknown (or another account’s) contact'),
+          '409': problem('A worker is processing one of its activities right now: retry in a few seconds (nothing of the store was erased yet)'),
+          '415': problem('Body is not application/json'),
+        },
+      },
+    },
+    '/v1/contacts/import': {
+      post: {
+        summary:
+          'Import contacts from a CSV: each row becomes a `contact.imported` activity through the normal pipeline; columns email / phone / occurredAt, every other column a field (mapped by the account’s source names); idempotent by row content',
+        security: bearer,
+        requestBody: {
+          required: true,
+          content: { 'text/csv': { schema: { type: 'string', description: 'UTF-8 CSV with a header row; at most IMPORT_MAX_ROWS (5,000) rows and IMPORT_BODY_LIMIT (2 MB)' } } },
+        },
+        responses: {
+          '202': { description: 'One result per data row, in order', ...json(importResultSchema) },
+          '400': problem('Malformed CSV (`errors` names the line), an unusable header, or no data rows'),
+          '401': problem('Missing or invalid API key'),
+          '413': problem('More rows or bytes than an import takes'),
+          '415': problem('Body is not text/csv'),
+          '429': problem('Account rate limit spent (one unit per row; Retry-After)'),
+          '503': problem('Redis cannot take the jobs, or the queue is over capacity (Retry-After)'),
+        },
+      },
+    },
+  };
+}
+
+// ---- Contact statuses and contact fields (Bearer), accounts / keys / secrets (admin Basic) ----
+
+const statusKeyParameter = { name: 'key', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,39}$' } };
+const fieldKeyParameter = { name: 'key', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}$' } };
+const accountIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' } };
+const operatorErrors = {
+  '400': problem('Invalid body, query or path: unknown keys (`__proto__`, `$set`, …) included; `errors` lists every offending path'),
+  '401': problem('Missing or invalid API key'),
+};
+const adminErrors = {
+  '400': problem('Invalid body, query or path: unknown keys included; `errors` lists every offending path'),
+  '401': problem('Missing or wrong admin credential (an API key is none)'),
+  '404': problem('Unknown account (or admin routes off: admin_disabled)'),
+};
+const jsonBody = { '415': problem('Body is not application/json') };
+
+function settingsPaths() {
+  const statusChange = 'Changes apply to activities processed afterwards (within 5 s on every worker)';
+  return {
+    '/v1/contact-statuses': {
+      get: {
+        summary: 'The account’s contact statuses, in order, with the one default',
+        security: bearer,
+        responses: { '200': { description: 'In display order', ...json(contactStatusListSchema) }, ...operatorErrors },
+      },
+      post: {
+        summary: `Add a status at the end (key derived from the label unless given). ${statusChange}`,
+        security: bearer,
+        requestBody: { required: true, ...json(contactStatusCreateSchema, 'input') },
+        responses: {
+          '201': { description: 'Created', headers: { Location: { schema: { type: 'string' } } }, ...json(contactStatusSchema) },
+          ...operatorErrors,
+          '409': problem('status_exists, status_label_taken, too_many_statuses'),
+          ...jsonBody,
+        },
+      },
+    },
+    '/v1/contact-statuses/order': {
+      put: {
+        summary: 'Reorder: name every status key once',
+        security: bearer,
+        requestBody: { required: true, ...json(contactStatusOrderSchema, 'input') },
+        responses: { '200': { description: 'The new order', ...json(contactStatusListSchema) }, ...operatorErrors, ...jsonBody },
+      },
+    },
+    '/v1/contact-statuses/{key}': {
+      get: {
+        summary: 'One status',
+        security: bearer,
+        parameters: [statusKeyParameter],
+        responses: { '200': { description: 'The status', ...json(contactStatusSchema) }, ...operatorErrors, '404': problem('Unknown status') },
+      },
+      patch: {
+        summary: `Rename (the key and the contacts stay as they are) and/or make it the default. ${statusChange}`,
+        security: bearer,
+        parameters: [statusKeyParameter],
+        requestBody: { required: true, ...json(contactStatusPatchSchema, 'input') },
+        responses: {
+          '200': { description: 'The status', ...json(contactStatusSchema) },
+          ...operatorErrors,
+          '404': problem('Unknown status'),
+          '409': problem('status_label_taken'),
+          ...jsonBody,
+        },
+      },
+      delete: {
+        summary: 'Delete a status nobody holds, or move its contacts to `replaceWith` first',
+        security: bearer,
+        parameters: [statusKeyParameter, ...queryParameters(contactStatusDeleteQuerySchema)],
+        responses: {
+          '200': { description: 'Deleted; how many contacts moved', ...json(contactStatusDeletedSchema) },
+          ...operatorErrors,
+          '404': problem('Unknown status'),
+          '409': problem('status_in_use (`contacts` says how many; pass replaceWith) or status_is_default (make another the default first)'),
+        },
+      },
+    },
+    '/v1/contact-fields': {
+      get: {
+        summary: 'The contact fields: the identifiers (email, phone), the system fields and the custom ones',
+        security: bearer,
+        parameters: queryParameters(contactFieldListQuerySchema),
+        responses: { '200': { description: 'Identifiers first, then in creation order', ...json(contactFieldListSchema) }, ...operatorErrors },
+      },
+      post: {
+        summary: `Define a custom field: key, label, type, options (select), setOnce, source names. ${statusChange}`,
+        security: bearer,
+        requestBody: { required: true, ...json(contactFieldCreateSchema, 'input') },
+        responses: {
+          '201': { description: 'Created', headers: { Location: { schema: { type: 'string' } } }, ...json(contactFieldSchema) },
+          ...operatorErrors,
+          '409': problem('field_exists (archived ones included), source_name_taken, too_many_fields'),
+          ...jsonBody,
+        },
+      },
+    },
+    '/v1/contact-fields/{key}': {
+      get: {
+        summary: 'One field (archived ones too)',
+        security: bearer,
+        parameters: [fieldKeyParameter],
+        responses: { '200': { description: 'The field', ...json(contactFieldSchema) }, ...operatorErrors, '404': problem('Unknown field') },
+      },
+      patch: {
+        summary: `Change label, options, setOnce or source names; archive or restore. The key and type are fixed. ${statusChange}`,
+        security: bearer,
+        parameters: [fieldKeyParameter],
+        requestBody: { required: true, ...json(contactFieldPatchSchema, 'input') },
+        responses: {
+          '200': { description: 'The field', ...json(contactFieldSchema) },
+          ...operatorErrors,
+          '404': problem('Unknown field'),
+          '409': problem('system_field (cannot be archived), field_not_editable (email, phone), source_name_taken'),
+          ...jsonBody,
+        },
+      },
+      delete: {
+        summary: 'Archive a custom field: no longer typed nor mapped for later activities; captured values stay; PATCH archived:false restores it',
+        security: bearer,
+        parameters: [fieldKeyParameter],
+        responses: {
+          '200': { description: 'The archived field', ...json(contactFieldSchema) },
+          ...operatorErrors,
+          '404': problem('Unknown field'),
+          '409': problem('system_field or field_not_editable'),
+        },
+      },
+    },
+  };
+}
+
+function adminAccountsPaths() {
+  const admin = [{ adminBasic: [] }];
+  const keyIdParameter = { name: 'keyId', in: 'path', required: true, schema: { type: 'string', pattern: '^key_[0-9a-f]{24}$' } };
+  const providerParameter = { name: 'provider', in: 'path', required: true, schema: { type: 'string', enum: [...PROVIDER_NAMES] } };
+  return {
+    '/admin/accounts': {
+      post: {
+        summary: 'Create an account with the qualification pipeline of statuses and the default contact fields',
+        security: admin,
+        requestBody: { required: true, ...json(adminAccountCreateSchema, 'input') },
+        responses: {
+          '201': { description: 'Created', headers: { Location: { schema: { type: 'string' } } }, ...json(adminAccountSchema) },
+          ...adminErrors,
+          '409': problem('account_exists'),
+          ...jsonBody,
+        },
+      },
+      get: {
+        summary: 'Accounts in id order',
+        security: admin,
+        parameters: queryParameters(adminAccountListQuerySchema),
+        responses: { '200': { description: 'A page; nextCursor continues it', ...json(adminAccountPageSchema) }, ...adminErrors },
+      },
+    },
+    '/admin/accounts/{id}': {
+      get: {
+        summary: 'One account',
+        security: admin,
+        parameters: [accountIdParameter],
+        responses: { '200': { description: 'The account', ...json(adminAccountSchema) }, ...adminErrors },
+      },
+      patch: {
+        summary: 'Rename, or change the default country (phones without a country code, activities processed afterwards)',
+        security: admin,
+        parameters: [accountIdParameter],
+        requestBody: { required: true, ...json(adminAccountPatchSchema, 'input') },
+        responses: { '200': { description: 'The account', ...json(adminAccountSchema) }, ...adminErrors, ...jsonBody },
+      },
+    },
+    '/admin/accounts/{id}/api-keys': {
+      post: {
+        summary: 'Create an API key for the account; the key is in this answer only',
+        security: admin,
+        parameters: [accountIdParameter],
+        requestBody: { required: true, ...json(apiKeyCreateSchema, 'input') },
+        responses: {
+          '201': { description: 'Created', headers: { Location: { schema: { type: 'string' } } }, ...json(createdApiKeySchema) },
+          ...adminErrors,
+          '409': problem('too_many_api_keys'),
+          ...jsonBody,
+        },
+      },
+      get: {
+        summary: 'The account’s keys, without secrets, oldest first',
+        security: admin,
+        parameters: [accountIdParameter],
+        responses: { '200': { description: 'Every key', ...json(apiKeyListSchema) }, ...adminErrors },
+      },
+    },
+    '/admin/accounts/{id}/api-keys/{keyId}': {
+      delete: {
+        summary: 'Revoke a key: refused by every API process within 5 s',
+        security: admin,
+        parameters: [accountIdParameter, keyIdParameter],
+        responses: { '204': { description: 'Revoked' }, ...adminErrors },
+      },
+    },
+    '/admin/accounts/{id}/webhook-secrets': {
+      get: {
+        summary: 'Every webhook provider with where its signing secret comes from; never the secrets',
+        security: admin,
+        parameters: [accountIdParameter],
+        responses: { '200': { description: 'One entry per provider', ...json(webhookSecretListSchema) }, ...adminErrors },
+      },
+    },
+    '/admin/accounts/{id}/webhook-secrets/{provider}': {
+      put: {
+        summary: 'Set (body {secret}) or generate (empty body) the provider’s signing secret, returned once; the replaced one verifies until previousExpiresAt',
+        security: admin,
+        parameters: [accountIdParameter, providerParameter],
+        requestBody: { required: false, ...json(webhookSecretPutSchema, 'input') },
+        responses: { '200': { description: 'The new secret', ...json(webhookSecretSetSchema) }, ...adminErrors, ...jsonBody },
+      },
+    },
+  };
+}
+
+function opsPaths() {
+  const counts = { type: 'object', properties: { matched: { type: 'integer' }, replayed: { type: 'integer' } }, required: ['matched', 'replayed'] };
+  return {
+    '/admin/replay': {
+      post: {
+        summary: 'Re-enqueue failed jobs (and, on request, unidentified activities) after a fix; dryRun only counts (docs/operations.md)',
+        security: [{ adminBasic: [] }],
+        requestBody: { required: true, ...json(replayRequestSchema, 'input') },
+        responses: {
+          '200': {
+            description: 'What matched and what was re-enqueued',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: { ...counts.properties, dryRun: { type: 'boolean' }, failed: counts, unidentified: counts },
+                  required: ['matched', 'replayed', 'dryRun', 'failed', 'unidentified'],
+                },
+              },
+            },
+          },
+          ...adminErrors,
+          ...jsonBody,
+        },
+      },
+    },
+    '/metrics': {
+      get: {
+        summary: 'Prometheus metrics (text format); off without METRICS_TOKEN and ADMIN_PASSWORD',
+        security: [{ metricsToken: [] }, { adminBasic: [] }],
+        responses: {
+          '200': { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } },
+          '401': problem('Missing or wrong credential'),
+          '404': problem('metrics_disabled'),
+        },
+      },
+    },
+    '/openapi.json': {
+      get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } } },
     },
   };
 }

@@ -1,3 +1,4 @@
+import { applyStatusEvent, matchStatus, sameStatus, statusPartOf } from './contact-status';
 import { mergeFields } from './field-merge';
 import { mapSourceFields } from './field-mapping';
 import { defaultIdentityPolicy } from './identity-policy';
@@ -41,6 +42,14 @@ export function applyActivity(state: ContactState, activity: CanonicalActivity, 
     else warnings.push('visitor_id_dropped_contact_full');
   }
 
+  let status = statusPartOf(state);
+  if (typeof activity.status === 'string' && activity.status.trim() !== '') {
+    // Only a status the account has (rule 7); what it does not know is reported, never stored.
+    const key = matchStatus(activity.status, opts.statuses);
+    if (key === null) warnings.push('status_unknown');
+    else status = applyStatusEvent(state, { status: key, setAt: activity.occurredAt, activityId: activity.id, source: activity.source });
+  }
+
   const at = ms(activity.occurredAt);
   return {
     state: {
@@ -53,6 +62,7 @@ export function applyActivity(state: ContactState, activity: CanonicalActivity, 
       visitorIds: [...visitorIds].sort(),
       firstSeenAt: new Date(Math.min(ms(state.firstSeenAt), at)),
       lastActivityAt: new Date(Math.max(ms(state.lastActivityAt), at)),
+      ...status,
     },
     warnings,
   };
@@ -94,7 +104,7 @@ export function withIdentifiers(state: ContactState, setEmail: string | null, se
  */
 export function sameContactState(a: ContactState, b: ContactState): boolean {
   if (ms(a.lastActivityAt) !== ms(b.lastActivityAt) || ms(a.firstSeenAt) !== ms(b.firstSeenAt)) return false;
-  if (a.email !== b.email || a.phone !== b.phone) return false;
+  if (a.email !== b.email || a.phone !== b.phone || !sameStatus(a, b)) return false;
   if (a.recentActivities.length !== b.recentActivities.length || a.visitorIds.length !== b.visitorIds.length) return false;
   for (let i = 0; i < a.recentActivities.length; i++) {
     const x = a.recentActivities[i]!;
@@ -118,7 +128,7 @@ export function sameContactState(a: ContactState, b: ContactState): boolean {
   return true;
 }
 
-/** Just the activity-derived state of a contact (a stored record carries id, status, version too). */
+/** Just the event-derived state of a contact (a stored record carries id, version, timestamps too). */
 export function contactStateOf(c: ContactState): ContactState {
   return {
     email: c.email,
@@ -129,5 +139,6 @@ export function contactStateOf(c: ContactState): ContactState {
     visitorIds: c.visitorIds,
     firstSeenAt: c.firstSeenAt,
     lastActivityAt: c.lastActivityAt,
+    ...statusPartOf(c),
   };
 }

@@ -1,4 +1,5 @@
 import isISO8601 from 'validator/lib/isISO8601';
+import isURL from 'validator/lib/isURL';
 import { normalizeEmail } from './email';
 import { defaultIdentityPolicy } from './identity-policy';
 import { LIMITS } from './limits';
@@ -17,7 +18,8 @@ export interface MergedFields {
   warnings: Warning[];
 }
 
-type Stored = CapturedField['value'];
+// What a field holds; null (a cleared field's tombstone) is never the result of a coercion.
+type Stored = NonNullable<CapturedField['value']>;
 type Coerced = { ok: true; value: Stored; warnings: Warning[] } | { ok: false };
 
 /**
@@ -80,6 +82,22 @@ function coerceDate(value: unknown): Coerced {
   return Number.isNaN(date.getTime()) ? fail : ok(date.toISOString());
 }
 
+const URL_MAX_LENGTH = 2048;
+const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+
+/**
+ * A web address: http(s) with a host that has a top-level domain. Forms often take "acme.com"
+ * without a scheme, so a missing scheme is read as https; other schemes (javascript:, mailto:, ftp:)
+ * are not web addresses a person would click from a contact and do not fit.
+ */
+function coerceUrl(value: unknown): Coerced {
+  if (typeof value !== 'string') return fail;
+  const s = value.trim();
+  if (s.length > URL_MAX_LENGTH || /\s/.test(s)) return fail;
+  const withScheme = HAS_SCHEME.test(s) && !/^[^:/]+:\d/.test(s) ? s : `https://${s}`;
+  return isURL(withScheme, { protocols: ['http', 'https'], require_protocol: true, require_tld: true, allow_underscores: true }) ? ok(withScheme) : fail;
+}
+
 function coerceChoice(value: unknown, options: readonly string[] | undefined): Coerced {
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return fail;
   const wanted = String(value).trim().toLowerCase();
@@ -102,7 +120,7 @@ function coerce(
   key: string,
   value: unknown,
   definition: FieldDefinition | undefined,
-  activity: CanonicalActivity,
+  activity: Pick<CanonicalActivity, 'country'>,
   policy: IdentityPolicy,
 ): Coerced {
   switch (definition?.type) {
@@ -129,6 +147,8 @@ function coerce(
       // A field holds one comparable E.164 value; the extension cannot ride along in it.
       return ok(phone, extension === null ? [] : [`phone_extension_dropped:${key}`]);
     }
+    case 'url':
+      return coerceUrl(value);
     case 'single_choice':
       return coerceChoice(value, definition.options);
   }
@@ -144,7 +164,7 @@ const time = (d: Date): number => {
  * final value is the max (or, set-once, the min) over all activities: arrival order is irrelevant
  * and re-applying the same activity is a no-op.
  */
-function wins(candidate: CapturedField, current: CapturedField, setOnce: boolean): boolean {
+export function wins(candidate: CapturedField, current: CapturedField, setOnce: boolean): boolean {
   const dt = time(candidate.setAt) - time(current.setAt);
   const byTime = Number.isNaN(dt) ? 0 : dt;
   if (setOnce) return byTime < 0 || (byTime === 0 && candidate.activityId < current.activityId);
@@ -160,6 +180,22 @@ function policyFor(defaultCountry: string): IdentityPolicy {
     policies.set(defaultCountry, policy);
   }
   return policy;
+}
+
+/**
+ * The value `raw` becomes in the field `key`, typed by its definition exactly as an activity's value
+ * is, so an operator's edit stores what an activity with the same value would; null when it does
+ * not fit the type. `country` is the phone hint (an activity's), else `defaultCountry`.
+ */
+export function coerceFieldValue(
+  key: string,
+  raw: unknown,
+  definition: FieldDefinition | undefined,
+  country: string | null,
+  defaultCountry: string,
+): { value: Stored; warnings: Warning[] } | null {
+  const coerced = coerce(key, raw, definition, { country }, policyFor(defaultCountry));
+  return coerced.ok ? { value: coerced.value, warnings: coerced.warnings } : null;
 }
 
 /** Rule 6 of DESIGN.md "Identity rules": per-field latest event wins, set-once fields keep the earliest. */

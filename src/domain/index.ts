@@ -11,3 +11,6 @@ export { applyActivity, contactStateOf, isUsableVisitorId, newContactState, same
 export { DEFAULT_FIELD_DEFINITIONS } from './default-fields';
 export { LIMITS } from './limits';
 export { mapSourceFields, sourceNameKey, type MappedFields } from './field-mapping';
+export { createSuppressionHasher, MIN_SUPPRESSION_KEY_LENGTH, type SuppressionHash, type SuppressionHasher, type SuppressionKind } from './suppression';
+export * from './status-definitions';
+export * from './field-definitions';

@@ -20,6 +20,11 @@ export interface CanonicalActivity {
   fields: Record<string, FieldValue>;
   visitorId: string | null;
   externalId: string | null;
+  /**
+   * A status key the activity sets (a chatbot's qualification step), applied by event time like a
+   * field, and only when the account has it (rule 7). Absent or null: the activity sets none.
+   */
+  status?: string | null;
 }
 
 /** Stable warning codes recorded on the activity (never raw PII in the code itself). */
@@ -34,7 +39,8 @@ export type WarningCode =
   | 'field_type_mismatch'
   | 'field_empty_ignored'
   | 'field_key_invalid'
-  | 'field_mapping_conflict';
+  | 'field_mapping_conflict'
+  | 'status_unknown';
 
 /** Warnings are strings `code` or `code:detail` (detail never contains the raw identifier). */
 export type Warning = string;
@@ -85,7 +91,8 @@ export type ResolutionDecision =
   | { kind: 'create'; email: string | null; phone: string | null; warnings: Warning[] }
   | { kind: 'unidentified'; warnings: Warning[] };
 
-export type FieldType = 'text' | 'number' | 'boolean' | 'date' | 'email' | 'phone' | 'single_choice';
+/** `single_choice` is what the API calls `select` (docs/operator-api.md). */
+export type FieldType = 'text' | 'number' | 'boolean' | 'date' | 'email' | 'phone' | 'url' | 'single_choice';
 
 export interface FieldDefinition {
   key: string;
@@ -100,14 +107,31 @@ export interface FieldDefinition {
    * "Company Name" or "company_name" for `company`. Compared ignoring case and separators.
    */
   sourceNames?: readonly string[];
+  /**
+   * Archived by an operator: no longer typed nor mapped for activities processed afterwards (its
+   * source names map to nothing, its key is an untyped custom name again); captured values stay.
+   */
+  archived?: boolean;
 }
 
-/** Per-field provenance: what set the value, when (event time) and by which activity. */
+/**
+ * Per-field provenance: what set the value, when (event time) and by which activity.
+ * `value: null` is a tombstone: an operator cleared the field at `setAt`. It takes part in the
+ * merge like a value (an older activity cannot bring the value back, a newer one may) and the API
+ * does not show it.
+ */
 export interface CapturedField {
-  value: string | number | boolean;
+  value: string | number | boolean | null;
   source: string;
   setAt: Date;
   activityId: string;
+}
+
+/** The event that set a contact's status (rule 7): the latest (setAt, activityId) wins. */
+export interface StatusProvenance {
+  setAt: Date;
+  activityId: string;
+  source: string;
 }
 
 export interface RecentActivity {
@@ -136,6 +160,16 @@ export interface ContactState {
   visitorIds: string[];
   firstSeenAt: Date;
   lastActivityAt: Date;
+  /**
+   * The status key. Absent: the state does not say (a record keeps the status it has). A stored
+   * contact always has one: the account's default when it was created, unless an event set one.
+   */
+  status?: string;
+  /**
+   * The event that set `status`; null (or absent) when no event has set one yet: the default is
+   * no event, so any status event beats it, whichever arrives first (docs/identity.md "Status").
+   */
+  statusSet?: StatusProvenance | null;
 }
 
 export interface MergeOptions {
@@ -144,6 +178,8 @@ export interface MergeOptions {
   recentLimit: number;
   /** Passed to phone-typed field validation. */
   defaultCountry: string;
+  /** The account's status keys: an activity's `status` applies only when it is one of them. */
+  statuses?: readonly string[];
 }
 
 export interface MergeResult {

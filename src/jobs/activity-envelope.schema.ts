@@ -7,7 +7,7 @@ import { illFormedStringPath } from '../shared/json-shape';
  * client gets its 400 at once; the worker parses it again from the raw payload that travelled in
  * the job, so a schema fix plus a replay repairs jobs accepted under an older rule.
  */
-const fieldKey = z
+export const fieldKey = z
   .string()
   .min(1)
   .max(100)
@@ -43,6 +43,8 @@ export const activityEnvelopeSchema = z
       .optional(),
     visitorId: z.string().min(1).max(200).nullish(),
     externalId: z.string().min(1).max(200).nullish(),
+    // A status key of the account (identity rule 7); applied by event time, else a warning.
+    status: z.string().trim().min(1).max(100).nullish(),
   })
   .strict()
   .superRefine(refuseIllFormedStrings);

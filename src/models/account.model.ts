@@ -7,8 +7,12 @@ export interface AccountDoc {
   defaultCountry: string;
   statuses: string[];
   defaultStatus: string;
+  /** Status labels as entries (a key is data, never a field name; see docs/storage.md). */
+  statusLabels?: { key: string; label: string }[];
   fieldDefinitions?: FieldDefinitionDoc[];
   createdAt: Date;
+  /** Compare-and-set counter of operator changes; absent until the first one. */
+  revision?: number;
 }
 
 export interface FieldDefinitionDoc {
@@ -18,16 +22,18 @@ export interface FieldDefinitionDoc {
   options?: string[];
   setOnce?: boolean;
   sourceNames?: string[];
+  archived?: boolean;
 }
 
 const fieldDefinitionSchema = new Schema<FieldDefinitionDoc>(
   {
     key: { type: String, required: true },
-    type: { type: String, required: true, enum: ['text', 'number', 'boolean', 'date', 'email', 'phone', 'single_choice'] },
+    type: { type: String, required: true, enum: ['text', 'number', 'boolean', 'date', 'email', 'phone', 'url', 'single_choice'] },
     label: { type: String },
     options: { type: [String], default: undefined },
     setOnce: { type: Boolean },
     sourceNames: { type: [String], default: undefined },
+    archived: { type: Boolean },
   },
   { _id: false },
 );
@@ -39,9 +45,14 @@ export const accountSchema = new Schema<AccountDoc>(
     defaultCountry: { type: String },
     statuses: { type: [String], default: [] },
     defaultStatus: { type: String },
+    statusLabels: {
+      type: [new Schema({ key: { type: String, required: true }, label: { type: String, required: true } }, { _id: false })],
+      default: undefined,
+    },
     fieldDefinitions: { type: [fieldDefinitionSchema], default: [] },
     // Set by the caller of ensure() (not a mongoose timestamp): the record is stored as given.
     createdAt: { type: Date, required: true },
+    revision: { type: Number },
   },
   {
     collection: 'accounts',

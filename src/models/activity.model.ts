@@ -40,6 +40,8 @@ export interface ActivityDoc {
   claim: ResolutionClaimDoc | null;
   warnings: string[];
   provider: string | null;
+  /** The status the activity carried (an operator's edit: the status key it set); absent when none. */
+  status?: string | null;
   /** The raw payload as JSON text: byte-for-byte what was received, whatever its keys ('$', '.'). */
   payloadJson?: string;
 }
@@ -84,11 +86,12 @@ export const activitySchema = new Schema<ActivityDoc>(
     visitorId: { type: String, default: null },
     externalId: { type: String, default: null },
     fields: { type: [fieldEntrySchema], default: [] },
-    outcome: { type: String, enum: ['pending', 'processed', 'unidentified'], required: true },
+    outcome: { type: String, enum: ['pending', 'processed', 'unidentified', 'suppressed'], required: true },
     contactId: { type: String, default: null },
     claim: { type: claimSchema, default: null },
     warnings: { type: [String], default: [] },
     provider: { type: String, default: null },
+    status: { type: String },
     payloadJson: { type: String },
   },
   {
@@ -104,6 +107,8 @@ export const activitySchema = new Schema<ActivityDoc>(
 export const ACTIVITY_INDEX = {
   contactHistory: 'activities_account_contact_occurredAt',
   accountOutcomeId: 'activities_account_outcome_id',
+  // A contact's timeline filtered by type (GET /v1/contacts/{id}/activities?type=).
+  contactTypeHistory: 'activities_account_contact_type_occurredAt_id',
 } as const;
 
 // listForContact (newest first, _id desc = id desc as tie-breaker within one account) and
@@ -112,6 +117,9 @@ activitySchema.index({ account: 1, contactId: 1, occurredAt: -1, _id: -1 }, { na
 // listUnidentified (equality on account and outcome, then _id order and the `_id > after` cursor,
 // all from the index) and count(account) / count(account, { outcome }).
 activitySchema.index({ account: 1, outcome: 1, _id: 1 }, { name: ACTIVITY_INDEX.accountOutcomeId });
+// listTimeline with a type: equality on (account, contactId, type), then newest first and the
+// keyset cursor from the index. Without a type, contactHistory above serves it.
+activitySchema.index({ account: 1, contactId: 1, type: 1, occurredAt: -1, _id: -1 }, { name: ACTIVITY_INDEX.contactTypeHistory });
 
 export type ActivityModel = Model<ActivityDoc>;
 

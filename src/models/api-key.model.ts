@@ -9,6 +9,8 @@ export interface ApiKeyDoc {
   account: string;
   label: string;
   createdAt: Date;
+  expiresAt?: Date | null;
+  lastUsedAt?: Date | null;
 }
 
 export const apiKeySchema = new Schema<ApiKeyDoc>(
@@ -17,6 +19,8 @@ export const apiKeySchema = new Schema<ApiKeyDoc>(
     account: { type: String, required: true },
     label: { type: String },
     createdAt: { type: Date, required: true },
+    expiresAt: { type: Date },
+    lastUsedAt: { type: Date },
   },
   {
     collection: 'apikeys',
@@ -30,7 +34,7 @@ export const apiKeySchema = new Schema<ApiKeyDoc>(
 
 export const API_KEY_INDEX = { accountLabel: 'apikeys_account_label' } as const;
 
-// revokeApiKeys (one account's keys with one label) and listing one account's keys (by prefix).
+// revokeApiKeys (one account's keys with one label) and listApiKeys (one account's keys, by prefix).
 apiKeySchema.index({ account: 1, label: 1 }, { name: API_KEY_INDEX.accountLabel });
 
 export type ApiKeyModel = Model<ApiKeyDoc>;

@@ -8,7 +8,8 @@ import { Schema, type Connection, type Model } from 'mongoose';
 /** One captured field. Stored as an entry (key is data, not a BSON field name): see docs/storage.md. */
 export interface CapturedFieldEntryDoc {
   key: string;
-  value: string | number | boolean;
+  /** null: a tombstone (an operator cleared the field at setAt). */
+  value: string | number | boolean | null;
   source: string;
   setAt: Date;
   activityId: string;
@@ -28,6 +29,22 @@ export interface RecentPageViewDoc {
   viewedAt: Date;
 }
 
+export interface StatusSetDoc {
+  setAt: Date;
+  activityId: string;
+  source: string;
+}
+
+/**
+ * Lower-cased search and sort keys derived from the contact (contactSearchKeys in
+ * src/domain/contact-search.ts). Maintained by the repository on every write and never exposed,
+ * like phoneOnly: they exist only for the list's indexes.
+ */
+export interface ContactSearchDoc {
+  terms: string[];
+  name: string;
+}
+
 export interface ContactDoc {
   _id: string;
   account: string;
@@ -39,6 +56,9 @@ export interface ContactDoc {
    */
   phoneOnly?: string;
   status: string;
+  /** The event that set `status`; null while it is the default the contact was created with. */
+  statusSet?: StatusSetDoc | null;
+  search?: ContactSearchDoc;
   fields: CapturedFieldEntryDoc[];
   recentActivities: RecentActivityDoc[];
   recentPageViews: RecentPageViewDoc[];
@@ -58,6 +78,15 @@ const capturedFieldSchema = new Schema<CapturedFieldEntryDoc>(
     source: { type: String },
     setAt: { type: Date },
     activityId: { type: String },
+  },
+  { _id: false },
+);
+
+const statusSetSchema = new Schema<StatusSetDoc>(
+  {
+    setAt: { type: Date },
+    activityId: { type: String },
+    source: { type: String },
   },
   { _id: false },
 );
@@ -90,6 +119,11 @@ export const contactSchema = new Schema<ContactDoc>(
     phone: { type: String, default: null },
     phoneOnly: { type: String },
     status: { type: String },
+    statusSet: { type: statusSetSchema, default: null },
+    search: {
+      terms: { type: [String], default: undefined },
+      name: { type: String },
+    },
     fields: { type: [capturedFieldSchema], default: [] },
     recentActivities: { type: [recentActivitySchema], default: [] },
     recentPageViews: { type: [recentPageViewSchema], default: [] },
@@ -116,6 +150,14 @@ export const CONTACT_INDEX = {
   accountPhoneId: 'contacts_account_phone_id',
   accountId: 'contacts_account_id',
   accountVisitorRecent: 'contacts_account_visitorIds_lastActivityAt_id',
+  // The operator's contact list (search in contact.mongo-repository.ts; docs/storage.md "Indexes").
+  accountRecent: 'contacts_account_lastActivityAt_id',
+  accountStatusRecent: 'contacts_account_status_lastActivityAt_id',
+  accountFirstSeen: 'contacts_account_firstSeenAt_id',
+  accountStatusFirstSeen: 'contacts_account_status_firstSeenAt_id',
+  accountName: 'contacts_account_searchName_id',
+  accountStatusName: 'contacts_account_status_searchName_id',
+  accountSearchTerms: 'contacts_account_searchTerms',
 } as const;
 
 // One contact per (account, email). Email-less contacts (email: null) are not in the index.
@@ -145,6 +187,20 @@ contactSchema.index(
   { account: 1, visitorIds: 1, lastActivityAt: -1, _id: 1 },
   { name: CONTACT_INDEX.accountVisitorRecent },
 );
+
+// The operator's contact list: each sort (lastActivityAt and firstSeenAt newest first, name
+// ascending, ties by _id in the same direction) from an index after the account, and after
+// (account, status) when the list is filtered by status, so a page reads only its own entries.
+// capturedFrom/To bound firstSeenAt: index bounds under the firstSeenAt sort, a filter under the others.
+contactSchema.index({ account: 1, lastActivityAt: -1, _id: -1 }, { name: CONTACT_INDEX.accountRecent });
+contactSchema.index({ account: 1, status: 1, lastActivityAt: -1, _id: -1 }, { name: CONTACT_INDEX.accountStatusRecent });
+contactSchema.index({ account: 1, firstSeenAt: -1, _id: -1 }, { name: CONTACT_INDEX.accountFirstSeen });
+contactSchema.index({ account: 1, status: 1, firstSeenAt: -1, _id: -1 }, { name: CONTACT_INDEX.accountStatusFirstSeen });
+contactSchema.index({ account: 1, 'search.name': 1, _id: 1 }, { name: CONTACT_INDEX.accountName });
+contactSchema.index({ account: 1, status: 1, 'search.name': 1, _id: 1 }, { name: CONTACT_INDEX.accountStatusName });
+// q: anchored prefixes of the search terms (multikey), one range per prefix; the planner sorts
+// those matches, or walks a sort index above and filters, whichever its trial finds cheaper.
+contactSchema.index({ account: 1, 'search.terms': 1 }, { name: CONTACT_INDEX.accountSearchTerms });
 
 export type ContactModel = Model<ContactDoc>;
 

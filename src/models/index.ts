@@ -4,6 +4,8 @@ import { activityModel, activitySchema } from './activity.model';
 import { apiKeyModel, apiKeySchema } from './api-key.model';
 import { contactModel, contactSchema } from './contact.model';
 import { pageViewModel, pageViewSchema } from './page-view.model';
+import { suppressionModel, suppressionSchema } from './suppression.model';
+import { providerSecretModel, providerSecretSchema } from './provider-secret.model';
 import { webhookSecretsModel, webhookSecretsSchema } from './webhook-secret.model';
 
 /** Every model of the app, registered on one connection. */
@@ -15,6 +17,8 @@ export function registerModels(connection: Connection) {
     accounts: accountModel(connection),
     apiKeys: apiKeyModel(connection),
     webhookSecrets: webhookSecretsModel(connection),
+    suppressions: suppressionModel(connection),
+    providerSecrets: providerSecretModel(connection),
   };
 }
 
@@ -28,7 +32,7 @@ export interface IndexSpec {
   partialFilterExpression?: Record<string, unknown>;
 }
 
-const SCHEMAS: Schema[] = [contactSchema, activitySchema, pageViewSchema, accountSchema, apiKeySchema, webhookSecretsSchema];
+const SCHEMAS: Schema[] = [contactSchema, activitySchema, pageViewSchema, accountSchema, apiKeySchema, webhookSecretsSchema, providerSecretSchema, suppressionSchema];
 
 /** Every collection of the app with the indexes its schema declares (besides `_id`). */
 export function declaredIndexes(): { collection: string; indexes: IndexSpec[] }[] {

@@ -1,10 +1,12 @@
 import type { FieldValue } from '../domain/types';
 
 /**
+ * suppressed: the activity carried an identifier of an erased person whose identifiers are
+ * suppressed; it is recorded without PII (no identifiers, fields or payload) and creates no contact.
  * pending: the worker has decided which contact the activity belongs to (the claim) but has not
  * finished applying it; a retry completes the same decision instead of deciding anew.
  */
-export type ActivityOutcome = 'pending' | 'processed' | 'unidentified';
+export type ActivityOutcome = 'pending' | 'processed' | 'unidentified' | 'suppressed';
 
 /** The resolution decision, persisted before any contact is touched (see process-activity). */
 export interface ResolutionClaim {
@@ -40,6 +42,8 @@ export interface ActivityRecord {
   provider: string | null;
   /** The raw payload as received, so the activity can be re-derived after a mapping fix. */
   payload: unknown;
+  /** The status the activity carried (an operator's edit: the status key it set); absent when none. */
+  status?: string | null;
 }
 
 export interface ActivityRepository {
@@ -60,11 +64,36 @@ export interface ActivityRepository {
    * outcome and contact. Two runs of the same job can race here; exactly one wins each step.
    */
   replaceIf(record: ActivityRecord, expected: { outcome: ActivityOutcome; contactId: string | null }): Promise<boolean>;
+
+  // GDPR erase and the unidentified listing (POST /v1/contacts/{id}/erase, GET /v1/activities).
+  /** Ids of every activity recorded for the contact (any order): erase removes their jobs from Redis. */
+  listIdsForContact(account: string, contactId: string): Promise<string[]>;
+  /** How many activities of the account are unidentified, receivedAt within [since, until). */
+  countUnidentified(account: string, filter: { since?: Date; until?: Date }): Promise<number>;
+
+  // A contact's timeline and contact deletion (GET /v1/contacts/{id}/activities, DELETE /v1/contacts/{id}).
+  /**
+   * The contact's activities newest first by occurredAt (id descending on ties), optionally of one
+   * type, starting after `before` (the last entry of the previous page); at most `limit`.
+   */
+  listTimeline(account: string, contactId: string, query: TimelineQuery): Promise<ActivityRecord[]>;
+  /**
+   * Deleting a contact keeps its history (identity rule 8): its processed activities lose their
+   * contact (contactId null). Pending ones keep their claim, which the worker re-decides when it
+   * finds the contact gone. Returns how many were detached.
+   */
+  detachContact(account: string, contactId: string): Promise<number>;
 }
 
 export interface UnidentifiedFilter {
   since?: Date;
   until?: Date;
   after?: string;
+  limit: number;
+}
+
+export interface TimelineQuery {
+  type?: string;
+  before?: { occurredAt: Date; id: string };
   limit: number;
 }

@@ -2,11 +2,13 @@ import type { AccountRepository } from './account.repository';
 import type { ActivityRepository } from './activity.repository';
 import type { ContactRepository } from './contact.repository';
 import type { PageViewRepository } from './page-view.repository';
+import type { SuppressionRepository } from './suppression.repository';
 
 export type * from './account.repository';
 export type * from './activity.repository';
 export type * from './contact.repository';
 export type * from './page-view.repository';
+export type * from './suppression.repository';
 
 /** Everything the services need from storage, as one bundle the composition root builds. */
 export interface Repositories {
@@ -15,6 +17,8 @@ export interface Repositories {
   activities: ActivityRepository;
   accounts: AccountRepository;
   pageViews: PageViewRepository;
+  /** Hashes of erased people's identifiers (GDPR erase with suppression). */
+  suppressions: SuppressionRepository;
   /** Cheap round trip used by /readyz. */
   ping(): Promise<void>;
   /**

@@ -26,4 +26,18 @@ export interface PageViewRepository {
    */
   attach(account: string, id: string, contactId: string): Promise<boolean>;
   count(account: string): Promise<number>;
+
+  // GDPR erase (POST /v1/contacts/{id}/erase).
+  /** Every view of the visitor, attached or not, as (id, contactId): the caller picks what to erase. */
+  listIdsOfVisitor(account: string, visitorId: string): Promise<{ id: string; contactId: string | null }[]>;
+  /** Deletes these views of the account; returns how many existed. */
+  deleteByIds(account: string, ids: readonly string[]): Promise<number>;
+
+  // Contact deletion (DELETE /v1/contacts/{id}).
+  /**
+   * The views attached to a deleted contact become anonymous again (contactId null), so they stay in
+   * the account's history and join whichever contact later holds their visitor id. A contact's views
+   * are all views of its visitor ids (stitching attaches only those), so these name where to look.
+   */
+  detachContact(account: string, contactId: string, visitorIds: readonly string[]): Promise<number>;
 }

@@ -1,11 +1,24 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DEFAULT_FIELD_DEFINITIONS } from '../domain';
+import { DEFAULT_FIELD_DEFINITIONS, defaultStatusSettings } from '../domain';
 import type { Account, AccountRepository } from '../repositories';
 
-export const DEFAULT_STATUSES = ['new', 'contacted', 'qualified', 'customer', 'lost'];
+/**
+ * How long an API process trusts what it read about a key or an account (API keys, the account's
+ * settings as the worker and the API see them, webhook secrets): a revoked or expired key, a new
+ * field or status, a rotated secret are live on every process within this bound.
+ */
+export const SETTINGS_CACHE_TTL_MS = 5_000;
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
+}
+
+/**
+ * The public id of a key: derived from its hash (so keys stored before ids existed have one too,
+ * and nothing needs storing), one-way, so the id reveals neither the key nor its hash.
+ */
+export function apiKeyIdOf(hash: string): string {
+  return 'key_' + createHash('sha256').update(`contactflow api key id\0${hash}`).digest('hex').slice(0, 24);
 }
 
 export function generateApiKey(): string {
@@ -17,23 +30,30 @@ export interface BootstrapInput {
   defaultCountry: string;
 }
 
+/** What a new account starts with: the qualification pipeline of statuses and the default contact fields. */
+export function newAccount(input: { id: string; name: string; defaultCountry: string; createdAt?: Date }): Account {
+  const statuses = defaultStatusSettings();
+  return {
+    id: input.id,
+    name: input.name,
+    defaultCountry: input.defaultCountry,
+    statuses: [...statuses.statuses],
+    statusLabels: { ...statuses.labels },
+    defaultStatus: statuses.defaultStatus,
+    fieldDefinitions: DEFAULT_FIELD_DEFINITIONS.map((d) => ({ ...d, ...(d.sourceNames ? { sourceNames: [...d.sourceNames] } : {}) })),
+    createdAt: input.createdAt ?? new Date(),
+  };
+}
+
 /** Makes sure the bootstrap account exists. An existing account is left as it is. */
 export async function bootstrapAccount(accounts: AccountRepository, input: BootstrapInput): Promise<Account> {
-  return accounts.ensure({
-    id: input.account,
-    name: input.account,
-    defaultCountry: input.defaultCountry,
-    statuses: DEFAULT_STATUSES,
-    defaultStatus: DEFAULT_STATUSES[0]!,
-    fieldDefinitions: DEFAULT_FIELD_DEFINITIONS.map((d) => ({ ...d })),
-    createdAt: new Date(),
-  });
+  return accounts.ensure(newAccount({ id: input.account, name: input.account, defaultCountry: input.defaultCountry }));
 }
 
 /**
  * The bootstrap key is the account's only "bootstrap" key: it is stored (hashed) and every other
  * bootstrap key of the account is revoked, so changing BOOTSTRAP_API_KEY rotates a leaked key.
- * Running API processes stop accepting the old key once their cache entry expires (a minute).
+ * Running API processes stop accepting the old key once their cache entry expires (SETTINGS_CACHE_TTL_MS).
  */
 export async function bootstrapApiKey(accounts: AccountRepository, account: string, apiKey: string): Promise<void> {
   const hash = hashApiKey(apiKey);
@@ -44,35 +64,75 @@ export async function bootstrapApiKey(accounts: AccountRepository, account: stri
 export interface ApiKeyAuthenticator {
   /** The account the key belongs to, or null. */
   authenticate(key: string): Promise<string | null>;
+  /** Drops a revoked key from this process's cache at once (other processes: within the TTL). */
+  forget?(hash: string): void;
 }
 
 // What a key can look like at all: anything else is rejected without a store look-up.
 const API_KEY_SHAPE = /^[\x21-\x7e]{16,256}$/;
 
+/** lastUsedAt is written at most this often per key and process: a use is a fact, not a counter. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+interface KnownKey {
+  account: string;
+  hash: string;
+  /** The key's lastUsedAt as the store had it when this entry was read (ms; 0: never). */
+  storedLastUse: number;
+}
+
 /**
- * Keeps the intake off MongoDB on the hot path: a key's account is cached for a minute after the
- * first look-up. Unknown keys are cached apart, briefly, in their own bounded cache, so a flood of
- * random keys can neither hammer the store nor evict the keys real clients use.
+ * Keeps the intake off MongoDB on the hot path: a key's account is cached for `ttlMs` (5 s) after a
+ * look-up, so one store read per key and process every 5 s, and a revoked key is refused on every
+ * process within that bound. An expiring key is cached no later than its expiry. Unknown keys are
+ * cached apart, briefly, in their own bounded cache, so a flood of random keys can neither hammer
+ * the store nor evict the keys real clients use.
  */
 export function createApiKeyAuthenticator(
   accounts: AccountRepository,
-  { ttlMs = 60_000, negativeTtlMs = 10_000, maxEntries = 10_000 } = {},
+  { ttlMs = SETTINGS_CACHE_TTL_MS, negativeTtlMs = 10_000, maxEntries = 10_000, now: clock = Date.now } = {},
 ): ApiKeyAuthenticator {
-  const known = new LruCache<string>(maxEntries);
+  const known = new LruCache<KnownKey>(maxEntries);
   const unknown = new LruCache<true>(maxEntries);
+  // Keys (by hash) this process recorded a use of within the resolution: outlives `known`'s short
+  // entries, so a refresh of the key every 5 s does not mean a write every 5 s.
+  const touched = new LruCache<true>(maxEntries);
+
+  // Fire and forget: authentication never waits for (nor fails with) this write.
+  const touch = (entry: KnownKey, now: number) => {
+    if (now - entry.storedLastUse < LAST_USED_RESOLUTION_MS || touched.get(entry.hash, now)) return;
+    touched.set(entry.hash, true, now + LAST_USED_RESOLUTION_MS);
+    void Promise.resolve()
+      .then(() => accounts.touchApiKey(entry.hash, new Date(now)))
+      .catch(() => {});
+  };
+
   return {
     async authenticate(key) {
       if (!API_KEY_SHAPE.test(key)) return null;
       // Cached by the key as sent: a hit costs no sha256. The process holds each request's key in
       // memory anyway; only the store keeps hashes alone.
-      const now = Date.now();
+      const now = clock();
       const hit = known.get(key, now);
-      if (hit !== undefined) return hit;
+      if (hit !== undefined) {
+        touch(hit, now);
+        return hit.account;
+      }
       if (unknown.get(key, now)) return null;
-      const record = await accounts.findApiKey(hashApiKey(key));
-      if (record) known.set(key, record.account, now + ttlMs);
-      else unknown.set(key, true, now + negativeTtlMs);
-      return record?.account ?? null;
+      const hash = hashApiKey(key);
+      const record = await accounts.findApiKey(hash);
+      const expiresAt = record?.expiresAt ? record.expiresAt.getTime() : Number.POSITIVE_INFINITY;
+      if (!record || expiresAt <= now) {
+        unknown.set(key, true, now + negativeTtlMs);
+        return null;
+      }
+      const entry: KnownKey = { account: record.account, hash, storedLastUse: record.lastUsedAt ? record.lastUsedAt.getTime() : 0 };
+      known.set(key, entry, Math.min(now + ttlMs, expiresAt));
+      touch(entry, now);
+      return record.account;
+    },
+    forget(hash) {
+      known.deleteWhere((entry) => entry.hash === hash);
     },
   };
 }
@@ -96,15 +156,28 @@ class LruCache<V> {
     if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, { value, expires });
   }
+
+  delete(key: string) {
+    this.entries.delete(key);
+  }
+
+  /** A scan: for rare events (a revocation), never on a request's path. */
+  deleteWhere(matches: (value: V) => boolean) {
+    for (const [key, e] of this.entries) if (matches(e.value)) this.entries.delete(key);
+  }
 }
+
+/** An account look-up through a cache, and a way to drop an entry this process knows changed. */
+export type AccountCache = ((id: string) => Promise<Account | null>) & { invalidate(id: string): void };
 
 /**
  * Workers read the account (default country, statuses, field definitions) for every job; a few
- * seconds of staleness is harmless and saves one store round trip per activity.
+ * seconds of staleness is harmless and saves one store round trip per activity. An operator's
+ * change reaches every process within `ttlMs` (5 s), and the process that made it at once.
  */
-export function createAccountCache(accounts: AccountRepository, ttlMs = 30_000): (id: string) => Promise<Account | null> {
+export function createAccountCache(accounts: AccountRepository, ttlMs = SETTINGS_CACHE_TTL_MS): AccountCache {
   const cache = new LruCache<Account>(10_000);
-  return async (id) => {
+  const find = async (id: string) => {
     const now = Date.now();
     const hit = cache.get(id, now);
     if (hit) return hit;
@@ -112,4 +185,5 @@ export function createAccountCache(accounts: AccountRepository, ttlMs = 30_000):
     if (account) cache.set(id, account, now + ttlMs);
     return account;
   };
+  return Object.assign(find, { invalidate: (id: string) => cache.delete(id) });
 }

@@ -5,7 +5,8 @@ import { maskPii } from '../shared/pii';
 
 export interface ActivityStatusView {
   id: string;
-  status: 'queued' | 'processed' | 'unidentified' | 'failed';
+  /** suppressed: it carried an identifier of an erased, suppressed person (recorded without PII). */
+  status: 'queued' | 'processed' | 'unidentified' | 'suppressed' | 'failed';
   contactId: string | null;
   warnings: string[];
   /** Only for failed: the stable error code and a PII-free message. */

@@ -25,5 +25,6 @@ export function toCanonicalActivity(activityId: string, payload: unknown): Canon
     fields: a.fields ?? {},
     visitorId: a.visitorId ?? null,
     externalId: a.externalId ?? null,
+    status: a.status ?? null,
   };
 }

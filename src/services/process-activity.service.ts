@@ -13,6 +13,7 @@ import {
   type MergeOptions,
   type NormalizedIdentifiers,
   type ResolutionDecision,
+  type SuppressionHasher,
   type Warning,
 } from '../domain';
 import type { Account, ActivityOutcome, ActivityRecord, ContactRecord, Repositories, ResolutionClaim } from '../repositories';
@@ -37,9 +38,9 @@ export interface ProcessActivityInput {
 }
 
 export interface ProcessActivityResult {
-  outcome: 'processed' | 'unidentified';
+  outcome: 'processed' | 'unidentified' | 'suppressed';
   contactId: string | null;
-  /** created: a new contact; matched: an existing one; none: unidentified; replay: already recorded. */
+  /** created: a new contact; matched: an existing one; none: unidentified or suppressed; replay: already recorded. */
   resolution: 'created' | 'matched' | 'none' | 'replay';
   warnings: Warning[];
 }
@@ -50,6 +51,11 @@ export interface ProcessActivityDeps {
   findAccount?(id: string): Promise<Account | null>;
   identityPolicy(account: Account): IdentityPolicy;
   mergeOptions(account: Account): MergeOptions;
+  /**
+   * Hashes identifiers for the suppression check (GDPR erase with suppression). Without it no
+   * activity is ever suppressed: the composition root always passes it.
+   */
+  suppression?: SuppressionHasher;
 }
 
 /** How many times a step is retried when another writer wins a race, within one job attempt. */
@@ -66,8 +72,8 @@ type ApplyOutcome = { kind: 'applied'; warnings: Warning[] } | { kind: 'conflict
 
 /**
  * The use case behind the activities worker. Exactly once, whatever crashes or races:
- *  1. A recorded (processed / unidentified) activity is final: running the job again changes
- *     nothing (the claim's insert finds the record and the run returns what it says).
+ *  1. A recorded (processed / unidentified / suppressed) activity is final: running the job again
+ *     changes nothing (the claim's insert finds the record and the run returns what it says).
  *  2. The decision comes first and is persisted: the activity is inserted as `pending` with the
  *     contact it belongs to (the claim), through its unique (account, id) key. A retry, a stalled
  *     job or a twin run reads the claim and finishes the same decision instead of deciding anew,
@@ -77,6 +83,8 @@ type ApplyOutcome = { kind: 'applied'; warnings: Warning[] } | { kind: 'conflict
  *  4. The pending record becomes final by compare-and-set: exactly one run finishes it.
  * A claim that cannot be applied (its new contact's email was taken meanwhile, or its contact was
  * deleted) has changed no contact, so it is safely replaced by a fresh decision.
+ * Suppression (GDPR erase) is checked with every fresh decision: an activity carrying a suppressed
+ * identifier is recorded `suppressed`, without PII, instead of a claim, and touches no contact.
  */
 export function createProcessActivity(deps: ProcessActivityDeps) {
   const { repos } = deps;
@@ -97,6 +105,8 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
     const ids = mapped.warnings.length === 0 ? normalized : { ...normalized, warnings: [...mapped.warnings, ...normalized.warnings] };
     const mergeOptions = deps.mergeOptions(account);
     const base = baseRecord(account.id, activity, ids, input);
+    // Suppression: the keyed hashes of the normalized identifiers, looked up with the contacts in decide().
+    const suppressionHashes = deps.suppression ? deps.suppression.hashes(account.id, ids).map((h) => h.hash) : [];
 
     let decideAgain = false;
     // What a fresh decision already knows about its contact (read just before, or "a new id: absent"),
@@ -108,9 +118,10 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
         claim = recorded.claim;
       } else {
         decideAgain = false;
-        const { decision, read } = await decide(account, ids);
-        const record: ActivityRecord =
-          decision.kind === 'unidentified'
+        const { decision, read, suppressed } = await decide(account, ids, suppressionHashes);
+        const record: ActivityRecord = suppressed
+          ? suppressedRecord(base)
+          : decision.kind === 'unidentified'
             ? { outcome: 'unidentified', contactId: null, claim: null, warnings: [...ids.warnings, ...decision.warnings], processedAt: new Date(), ...base }
             : pendingRecord(base, toClaim(decision));
         if (!(await store(record, recorded))) {
@@ -119,6 +130,7 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
           if (recorded && isFinal(recorded)) return replayOf(recorded);
           continue;
         }
+        if (record.outcome === 'suppressed') return { outcome: 'suppressed', contactId: null, resolution: 'none', warnings: [] };
         if (!record.claim) return { outcome: 'unidentified', contactId: null, resolution: 'none', warnings: record.warnings };
         recorded = record;
         claim = record.claim;
@@ -157,14 +169,20 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
     return repos.activities.replaceIf(record, expectedOf(current));
   }
 
-  async function decide(account: Account, ids: NormalizedIdentifiers): Promise<{ decision: ResolutionDecision; read: ContactRecord[] }> {
-    // Both look-ups at once: one round trip of waiting instead of two.
-    const [byEmail, byPhone] = await Promise.all([
+  async function decide(
+    account: Account,
+    ids: NormalizedIdentifiers,
+    suppressionHashes: readonly string[],
+  ): Promise<{ decision: ResolutionDecision; read: ContactRecord[]; suppressed: boolean }> {
+    // All look-ups at once: one round trip of waiting. The suppression check rides along with the
+    // contact look-ups (one more operation, no more waiting), and only for an identified activity.
+    const [byEmail, byPhone, suppressedHashes] = await Promise.all([
       ids.email ? repos.contacts.findByEmail(account.id, ids.email) : null,
       ids.phone ? repos.contacts.findByPhone(account.id, ids.phone, PHONE_CANDIDATES) : [],
+      suppressionHashes.length > 0 ? repos.suppressions.findAny(account.id, suppressionHashes) : [],
     ]);
     const decision = decideResolution(ids, { byEmail: byEmail && toCandidate(byEmail), byPhone: byPhone.map(toCandidate) });
-    return { decision, read: byEmail ? [byEmail, ...byPhone] : byPhone };
+    return { decision, read: byEmail ? [byEmail, ...byPhone] : byPhone, suppressed: suppressedHashes.length > 0 };
   }
 
   /** Makes the contact reflect the activity. Idempotent: a claim already applied writes nothing. */
@@ -182,7 +200,8 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
       if (!current) {
         if (!claim.create) return { kind: 'stale' }; // the contact was deleted meanwhile
         const { state, warnings } = newContactState(claim.setEmail, claim.setPhone, activity, mergeOptions);
-        await repos.contacts.create({ id: claim.contactId, account: account.id, status: account.defaultStatus, state });
+        // The default status unless the creating activity set one (rule 7).
+        await repos.contacts.create({ id: claim.contactId, account: account.id, status: state.status ?? account.defaultStatus, state });
         return { kind: 'applied', warnings };
       }
       const { state, warnings } = applyActivity(withIdentifiers(contactStateOf(current), claim.setEmail, claim.setPhone), activity, mergeOptions);
@@ -199,11 +218,34 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
 }
 
 function isFinal(r: ActivityRecord): boolean {
-  return r.outcome === 'processed' || r.outcome === 'unidentified';
+  return r.outcome === 'processed' || r.outcome === 'unidentified' || r.outcome === 'suppressed';
 }
 
 function replayOf(r: ActivityRecord): ProcessActivityResult {
-  return { outcome: r.outcome === 'unidentified' ? 'unidentified' : 'processed', contactId: r.contactId, resolution: 'replay', warnings: r.warnings };
+  const outcome = r.outcome === 'unidentified' || r.outcome === 'suppressed' ? r.outcome : 'processed';
+  return { outcome, contactId: r.contactId, resolution: 'replay', warnings: r.warnings };
+}
+
+/**
+ * An activity of a suppressed person (identity rule 8): what happened and when, nothing that
+ * identifies or describes the person: no identifiers, visitor or external id, fields or payload.
+ */
+function suppressedRecord(base: BaseRecord): ActivityRecord {
+  return {
+    ...base,
+    email: null,
+    phone: null,
+    phoneExtension: null,
+    visitorId: null,
+    externalId: null,
+    fields: {},
+    payload: undefined,
+    outcome: 'suppressed',
+    contactId: null,
+    claim: null,
+    warnings: [],
+    processedAt: new Date(),
+  };
 }
 
 function expectedOf(r: ActivityRecord): Expected {
@@ -240,6 +282,7 @@ function baseRecord(account: string, activity: CanonicalActivity, ids: Normalize
     fields: activity.fields,
     payload: input.payload,
     provider: input.provider ?? null,
+    ...(activity.status ? { status: activity.status } : {}),
   };
 }
 

@@ -30,7 +30,7 @@ const FAILURES: Record<SignatureFailure, string> = {
   missing: `The ${SIGNATURE_HEADER} header is required`,
   malformed: `The ${SIGNATURE_HEADER} header must look like t=<unix seconds>,v1=<64 hex digits>`,
   stale: 'The signature timestamp is outside the tolerance window (check the sender clock; replays are refused)',
-  mismatch: 'No signature matches the raw body with an active secret of this account',
+  mismatch: 'No signature matches the raw body with an active secret of this account and provider',
 };
 
 /**
@@ -50,7 +50,7 @@ export function createWebhookIntakeService(deps: WebhookIntakeDeps) {
         throw new AppError('unknown_provider', `No webhook provider "${req.provider.slice(0, 64)}" (known: ${PROVIDER_NAMES.join(', ')})`, 404);
       }
       // An unknown account looks exactly like a wrong secret: ids cannot be probed.
-      const secrets = ACCOUNT_ID.test(req.account) ? await deps.secrets.secretsFor(req.account) : [];
+      const secrets = ACCOUNT_ID.test(req.account) ? await deps.secrets.secretsFor(req.account, req.provider) : [];
       const result = verifySignature({
         header: req.signature,
         rawBody: req.rawBody,

@@ -85,6 +85,14 @@ export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<Activ
     },
   );
   worker.on('error', (err) => deps.logger.error({ err }, 'activities worker error'));
+  // A suppressed person's raw payload must not wait out the completed-job retention in Redis: the
+  // record keeps nothing of it. A redelivery of the same activity then finds the record and
+  // changes nothing (it is answered `queued` rather than `duplicate`).
+  worker.on('completed', (job, result) => {
+    if (result && 'resolution' in result && result.outcome === 'suppressed') {
+      job.remove().catch((err: unknown) => deps.logger.warn({ err, jobId: job.id }, 'could not remove the job of a suppressed activity'));
+    }
+  });
   return worker;
 }
 

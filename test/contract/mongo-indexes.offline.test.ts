@@ -17,15 +17,28 @@ describe('MongoDB indexes (no server needed)', () => {
         { name: 'contacts_account_phone_id', key: { account: 1, phone: 1, _id: 1 } },
         { name: 'contacts_account_id', key: { account: 1, _id: 1 } },
         { name: 'contacts_account_visitorIds_lastActivityAt_id', key: { account: 1, visitorIds: 1, lastActivityAt: -1, _id: 1 } },
+        // The operator's contact list: each sort, with and without a status filter; q's prefixes.
+        { name: 'contacts_account_lastActivityAt_id', key: { account: 1, lastActivityAt: -1, _id: -1 } },
+        { name: 'contacts_account_status_lastActivityAt_id', key: { account: 1, status: 1, lastActivityAt: -1, _id: -1 } },
+        { name: 'contacts_account_firstSeenAt_id', key: { account: 1, firstSeenAt: -1, _id: -1 } },
+        { name: 'contacts_account_status_firstSeenAt_id', key: { account: 1, status: 1, firstSeenAt: -1, _id: -1 } },
+        { name: 'contacts_account_searchName_id', key: { account: 1, 'search.name': 1, _id: 1 } },
+        { name: 'contacts_account_status_searchName_id', key: { account: 1, status: 1, 'search.name': 1, _id: 1 } },
+        { name: 'contacts_account_searchTerms', key: { account: 1, 'search.terms': 1 } },
       ],
       activities: [
         { name: 'activities_account_contact_occurredAt', key: { account: 1, contactId: 1, occurredAt: -1, _id: -1 } },
         { name: 'activities_account_outcome_id', key: { account: 1, outcome: 1, _id: 1 } },
+        { name: 'activities_account_contact_type_occurredAt_id', key: { account: 1, contactId: 1, type: 1, occurredAt: -1, _id: -1 } },
       ],
       page_views: [{ name: 'page_views_account_visitorId_contactId_viewedAt_id', key: { account: 1, visitorId: 1, contactId: 1, viewedAt: -1, _id: -1 } }],
       accounts: [],
       apikeys: [{ name: 'apikeys_account_label', key: { account: 1, label: 1 } }],
       webhooksecrets: [],
+      // GDPR erase with suppression: one hash per (account, hash); the worker's look-up by its prefix.
+      suppressions: [{ name: 'suppressions_account_hash_unique', key: { account: 1, hash: 1 }, unique: true }],
+      // A provider's signing secrets per account (the webhook intake's cache fill lists one account's).
+      providersecrets: [{ name: 'providersecrets_account_provider', key: { account: 1, provider: 1 } }],
     });
     // Key order is part of an index: pin it, not just the set of keys.
     const contacts = declaredIndexes().find((c) => c.collection === 'contacts')!.indexes;
@@ -36,6 +49,13 @@ describe('MongoDB indexes (no server needed)', () => {
       'account,phone,_id',
       'account,_id',
       'account,visitorIds,lastActivityAt,_id',
+      'account,lastActivityAt,_id',
+      'account,status,lastActivityAt,_id',
+      'account,firstSeenAt,_id',
+      'account,status,firstSeenAt,_id',
+      'account,search.name,_id',
+      'account,status,search.name,_id',
+      'account,search.terms',
     ]);
   });
 

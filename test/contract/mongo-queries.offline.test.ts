@@ -60,6 +60,16 @@ describe('every MongoDB repository query casts against the schemas (no server ne
     ['contacts.list (no filter)', () => repos.contacts.list('acme', { limit: 5 })],
     ['contacts.delete', () => repos.contacts.delete('acme', 'ct_1')],
     ['contacts.count', () => repos.contacts.count('acme')],
+    // The operator's contact list: every sort, with and without status, captured range, q and cursor.
+    ['contacts.search (default sort)', () => repos.contacts.search('acme', { sort: 'lastActivityAt', limit: 5 })],
+    ['contacts.search (status, cursor)', () => repos.contacts.search('acme', { sort: 'lastActivityAt', status: 'new', after: { value: at.getTime(), id: 'ct_1' }, limit: 5 })],
+    ['contacts.search (captured range, cursor)', () => repos.contacts.search('acme', { sort: 'lastActivityAt', capturedFrom: at, capturedTo: new Date(), after: { value: at.getTime(), id: 'ct_1' }, limit: 5 })],
+    ['contacts.search (firstSeenAt, captured range, cursor)', () => repos.contacts.search('acme', { sort: 'firstSeenAt', capturedFrom: at, capturedTo: new Date(), after: { value: at.getTime(), id: 'ct_1' }, limit: 5 })],
+    ['contacts.search (status, firstSeenAt)', () => repos.contacts.search('acme', { sort: 'firstSeenAt', status: 'new', limit: 5 })],
+    ['contacts.search (name, cursor)', () => repos.contacts.search('acme', { sort: 'name', after: { value: '0lovelace\u0001ada', id: 'ct_1' }, limit: 5 })],
+    ['contacts.search (status, name)', () => repos.contacts.search('acme', { sort: 'name', status: 'new', limit: 5 })],
+    ['contacts.search (q)', () => repos.contacts.search('acme', { sort: 'lastActivityAt', prefixes: ['ada', '1415'], limit: 5 })],
+    ['contacts.search (q, status, name)', () => repos.contacts.search('acme', { sort: 'name', status: 'new', prefixes: ['a.b*(c)+?[x]$^\\|{1}'], limit: 5 })],
     ['activities.insert', () => repos.activities.insert(activity)],
     ['activities.findById', () => repos.activities.findById('acme', 'act_1')],
     ['activities.listForContact', () => repos.activities.listForContact('acme', 'ct_1', 5)],
@@ -69,11 +79,15 @@ describe('every MongoDB repository query casts against the schemas (no server ne
     ['activities.replaceIf', () => repos.activities.replaceIf(activity, { outcome: 'pending', contactId: 'ct_1' })],
     ['activities.replaceIf (from unidentified)', () => repos.activities.replaceIf(activity, { outcome: 'unidentified', contactId: null })],
     ['activities.deleteForContact', () => repos.activities.deleteForContact('acme', 'ct_1')],
+    ['activities.listTimeline', () => repos.activities.listTimeline('acme', 'ct_1', { limit: 5 })],
+    ['activities.listTimeline (type, cursor)', () => repos.activities.listTimeline('acme', 'ct_1', { type: 'contact.updated', before: { occurredAt: at, id: 'act_1' }, limit: 5 })],
+    ['activities.detachContact', () => repos.activities.detachContact('acme', 'ct_1')],
     ['pageViews.insert', () => repos.pageViews.insert(pageView)],
     ['pageViews.findById', () => repos.pageViews.findById('acme', 'act_2')],
     ['pageViews.listUnattached', () => repos.pageViews.listUnattached('acme', 'v1', 5)],
     ['pageViews.attach', () => repos.pageViews.attach('acme', 'act_2', 'ct_1')],
     ['pageViews.count', () => repos.pageViews.count('acme')],
+    ['pageViews.detachContact', () => repos.pageViews.detachContact('acme', 'ct_1', ['v1', 'v2'])],
     ['accounts.ensure', () => repos.accounts.ensure({ id: 'acme', name: 'Acme', defaultCountry: 'US', statuses: ['new'], defaultStatus: 'new', fieldDefinitions: [{ key: 'seats', type: 'number', sourceNames: ['team_size'] }], createdAt: at })],
     ['accounts.findById', () => repos.accounts.findById('acme')],
     ['accounts.ensureApiKey', () => repos.accounts.ensureApiKey({ hash: 'a'.repeat(64), account: 'acme', label: 'bootstrap', createdAt: at })],
@@ -81,6 +95,31 @@ describe('every MongoDB repository query casts against the schemas (no server ne
     ['accounts.revokeApiKeys', () => repos.accounts.revokeApiKeys('acme', 'bootstrap', 'a'.repeat(64))],
     ['accounts.setWebhookSecrets', () => repos.accounts.setWebhookSecrets('acme', [{ secret: 'whsec_x', label: 'current', createdAt: at }])],
     ['accounts.findWebhookSecrets', () => repos.accounts.findWebhookSecrets('acme')],
+    // GDPR erase, suppression, and the unidentified listing.
+    ['activities.listIdsForContact', () => repos.activities.listIdsForContact('acme', 'ct_1')],
+    ['activities.countUnidentified', () => repos.activities.countUnidentified('acme', { since: at, until: new Date() })],
+    ['activities.countUnidentified (all)', () => repos.activities.countUnidentified('acme', {})],
+    ['pageViews.listIdsOfVisitor', () => repos.pageViews.listIdsOfVisitor('acme', 'v1')],
+    ['pageViews.deleteByIds', () => repos.pageViews.deleteByIds('acme', ['act_2', 'act_3'])],
+    ['suppressions.add', () => repos.suppressions.add({ account: 'acme', hash: 'a'.repeat(64), kind: 'email', createdAt: at })],
+    ['suppressions.findAny', () => repos.suppressions.findAny('acme', ['a'.repeat(64), 'b'.repeat(64)])],
+    ['suppressions.count', () => repos.suppressions.count('acme')],
+    // Operator API: statuses, accounts, API keys, per-provider webhook secrets.
+    ['contacts.countByStatus', () => repos.contacts.countByStatus('acme', 'trial')],
+    ['contacts.replaceStatus', () => repos.contacts.replaceStatus('acme', 'trial', 'new')],
+    ['accounts.insert', () => repos.accounts.insert({ id: 'acme', name: 'Acme', defaultCountry: 'US', statuses: ['new'], statusLabels: { new: 'New' }, defaultStatus: 'new', fieldDefinitions: [{ key: 'site', type: 'url', archived: true }], createdAt: at })],
+    ['accounts.list', () => repos.accounts.list({ limit: 5 })],
+    ['accounts.list (cursor)', () => repos.accounts.list({ limit: 5, cursor: 'acme' })],
+    ['accounts.updateSettings', () => repos.accounts.updateSettings('acme', 3, { name: 'Acme', statusLabels: { new: 'New' }, fieldDefinitions: [{ key: 'plan', type: 'single_choice', options: ['A'] }] })],
+    ['accounts.updateSettings (first)', () => repos.accounts.updateSettings('acme', 0, { defaultCountry: 'DE' })],
+    ['accounts.updateSettings (no change)', () => repos.accounts.updateSettings('acme', 1, {})],
+    ['accounts.listApiKeys', () => repos.accounts.listApiKeys('acme', 101)],
+    ['accounts.deleteApiKey', () => repos.accounts.deleteApiKey('acme', 'a'.repeat(64))],
+    ['accounts.touchApiKey', () => repos.accounts.touchApiKey('a'.repeat(64), at)],
+    ['accounts.findProviderSecret', () => repos.accounts.findProviderSecret('acme', 'chatbot')],
+    ['accounts.listProviderSecrets', () => repos.accounts.listProviderSecrets('acme')],
+    ['accounts.putProviderSecret', () => repos.accounts.putProviderSecret({ account: 'acme', provider: 'chatbot', secret: 's'.repeat(30), createdAt: at, rotatedAt: at, previous: { secret: 'p'.repeat(30), expiresAt: at }, version: 3 }, 2)],
+    ['accounts.putProviderSecret (first)', () => repos.accounts.putProviderSecret({ account: 'acme', provider: 'chatbot', secret: 's'.repeat(30), createdAt: at, rotatedAt: at, previous: null, version: 1 }, 0)],
   ];
 
   it('covers every method of every MongoDB repository', () => {
@@ -113,6 +152,32 @@ describe('every MongoDB repository query casts against the schemas (no server ne
     }
     // One query, whose sort is the index's key order after the (account, phone) equality.
     expect(seen).toEqual([{ filter: { account: 'acme', phone: '+14155552671' }, sort: { phoneOnly: -1, lastActivityAt: -1, _id: 1 }, limit: 20 }]);
+  });
+
+  it('contacts.search: q only as anchored, escaped literal prefixes; the cursor as a range on the sort key minus the ties shown', async () => {
+    const seen: { filter: Record<string, unknown>; sort: unknown; limit: unknown }[] = [];
+    const exec = jest.spyOn(mongoose.Query.prototype, 'exec').mockImplementation(async function (this: mongoose.Query<unknown, unknown>) {
+      const options = this.getOptions();
+      seen.push({ filter: this.getFilter(), sort: options.sort, limit: options.limit });
+      return [];
+    });
+    try {
+      await repos.contacts.search('acme', { sort: 'name', status: 'new', prefixes: ['a.b*(c)', '1415'], after: { value: '0x\u0001y', id: 'ct_9' }, limit: 10 });
+      await repos.contacts.search('acme', { sort: 'lastActivityAt', after: { value: at.getTime(), id: 'ct_9' }, limit: 10 });
+    } finally {
+      exec.mockRestore();
+    }
+    const [byName, byRecent] = seen;
+    const terms = (byName!.filter['search.terms'] as { $in: RegExp[] }).$in;
+    expect(terms.map((r) => r.source)).toEqual(['^a\\.b\\*\\(c\\)', '^1415']);
+    expect(terms.every((r) => r.flags === '')).toBe(true);
+    expect('x.y'.match(terms[0]!)).toBeNull();
+    expect('a.b*(c)d').toMatch(terms[0]!);
+    expect(byName).toMatchObject({ sort: { 'search.name': 1, _id: 1 }, limit: 11 });
+    expect(byName!.filter).toMatchObject({ account: 'acme', status: 'new', 'search.name': { $gte: '0x\u0001y' } });
+    expect(byName!.filter.$nor).toMatchObject([{ 'search.name': '0x\u0001y', _id: { $lte: 'ct_9' } }]);
+    expect(byRecent).toMatchObject({ sort: { lastActivityAt: -1, _id: -1 }, filter: { account: 'acme', lastActivityAt: { $lte: at } } });
+    expect(byRecent!.filter.$nor).toMatchObject([{ lastActivityAt: at, _id: { $gte: 'ct_9' } }]);
   });
 
   describe('every query is served by a declared index (equality prefix, then the sort, from the index)', () => {
@@ -177,7 +242,15 @@ describe('every MongoDB repository query casts against the schemas (no server ne
       const keys = Object.entries(index.key);
       let prefix = 0;
       while (prefix < keys.length && equality.has(keys[prefix]![0])) prefix++;
-      if (prefix === 0) return 'no equality on its first key';
+      if (prefix === 0) {
+        // No equality at all (a list over the whole collection): served only by walking the index in
+        // the sort's order, with at most a range on that same leading key (the cursor).
+        const sort = Object.entries(q.sort ?? {});
+        const rangeOnLead = Object.keys(q.filter).every((f) => f === keys[0]![0]);
+        const walks = sort.length > 0 && sort.every(([f], i) => keys[i]?.[0] === f);
+        const dir = walks && (sort.every(([, d], i) => d === keys[i]![1]) || sort.every(([, d], i) => d === -keys[i]![1]));
+        return rangeOnLead && dir ? null : 'no equality on its first key';
+      }
       // A unique index with every key fixed: at most one document, no sort to serve.
       if (index.unique && prefix === keys.length) return null;
       const outside = [...equality].filter((f) => !keys.slice(0, prefix).some(([k]) => k === f));
@@ -199,6 +272,15 @@ describe('every MongoDB repository query casts against the schemas (no server ne
         'activities.replaceIf', 'activities.deleteForContact', 'pageViews.findById', 'pageViews.listUnattached', 'pageViews.attach',
         'pageViews.count', 'accounts.ensure', 'accounts.findById', 'accounts.ensureApiKey', 'accounts.revokeApiKeys',
         'accounts.findApiKey', 'accounts.setWebhookSecrets', 'accounts.findWebhookSecrets',
+        'activities.listIdsForContact', 'activities.countUnidentified', 'activities.countUnidentified (all)', 'pageViews.listIdsOfVisitor',
+        'pageViews.deleteByIds', 'suppressions.add', 'suppressions.findAny', 'suppressions.count',
+        'contacts.search (default sort)', 'contacts.search (status, cursor)', 'contacts.search (captured range, cursor)',
+        'contacts.search (firstSeenAt, captured range, cursor)', 'contacts.search (status, firstSeenAt)', 'contacts.search (name, cursor)',
+        'contacts.search (status, name)', 'contacts.search (q)', 'contacts.search (q, status, name)',
+        'activities.listTimeline', 'activities.listTimeline (type, cursor)', 'activities.detachContact', 'pageViews.detachContact',
+        'contacts.countByStatus', 'contacts.replaceStatus', 'accounts.list', 'accounts.list (cursor)', 'accounts.updateSettings',
+        'accounts.updateSettings (first)', 'accounts.listApiKeys', 'accounts.deleteApiKey', 'accounts.touchApiKey',
+        'accounts.findProviderSecret', 'accounts.listProviderSecrets', 'accounts.putProviderSecret',
       ]) {
         expect(calls).toContain(name);
       }
@@ -230,6 +312,12 @@ describe('every MongoDB repository query casts against the schemas (no server ne
       const partial: IndexSpec = { key: { account: 1, email: 1 }, name: 'p', unique: true, partialFilterExpression: { email: { $type: 'string' } } };
       expect(whyNot(q({ account: 'a', email: 'e' }), partial)).toMatch(/partial filter/);
       expect(whyNot(q({ account: 'a', email: { $eq: 'e', $type: 'string' } }, { _id: 1 }), partial)).toBeNull();
+      // Without equality: only a walk of the index in sort order, a range on its leading key allowed.
+      const byId: IndexSpec = { key: { _id: 1 }, name: '_id_', unique: true };
+      expect(whyNot(q({ _id: { $gt: 'a' } }, { _id: 1 }), byId)).toBeNull();
+      expect(whyNot(q({}, { _id: -1 }), byId)).toBeNull();
+      expect(whyNot(q({}), byId)).toMatch(/no equality/);
+      expect(whyNot(q({ name: { $gt: 'a' } }, { _id: 1 }), byId)).toMatch(/no equality/);
     });
   });
 

@@ -71,6 +71,40 @@ function mongoOnlyCases(env: () => { uri: string; admin: Connection; runPrefix: 
       await db.dropDatabase();
     }
   });
+
+  // The operator's contact list and a contact's timeline. Several indexes start with (account) or
+  // (account, status), so only the winning plan is checked: the planner must pick the one that
+  // gives the order, not sort in memory.
+  it('the contact list and the timeline take their order from an index in every sort', async () => {
+    const dbName = `${env().runPrefix}_list_plans`;
+    const repos = await createMongoRepositories(env().uri, { dbName });
+    const db = env().admin.getClient().db(dbName);
+    try {
+      const winning = async (collection: string, filter: Record<string, unknown>, sort: Record<string, 1 | -1>, limit: number) =>
+        JSON.stringify(((await db.collection(collection).find(filter).sort(sort).limit(limit).explain('queryPlanner')) as { queryPlanner: { winningPlan: unknown } }).queryPlanner.winningPlan);
+      const d = new Date('2026-01-01T00:00:00Z');
+      const plans = {
+        recent: await winning('contacts', { account: 'acme' }, { lastActivityAt: -1, _id: -1 }, 51),
+        recentAfter: await winning('contacts', { account: 'acme', lastActivityAt: { $lte: d }, $nor: [{ lastActivityAt: d, _id: { $gte: 'ct_1' } }] }, { lastActivityAt: -1, _id: -1 }, 51),
+        recentByStatus: await winning('contacts', { account: 'acme', status: 'new' }, { lastActivityAt: -1, _id: -1 }, 51),
+        firstSeenCaptured: await winning('contacts', { account: 'acme', firstSeenAt: { $gte: d, $lt: new Date() } }, { firstSeenAt: -1, _id: -1 }, 51),
+        firstSeenByStatus: await winning('contacts', { account: 'acme', status: 'new' }, { firstSeenAt: -1, _id: -1 }, 51),
+        name: await winning('contacts', { account: 'acme', 'search.name': { $gte: '0a' }, $nor: [{ 'search.name': '0a', _id: { $lte: 'ct_1' } }] }, { 'search.name': 1, _id: 1 }, 51),
+        nameByStatus: await winning('contacts', { account: 'acme', status: 'new' }, { 'search.name': 1, _id: 1 }, 51),
+        timeline: await winning('activities', { account: 'acme', contactId: 'ct_1' }, { occurredAt: -1, _id: -1 }, 51),
+        timelineByType: await winning('activities', { account: 'acme', contactId: 'ct_1', type: 'contact.updated' }, { occurredAt: -1, _id: -1 }, 51),
+      };
+      for (const [query, text] of Object.entries(plans)) {
+        expect([query, /"stage":"SORT"/.test(text), /COLLSCAN/.test(text)]).toEqual([query, false, false]);
+      }
+      // q: anchored prefixes are index bounds (no collection scan); its matches may be sorted.
+      const q = await winning('contacts', { account: 'acme', 'search.terms': { $in: [/^ada/, /^1415/] } }, { lastActivityAt: -1, _id: -1 }, 51);
+      expect(q).not.toMatch(/COLLSCAN/);
+    } finally {
+      await repos.close();
+      await db.dropDatabase();
+    }
+  });
 }
 
 const availability = probeMongo();

@@ -1,6 +1,9 @@
 import { LIMITS } from '../../src/domain/limits';
 import type { CapturedField, ContactState } from '../../src/domain/types';
 import type { ActivityRecord, ContactRecord, PageViewRecord, Repositories } from '../../src/repositories';
+import type { Account, ApiKeyRecord, ProviderSecretRecord } from '../../src/repositories';
+import type { ContactSearchQuery } from '../../src/repositories';
+import { searchPrefixes } from '../../src/domain/contact-search';
 import { DuplicateIdentifierError, VersionConflictError } from '../../src/shared/errors';
 
 /**
@@ -684,6 +687,214 @@ export function describeRepositoryContract(name: string, factory: RepositoryFact
       });
     });
 
+    // ---- Operator API, contacts half: the contact list, status and tombstones, timeline, deletion ----
+    describe('operator contacts: list, status, tombstones, timeline, deletion', () => {
+      const named = (first: string | null, last: string | null): Record<string, CapturedField> => ({
+        ...(first === null ? {} : { firstName: field(first) }),
+        ...(last === null ? {} : { lastName: field(last) }),
+      });
+      /** Every page of a search, following the cursor. */
+      async function allPages(account: string, query: Omit<ContactSearchQuery, 'after' | 'limit'>, limit: number): Promise<string[]> {
+        const ids: string[] = [];
+        let after: ContactSearchQuery['after'];
+        for (let guard = 0; guard < 100; guard++) {
+          const page = await repos.contacts.search(account, { ...query, limit, ...(after ? { after } : {}) });
+          expect(page.data.length).toBeLessThanOrEqual(limit);
+          ids.push(...page.data.map((c) => c.id));
+          if (!page.next) return ids;
+          expect(page.next.id).toBe(page.data[page.data.length - 1]!.id);
+          after = page.next;
+        }
+        throw new Error('no last page');
+      }
+
+      it('sorts by lastActivityAt and firstSeenAt newest first, by name ascending (nameless last), ties by id; every page once', async () => {
+        const c1 = await createContact(A, { email: 'c1@example.com', fields: named('Ada', 'Lovelace'), firstSeenAt: at(1), lastActivityAt: at(50) });
+        const c2 = await createContact(A, { email: 'c2@example.com', fields: named('Grace', 'Hopper'), firstSeenAt: at(2), lastActivityAt: at(40) });
+        const c3 = await createContact(A, { email: 'c3@example.com', fields: named(null, null), firstSeenAt: at(3), lastActivityAt: at(50) });
+        const c4 = await createContact(A, { email: 'c4@example.com', fields: named('alan', 'turing'), firstSeenAt: at(3), lastActivityAt: at(10) });
+        const c5 = await createContact(A, { email: 'c5@example.com', fields: named('Zed', null), firstSeenAt: at(0), lastActivityAt: at(60) });
+        const c6 = await createContact(A, { email: 'c6@example.com', fields: named('Émile', 'Hopper'), firstSeenAt: at(5), lastActivityAt: at(20) });
+        await createContact(B, { email: 'b@example.com', fields: named('Ada', 'Lovelace'), lastActivityAt: at(99) });
+
+        const byRecent = [c5, c3, c1, c2, c6, c4].map((c) => c.id); // c3 and c1 tie at 50: larger id first
+        const byFirstSeen = [c6, c4, c3, c2, c1, c5].map((c) => c.id); // c4 and c3 tie at 3: larger id first
+        // Last name, then first name, case-insensitively; "" (no last name) before any, nameless after all.
+        const byName = [c5, c2, c6, c1, c4, c3].map((c) => c.id);
+        for (const limit of [1, 2, 4, 10]) {
+          expect(await allPages(A, { sort: 'lastActivityAt' }, limit)).toEqual(byRecent);
+          expect(await allPages(A, { sort: 'firstSeenAt' }, limit)).toEqual(byFirstSeen);
+          expect(await allPages(A, { sort: 'name' }, limit)).toEqual(byName);
+        }
+        const last = await repos.contacts.search(A, { sort: 'lastActivityAt', limit: 6 });
+        expect(last.next).toBeNull();
+        expect(last.data[0]).toEqual(await repos.contacts.findById(A, c5.id));
+        expect((await repos.contacts.search(A, { sort: 'lastActivityAt', limit: 0 })).data).toEqual([]);
+      });
+
+      it('a page starts after the position it is given, even when that contact changed or went meanwhile', async () => {
+        const a = await createContact(A, { email: 'p1@example.com', lastActivityAt: at(30) });
+        const b = await createContact(A, { email: 'p2@example.com', lastActivityAt: at(20) });
+        const c = await createContact(A, { email: 'p3@example.com', lastActivityAt: at(10) });
+        const first = await repos.contacts.search(A, { sort: 'lastActivityAt', limit: 1 });
+        expect(first.data.map((x) => x.id)).toEqual([a.id]);
+        await repos.contacts.delete(A, a.id);
+        const rest = await repos.contacts.search(A, { sort: 'lastActivityAt', limit: 10, after: first.next! });
+        expect(rest.data.map((x) => x.id)).toEqual([b.id, c.id]);
+      });
+
+      it('q: case-insensitive prefixes of the email, the phone digits, the first or last name and "first last"; literal text only', async () => {
+        const ada = await createContact(A, { email: 'ada.l@example.com', phone: '+14155550100', fields: named('Ada', 'Lovelace') });
+        const bob = await createContact(A, { email: 'bob@example.org', fields: named('Bob', 'Adams') });
+        const dot = await createContact(A, { email: 'a.b@example.com', fields: named(null, null) });
+        await createContact(A, { email: 'axb@example.com', fields: named(null, null) });
+        await createContact(B, { email: 'ada@example.com', fields: named('Ada', null) });
+        const find = async (q: string) => (await repos.contacts.search(A, { sort: 'name', prefixes: searchPrefixes(q), limit: 50 })).data.map((c) => c.id).sort();
+        const ids = (...cs: ContactRecord[]) => cs.map((c) => c.id).sort();
+
+        expect(await find('ADA')).toEqual(ids(ada, bob)); // Ada's email and first name, Bob Adams' last name
+        expect(await find('ada.')).toEqual(ids(ada));
+        expect(await find('love')).toEqual(ids(ada));
+        expect(await find('ada lov')).toEqual(ids(ada));
+        expect(await find('1415555')).toEqual(ids(ada));
+        expect(await find('+1 (415) 555')).toEqual(ids(ada));
+        expect(await find('4155550100')).toEqual([]); // digits from the country code on
+        expect(await find('a.b')).toEqual(ids(dot)); // "." is a dot, not any character
+        for (const q of ['.*', '^a', 'a|b', '(a)', '[a]', '\\', 'a{1}', 'ada$', '?']) expect(await find(q)).toEqual([]);
+        expect(await find('example')).toEqual([]); // a prefix, not a substring
+        expect(await find('zzz')).toEqual([]);
+      });
+
+      it('q follows updates: the search keys are rewritten with every write', async () => {
+        const c = await createContact(A, { email: 'old@example.com', fields: named('Ada', 'Lovelace') });
+        await repos.contacts.update(A, c.id, c.version, state({ email: 'new@example.com', fields: { ...named('Augusta', 'King'), lastName: field(null) } }));
+        const find = async (q: string) => (await repos.contacts.search(A, { sort: 'lastActivityAt', prefixes: searchPrefixes(q), limit: 5 })).data.map((x) => x.id);
+        expect(await find('new@')).toEqual([c.id]);
+        expect(await find('augusta')).toEqual([c.id]);
+        expect(await find('old@')).toEqual([]);
+        expect(await find('ada')).toEqual([]);
+        expect(await find('king')).toEqual([]); // cleared (a tombstone) is no name
+        expect(await find('lovelace')).toEqual([]);
+      });
+
+      it('filters by status and by firstSeenAt in [capturedFrom, capturedTo), with any sort', async () => {
+        const mk = (email: string, status: string, minute: number) =>
+          repos.contacts.create({ id: nextId('c'), account: A, status, state: state({ email, firstSeenAt: at(minute), lastActivityAt: at(minute) }) });
+        const n1 = await mk('n1@example.com', 'new', 1);
+        const q1 = await mk('q1@example.com', 'qualified', 2);
+        const n2 = await mk('n2@example.com', 'new', 3);
+        const q2 = await mk('q2@example.com', 'qualified', 4);
+        await repos.contacts.create({ id: nextId('c'), account: B, status: 'new', state: state({ email: 'b@example.com', firstSeenAt: at(2) }) });
+        for (const sort of ['lastActivityAt', 'firstSeenAt', 'name'] as const) {
+          expect((await allPages(A, { sort, status: 'qualified' }, 1)).sort()).toEqual([q1.id, q2.id].sort());
+          expect((await allPages(A, { sort, capturedFrom: at(2), capturedTo: at(4) }, 1)).sort()).toEqual([q1.id, n2.id].sort());
+          expect(await allPages(A, { sort, status: 'new', capturedFrom: at(2) }, 1)).toEqual([n2.id]);
+          expect(await allPages(A, { sort, status: 'none' }, 1)).toEqual([]);
+        }
+        expect(await allPages(A, { sort: 'firstSeenAt', capturedTo: at(3) }, 1)).toEqual([q1.id, n1.id]);
+      });
+
+      it('keeps the status and the event that set it; an update without them keeps what is stored', async () => {
+        const set = { setAt: at(5), activityId: 'act_s1', source: 'chatbot' };
+        const c = await repos.contacts.create({ id: nextId('c'), account: A, status: 'qualified', state: state({ email: 's@example.com', status: 'qualified', statusSet: set }) });
+        expect(c).toMatchObject({ status: 'qualified', statusSet: set });
+        const plain = await createContact(A, { email: 'plain@example.com' });
+        expect(plain).toMatchObject({ status: 'new', statusSet: null });
+
+        const kept = await repos.contacts.update(A, c.id, c.version, state({ email: 's@example.com' }));
+        expect(kept).toMatchObject({ status: 'qualified', statusSet: set });
+        const moved = { setAt: at(9), activityId: 'act_op', source: 'operator' };
+        const changed = await repos.contacts.update(A, c.id, kept.version, { ...state({ email: 's@example.com' }), status: 'disqualified', statusSet: moved });
+        expect(changed).toMatchObject({ status: 'disqualified', statusSet: moved });
+        expect(await repos.contacts.findById(A, c.id)).toEqual(changed);
+        expect((await repos.contacts.search(A, { sort: 'lastActivityAt', status: 'disqualified', limit: 5 })).data.map((x) => x.id)).toEqual([c.id]);
+      });
+
+      it('keeps a cleared field (value null) as a tombstone with its provenance', async () => {
+        const cleared: CapturedField = { value: null, source: 'operator', setAt: at(7), activityId: 'act_edit' };
+        const c = await createContact(A, { email: 't@example.com', fields: { company: cleared, plan: field('pro') } });
+        expect(c.fields.company).toEqual(cleared);
+        expect((await repos.contacts.findById(A, c.id))!.fields).toEqual({ company: cleared, plan: field('pro') });
+        const u = await repos.contacts.update(A, c.id, c.version, state({ email: 't@example.com', fields: { company: cleared, plan: { ...cleared, setAt: at(8) } } }));
+        expect(u.fields.plan).toEqual({ ...cleared, setAt: at(8) });
+      });
+
+      it('lists a contact’s timeline newest first (id descending on ties), by type, paged by position, per account', async () => {
+        const rows = [
+          activity({ id: 'act_t1', contactId: 'c_1', occurredAt: at(10), type: 'booking.created' }),
+          activity({ id: 'act_t2', contactId: 'c_1', occurredAt: at(20), type: 'contact.updated', source: 'operator', status: 'qualified' }),
+          activity({ id: 'act_t3', contactId: 'c_1', occurredAt: at(20), type: 'booking.created' }),
+          activity({ id: 'act_t4', contactId: 'c_1', occurredAt: at(30), type: 'booking.created' }),
+        ];
+        for (const r of rows) await repos.activities.insert(r);
+        await repos.activities.insert(activity({ contactId: 'c_2', occurredAt: at(25) }));
+        await repos.activities.insert(activity({ account: B, id: 'act_t9', contactId: 'c_1', occurredAt: at(40) }));
+
+        const all = await repos.activities.listTimeline(A, 'c_1', { limit: 10 });
+        expect(all.map((r) => r.id)).toEqual(['act_t4', 'act_t3', 'act_t2', 'act_t1']);
+        expect(all[2]).toEqual(rows[1]); // the status rides along
+        const ids: string[] = [];
+        let before: { occurredAt: Date; id: string } | undefined;
+        for (;;) {
+          const page = await repos.activities.listTimeline(A, 'c_1', { limit: 1, ...(before ? { before } : {}) });
+          if (page.length === 0) break;
+          ids.push(page[0]!.id);
+          before = { occurredAt: page[0]!.occurredAt, id: page[0]!.id };
+        }
+        expect(ids).toEqual(['act_t4', 'act_t3', 'act_t2', 'act_t1']);
+        expect((await repos.activities.listTimeline(A, 'c_1', { type: 'booking.created', limit: 10 })).map((r) => r.id)).toEqual(['act_t4', 'act_t3', 'act_t1']);
+        expect((await repos.activities.listTimeline(A, 'c_1', { type: 'booking.created', limit: 10, before: { occurredAt: at(20), id: 'act_t3' } })).map((r) => r.id)).toEqual(['act_t1']);
+        expect(await repos.activities.listTimeline(A, 'c_1', { limit: 0 })).toEqual([]);
+        expect((await repos.activities.listTimeline(B, 'c_1', { limit: 10 })).map((r) => r.id)).toEqual(['act_t9']);
+      });
+
+      it('detaching a deleted contact’s history: processed activities lose the contact, pending claims stay, other contacts and tenants untouched', async () => {
+        const done = activity({ contactId: 'c_1' });
+        const claim = { contactId: 'c_1', create: false, setEmail: null, setPhone: null, warnings: [] };
+        const pending = activity({ contactId: 'c_1', outcome: 'pending', claim });
+        const other = activity({ contactId: 'c_2' });
+        const theirs = activity({ account: B, contactId: 'c_1' });
+        for (const r of [done, pending, other, theirs]) await repos.activities.insert(r);
+
+        expect(await repos.activities.detachContact(A, 'c_1')).toBe(1);
+        expect(await repos.activities.findById(A, done.id)).toEqual({ ...done, contactId: null });
+        expect(await repos.activities.findById(A, pending.id)).toEqual(pending);
+        expect((await repos.activities.listTimeline(A, 'c_1', { limit: 10 })).map((r) => r.id)).toEqual([pending.id]);
+        expect(await repos.activities.findById(A, other.id)).toEqual(other);
+        expect(await repos.activities.findById(B, theirs.id)).toEqual(theirs);
+        expect(await repos.activities.detachContact(A, 'c_1')).toBe(0);
+        await expectNoMatch(() => repos.activities.detachContact(A, injection), 0);
+        await expectNoMatch(() => repos.activities.listTimeline(A, injection, { limit: 10 }), []);
+        expect((await repos.activities.findById(A, other.id))!.contactId).toBe('c_2');
+      });
+
+      it('detaching a deleted contact’s page views makes them anonymous again, for the next holder of the visitor id', async () => {
+        const mine = pageView({ visitorId: 'v_1', viewedAt: at(1) });
+        const mineToo = pageView({ visitorId: 'v_2', viewedAt: at(2) });
+        const someoneElses = pageView({ visitorId: 'v_1', viewedAt: at(3) });
+        const theirs = pageView({ account: B, visitorId: 'v_1' });
+        for (const v of [mine, mineToo, someoneElses, theirs]) await repos.pageViews.insert(v);
+        await repos.pageViews.attach(A, mine.id, 'c_1');
+        await repos.pageViews.attach(A, mineToo.id, 'c_1');
+        await repos.pageViews.attach(A, someoneElses.id, 'c_2');
+        await repos.pageViews.attach(B, theirs.id, 'c_1');
+
+        expect(await repos.pageViews.detachContact(A, 'c_1', ['v_1', 'v_2', 'v_1'])).toBe(2);
+        expect((await repos.pageViews.listUnattached(A, 'v_1', 10)).map((v) => v.id)).toEqual([mine.id]);
+        expect((await repos.pageViews.findById(A, someoneElses.id))!.contactId).toBe('c_2');
+        expect((await repos.pageViews.findById(B, theirs.id))!.contactId).toBe('c_1');
+        expect(await repos.pageViews.detachContact(A, 'c_1', ['v_1', 'v_2'])).toBe(0);
+        await expectNoMatch(() => repos.pageViews.detachContact(A, injection, ['v_1']), 0);
+      });
+
+      it('never lets an operator smuggled into a list query match anything', async () => {
+        await createContact(A, { email: 'x@example.com' });
+        await expectNoMatch(() => repos.contacts.search(A, { sort: 'lastActivityAt', status: injection, limit: 5 }), { data: [], next: null });
+        await expectNoMatch(() => repos.contacts.search(A, { sort: 'lastActivityAt', prefixes: [injection], limit: 5 }), { data: [], next: null });
+        await expectNoMatch(() => repos.contacts.search(injection, { sort: 'lastActivityAt', limit: 5 }), { data: [], next: null });
+      });
+    });
+
     describe('page views', () => {
       it('inserts idempotently per (account, id) and keeps every field', async () => {
         const v = pageView();
@@ -821,6 +1032,339 @@ export function describeRepositoryContract(name: string, factory: RepositoryFact
       it('never matches an injected account id', async () => {
         await repos.accounts.setWebhookSecrets(A, [current]);
         await expectNoMatch(() => repos.accounts.findWebhookSecrets(injection), []);
+      });
+    });
+
+    // ---- GDPR erase, suppression and the unidentified listing ----
+    describe('erase support: activity ids, page views by visitor, unidentified counts', () => {
+      it('lists the ids of a contact’s activities, per account, and nothing after deleteForContact', async () => {
+        const mine = [activity({ contactId: 'c_1' }), activity({ contactId: 'c_1' })];
+        for (const r of [...mine, activity({ contactId: 'c_2' }), activity({ account: B, contactId: 'c_1' })]) await repos.activities.insert(r);
+        expect((await repos.activities.listIdsForContact(A, 'c_1')).sort()).toEqual(mine.map((r) => r.id).sort());
+        expect(await repos.activities.listIdsForContact(A, 'c_none')).toEqual([]);
+        expect(await repos.activities.deleteForContact(A, 'c_1')).toBe(2);
+        expect(await repos.activities.listIdsForContact(A, 'c_1')).toEqual([]);
+        expect(await repos.activities.listIdsForContact(B, 'c_1')).toHaveLength(1);
+        await expectNoMatch(() => repos.activities.listIdsForContact(A, injection), []);
+      });
+
+      it('counts unidentified activities per account within a receivedAt range [since, until)', async () => {
+        for (const minutes of [0, 10, 20]) await repos.activities.insert(activity({ outcome: 'unidentified', receivedAt: at(minutes) }));
+        await repos.activities.insert(activity({ outcome: 'processed', receivedAt: at(10) }));
+        await repos.activities.insert(activity({ account: B, outcome: 'unidentified', receivedAt: at(10) }));
+        expect(await repos.activities.countUnidentified(A, {})).toBe(3);
+        expect(await repos.activities.countUnidentified(A, { since: at(10) })).toBe(2);
+        expect(await repos.activities.countUnidentified(A, { until: at(10) })).toBe(1);
+        expect(await repos.activities.countUnidentified(A, { since: at(0), until: at(20) })).toBe(2);
+        expect(await repos.activities.countUnidentified(B, {})).toBe(1);
+        await expectNoMatch(() => repos.activities.countUnidentified(injection, {}), 0);
+      });
+
+      it('stores a suppressed activity without identifiers, fields or payload, and it is final for replaceIf', async () => {
+        const r = activity({ outcome: 'suppressed', email: null, phone: null, fields: {}, payload: undefined, contactId: null });
+        expect(await repos.activities.insert(r)).toBe('inserted');
+        const stored = await repos.activities.findById(A, r.id);
+        expect(stored).toMatchObject({ outcome: 'suppressed', email: null, phone: null, fields: {}, contactId: null });
+        expect(stored!.payload).toBeUndefined();
+        expect(await repos.activities.count(A, { outcome: 'suppressed' })).toBe(1);
+        expect(await repos.activities.replaceIf({ ...r, outcome: 'processed' }, { outcome: 'pending', contactId: null })).toBe(false);
+      });
+
+      it('lists every view of a visitor with its owner, per account, and deletes views by id', async () => {
+        const free = pageView({ visitorId: 'v_e' });
+        const mine = pageView({ visitorId: 'v_e', contactId: 'c_1' });
+        const theirs = pageView({ visitorId: 'v_e', contactId: 'c_2' });
+        const other = pageView({ visitorId: 'v_other' });
+        const elsewhere = pageView({ account: B, visitorId: 'v_e' });
+        for (const v of [free, mine, theirs, other, elsewhere]) await repos.pageViews.insert(v);
+        const listed = await repos.pageViews.listIdsOfVisitor(A, 'v_e');
+        expect([...listed].sort((x, y) => (x.id < y.id ? -1 : 1))).toEqual(
+          [free, mine, theirs].map((v) => ({ id: v.id, contactId: v.contactId })).sort((x, y) => (x.id < y.id ? -1 : 1)),
+        );
+        expect(await repos.pageViews.listIdsOfVisitor(A, 'v_nobody')).toEqual([]);
+
+        // Unknown and repeated ids are harmless; another account's view of the same id stays.
+        expect(await repos.pageViews.deleteByIds(A, [free.id, mine.id, mine.id, 'act_missing', elsewhere.id])).toBe(2);
+        expect(await repos.pageViews.findById(A, free.id)).toBeNull();
+        expect(await repos.pageViews.findById(A, mine.id)).toBeNull();
+        expect(await repos.pageViews.findById(A, theirs.id)).not.toBeNull();
+        expect(await repos.pageViews.findById(B, elsewhere.id)).not.toBeNull();
+        expect((await repos.pageViews.listIdsOfVisitor(A, 'v_e')).map((v) => v.id)).toEqual([theirs.id]);
+        expect(await repos.pageViews.listUnattached(A, 'v_e', 10)).toEqual([]);
+        expect(await repos.pageViews.deleteByIds(A, [])).toBe(0);
+        await expectNoMatch(() => repos.pageViews.listIdsOfVisitor(A, injection), []);
+        await expectNoMatch(() => repos.pageViews.deleteByIds(A, [injection]), 0);
+        expect(await repos.pageViews.count(A)).toBe(2);
+      });
+    });
+
+    describe('suppressions', () => {
+      const h1 = 'a'.repeat(64);
+      const h2 = 'b'.repeat(64);
+      const suppression = (over: Partial<{ account: string; hash: string; kind: 'email' | 'phone' }> = {}) => ({
+        account: A,
+        hash: h1,
+        kind: 'email' as const,
+        createdAt: at(0),
+        ...over,
+      });
+
+      it('adds idempotently per (account, hash) and finds any of several hashes in one call', async () => {
+        expect(await repos.suppressions.add(suppression())).toBe('inserted');
+        expect(await repos.suppressions.add(suppression({ kind: 'phone' }))).toBe('exists');
+        expect(await repos.suppressions.add(suppression({ hash: h2, kind: 'phone' }))).toBe('inserted');
+        expect(await repos.suppressions.count(A)).toBe(2);
+        expect((await repos.suppressions.findAny(A, [h2, 'c'.repeat(64), h1, h1])).sort()).toEqual([h1, h2]);
+        expect(await repos.suppressions.findAny(A, ['c'.repeat(64)])).toEqual([]);
+        expect(await repos.suppressions.findAny(A, [])).toEqual([]);
+      });
+
+      it('isolates tenants', async () => {
+        await repos.suppressions.add(suppression());
+        expect(await repos.suppressions.findAny(B, [h1])).toEqual([]);
+        expect(await repos.suppressions.count(B)).toBe(0);
+        expect(await repos.suppressions.add(suppression({ account: B }))).toBe('inserted');
+        expect(await repos.suppressions.count(B)).toBe(1);
+      });
+
+      it('concurrent adds of one hash: one inserted, the rest exist', async () => {
+        const outcomes = await Promise.all(Array.from({ length: 5 }, () => repos.suppressions.add(suppression())));
+        expect(outcomes.filter((o) => o === 'inserted')).toHaveLength(1);
+        expect(await repos.suppressions.count(A)).toBe(1);
+      });
+
+      it('never lets an operator smuggled in as a hash or account match anything', async () => {
+        await repos.suppressions.add(suppression());
+        await expectNoMatch(() => repos.suppressions.findAny(A, [injection]), []);
+        await expectNoMatch(() => repos.suppressions.findAny(injection, [h1]), []);
+        await expectNoMatch(() => repos.suppressions.count(injection), 0);
+      });
+    });
+
+    describe('operator API: contact statuses', () => {
+      const withStatus = async (account: string, status: string, email: string) =>
+        repos.contacts.create({ id: nextId('c'), account, status, state: state({ email }) });
+
+      it('counts and moves one status’s contacts, per account, bumping each one’s version', async () => {
+        const trial = [await withStatus(A, 'trial', 't1@example.com'), await withStatus(A, 'trial', 't2@example.com')];
+        const kept = await withStatus(A, 'new', 'n1@example.com');
+        const other = await withStatus(B, 'trial', 't1@example.com');
+        expect(await repos.contacts.countByStatus(A, 'trial')).toBe(2);
+        expect(await repos.contacts.countByStatus(A, 'gone')).toBe(0);
+
+        expect(await repos.contacts.replaceStatus(A, 'trial', 'qualified')).toBe(2);
+        for (const c of trial) {
+          const moved = (await repos.contacts.findById(A, c.id))!;
+          expect(moved).toMatchObject({ status: 'qualified', version: c.version + 1, email: c.email, fields: c.fields });
+          // A worker holding the old version re-reads instead of writing the old status back.
+          await expect(repos.contacts.update(A, c.id, c.version, state({ email: c.email }))).rejects.toBeInstanceOf(VersionConflictError);
+        }
+        expect(await repos.contacts.findById(A, kept.id)).toEqual(kept);
+        expect(await repos.contacts.findById(B, other.id)).toEqual(other);
+        expect(await repos.contacts.countByStatus(A, 'trial')).toBe(0);
+        expect(await repos.contacts.countByStatus(A, 'qualified')).toBe(2);
+        expect(await repos.contacts.countByStatus(B, 'trial')).toBe(1);
+        expect(await repos.contacts.replaceStatus(A, 'trial', 'qualified')).toBe(0);
+        expect(await repos.contacts.replaceStatus(A, 'qualified', 'qualified')).toBe(0);
+      });
+
+      it('follows a contact’s status through updates and deletes', async () => {
+        const c = await withStatus(A, 'trial', 'follow@example.com');
+        await repos.contacts.update(A, c.id, c.version, state({ email: 'follow@example.com', lastActivityAt: at(5) }));
+        expect(await repos.contacts.countByStatus(A, 'trial')).toBe(1);
+        await repos.contacts.delete(A, c.id);
+        expect(await repos.contacts.countByStatus(A, 'trial')).toBe(0);
+        expect(await repos.contacts.replaceStatus(A, 'trial', 'new')).toBe(0);
+      });
+
+      it('never lets an operator smuggled in as a status match anything', async () => {
+        await withStatus(A, 'trial', 'inject@example.com');
+        await expectNoMatch(() => repos.contacts.countByStatus(A, injection), 0);
+        await expectNoMatch(() => repos.contacts.replaceStatus(A, injection, 'x'), 0);
+        await expectNoMatch(() => repos.contacts.replaceStatus(injection, 'trial', 'x'), 0);
+        expect(await repos.contacts.countByStatus(A, 'trial')).toBe(1);
+      });
+    });
+
+    describe('operator API: accounts', () => {
+      const acct = (id: string, over: Partial<Account> = {}): Account => ({
+        id,
+        name: id,
+        defaultCountry: 'US',
+        statuses: ['new', 'sales_qualified'],
+        statusLabels: { new: 'New', sales_qualified: 'Sales qualified' },
+        defaultStatus: 'new',
+        fieldDefinitions: [{ key: 'website', type: 'url', label: 'Website', sourceNames: ['site'] }],
+        createdAt: at(0),
+        ...over,
+      });
+
+      it('inserts once; a taken id answers exists and changes nothing', async () => {
+        expect(await repos.accounts.insert(acct('acme'))).toBe('inserted');
+        expect(await repos.accounts.insert(acct('acme', { name: 'Other' }))).toBe('exists');
+        expect(await repos.accounts.findById('acme')).toEqual(acct('acme'));
+        expect(await repos.accounts.ensure(acct('acme', { name: 'Ensured' }))).toEqual(acct('acme'));
+      });
+
+      it('lists in id order with a complete cursor, per limit', async () => {
+        for (const id of ['c', 'a', 'e', 'b', 'd']) await repos.accounts.insert(acct(id));
+        const first = await repos.accounts.list({ limit: 2 });
+        expect(first.data.map((a) => a.id)).toEqual(['a', 'b']);
+        expect(first.nextCursor).toBe('b');
+        const second = await repos.accounts.list({ limit: 2, cursor: 'b' });
+        expect(second.data.map((a) => a.id)).toEqual(['c', 'd']);
+        const last = await repos.accounts.list({ limit: 2, cursor: 'd' });
+        expect(last).toEqual({ data: [acct('e')], nextCursor: null });
+        expect(await repos.accounts.list({ limit: 5, cursor: 'bb' })).toMatchObject({ data: [{ id: 'c' }, { id: 'd' }, { id: 'e' }], nextCursor: null });
+        expect(await repos.accounts.list({ limit: 0 })).toEqual({ data: [], nextCursor: null });
+      });
+
+      it('updateSettings is a compare-and-set on the revision (absent = 0) and keeps what it does not change', async () => {
+        await repos.accounts.insert(acct('acme'));
+        const changed = await repos.accounts.updateSettings('acme', 0, {
+          statuses: ['sales_qualified', 'new', 'won'],
+          statusLabels: { new: 'Fresh', sales_qualified: 'Sales qualified', won: 'Won' },
+          fieldDefinitions: [{ key: 'website', type: 'url', label: 'Site', archived: true }, { key: 'plan', type: 'single_choice', options: ['Free', 'Pro'], setOnce: true }],
+        });
+        const expected = {
+          ...acct('acme'),
+          statuses: ['sales_qualified', 'new', 'won'],
+          statusLabels: { new: 'Fresh', sales_qualified: 'Sales qualified', won: 'Won' },
+          fieldDefinitions: [{ key: 'website', type: 'url', label: 'Site', archived: true }, { key: 'plan', type: 'single_choice', options: ['Free', 'Pro'], setOnce: true }],
+          revision: 1,
+        };
+        expect(changed).toEqual(expected);
+        expect(await repos.accounts.findById('acme')).toEqual(expected);
+        // A writer that read revision 0 lost the race: nothing changes.
+        expect(await repos.accounts.updateSettings('acme', 0, { name: 'Stale' })).toBeNull();
+        expect(await repos.accounts.updateSettings('acme', 1, { name: 'Acme Inc', defaultCountry: 'DE', defaultStatus: 'won' })).toEqual({
+          ...expected,
+          name: 'Acme Inc',
+          defaultCountry: 'DE',
+          defaultStatus: 'won',
+          revision: 2,
+        });
+        expect(await repos.accounts.updateSettings('missing', 0, { name: 'x' })).toBeNull();
+        expect(await repos.accounts.findById('missing')).toBeNull();
+      });
+
+      it('updateSettings works on accounts stored without labels or revision', async () => {
+        const legacy = { id: 'legacy', name: 'Legacy', defaultCountry: 'US', statuses: ['new', 'contacted'], defaultStatus: 'new', fieldDefinitions: [], createdAt: at(0) };
+        await repos.accounts.ensure(legacy);
+        expect(await repos.accounts.findById('legacy')).toEqual(legacy);
+        expect(await repos.accounts.updateSettings('legacy', 0, { statusLabels: { contacted: 'Reached out' } })).toEqual({ ...legacy, statusLabels: { contacted: 'Reached out' }, revision: 1 });
+      });
+
+      it('updateSettings without changes only bumps the revision', async () => {
+        await repos.accounts.insert(acct('acme'));
+        expect(await repos.accounts.updateSettings('acme', 0, {})).toEqual({ ...acct('acme'), revision: 1 });
+      });
+
+      it('concurrent updateSettings from one revision: exactly one wins', async () => {
+        await repos.accounts.insert(acct('acme'));
+        const results = await Promise.all(['x', 'y', 'z'].map((name) => repos.accounts.updateSettings('acme', 0, { name })));
+        expect(results.filter((r) => r !== null)).toHaveLength(1);
+        expect((await repos.accounts.findById('acme'))!.revision).toBe(1);
+      });
+
+      it('returns plain copies and never lets an operator match anything', async () => {
+        await repos.accounts.insert(acct('acme'));
+        const got = (await repos.accounts.updateSettings('acme', 0, { name: 'Copy' }))!;
+        got.statusLabels!.new = 'mutated';
+        got.fieldDefinitions.push({ key: 'x', type: 'text' });
+        expect((await repos.accounts.findById('acme'))!.statusLabels!.new).toBe('New');
+        expect((await repos.accounts.findById('acme'))!.fieldDefinitions).toHaveLength(1);
+        await expectNoMatch(() => repos.accounts.updateSettings(injection, 1, { name: 'Injected' }), null);
+        await expectNoMatch(async () => (await repos.accounts.list({ limit: 5, cursor: injection })).data.length, 0);
+        expect((await repos.accounts.findById('acme'))!.name).toBe('Copy');
+      });
+    });
+
+    describe('operator API: API keys', () => {
+      const key = (c: string, over: Partial<ApiKeyRecord> = {}): ApiKeyRecord => ({ hash: c.repeat(64), account: A, label: `key ${c}`, createdAt: at(0), ...over });
+
+      it('keeps an expiry, lists one account’s keys, deletes only its own, records a use', async () => {
+        await repos.accounts.ensureApiKey(key('a', { expiresAt: at(60) }));
+        await repos.accounts.ensureApiKey(key('b'));
+        await repos.accounts.ensureApiKey(key('c', { account: B }));
+        expect(await repos.accounts.findApiKey('a'.repeat(64))).toEqual(key('a', { expiresAt: at(60) }));
+
+        const listed = await repos.accounts.listApiKeys(A, 10);
+        expect(listed.sort((x, y) => (x.hash < y.hash ? -1 : 1))).toEqual([key('a', { expiresAt: at(60) }), key('b')]);
+        expect(await repos.accounts.listApiKeys(A, 1)).toHaveLength(1);
+
+        expect(await repos.accounts.deleteApiKey(A, 'c'.repeat(64))).toBe(false); // B's key
+        expect(await repos.accounts.findApiKey('c'.repeat(64))).not.toBeNull();
+        expect(await repos.accounts.deleteApiKey(A, 'b'.repeat(64))).toBe(true);
+        expect(await repos.accounts.deleteApiKey(A, 'b'.repeat(64))).toBe(false);
+        expect(await repos.accounts.findApiKey('b'.repeat(64))).toBeNull();
+
+        await repos.accounts.touchApiKey('a'.repeat(64), at(30));
+        await repos.accounts.touchApiKey('f'.repeat(64), at(30)); // unknown: no-op
+        expect(await repos.accounts.findApiKey('a'.repeat(64))).toEqual(key('a', { expiresAt: at(60), lastUsedAt: at(30) }));
+        expect((await repos.accounts.listApiKeys(A, 10))[0]).toEqual(key('a', { expiresAt: at(60), lastUsedAt: at(30) }));
+        expect(await repos.accounts.findApiKey('f'.repeat(64))).toBeNull();
+      });
+
+      it('never lets an operator match anything', async () => {
+        await repos.accounts.ensureApiKey(key('a'));
+        await expectNoMatch(() => repos.accounts.listApiKeys(injection, 10), []);
+        await expectNoMatch(() => repos.accounts.deleteApiKey(A, injection), false);
+        await expectNoMatch(() => repos.accounts.deleteApiKey(injection, 'a'.repeat(64)), false);
+        await expectNoMatch(() => repos.accounts.touchApiKey(injection, at(1)), undefined);
+        expect(await repos.accounts.findApiKey('a'.repeat(64))).toEqual(key('a'));
+      });
+    });
+
+    describe('operator API: per-provider webhook secrets', () => {
+      const secret = (over: Partial<ProviderSecretRecord> = {}): ProviderSecretRecord => ({
+        account: A,
+        provider: 'chatbot',
+        secret: 'whsec_first_0123456789abcdefghij',
+        createdAt: at(0),
+        rotatedAt: at(0),
+        previous: null,
+        version: 1,
+        ...over,
+      });
+
+      it('the first put needs version 0, every later one the stored version', async () => {
+        expect(await repos.accounts.findProviderSecret(A, 'chatbot')).toBeNull();
+        expect(await repos.accounts.putProviderSecret(secret(), 0)).toBe(true);
+        expect(await repos.accounts.putProviderSecret(secret({ secret: 'whsec_again_0123456789abcdefghij' }), 0)).toBe(false);
+        expect(await repos.accounts.findProviderSecret(A, 'chatbot')).toEqual(secret());
+
+        const rotated = secret({ secret: 'whsec_second_0123456789abcdefghi', rotatedAt: at(5), previous: { secret: secret().secret, expiresAt: at(65) }, version: 2 });
+        expect(await repos.accounts.putProviderSecret(rotated, 5)).toBe(false);
+        expect(await repos.accounts.putProviderSecret(rotated, 1)).toBe(true);
+        expect(await repos.accounts.findProviderSecret(A, 'chatbot')).toEqual(rotated);
+        expect(await repos.accounts.putProviderSecret({ ...rotated, version: 3 }, 1)).toBe(false);
+      });
+
+      it('lists one account’s providers by name; accounts and providers are apart', async () => {
+        await repos.accounts.putProviderSecret(secret({ provider: 'scheduling' }), 0);
+        await repos.accounts.putProviderSecret(secret({ provider: 'chatbot' }), 0);
+        await repos.accounts.putProviderSecret(secret({ account: B, provider: 'routing-form' }), 0);
+        // An account id with a ':' cannot collide with another (account, provider) pair.
+        await repos.accounts.putProviderSecret(secret({ account: 'a:b', provider: 'c' }), 0);
+        expect(await repos.accounts.putProviderSecret(secret({ account: 'a', provider: 'b:c' }), 0)).toBe(true);
+        expect((await repos.accounts.listProviderSecrets(A)).map((r) => r.provider)).toEqual(['chatbot', 'scheduling']);
+        expect((await repos.accounts.listProviderSecrets(B)).map((r) => r.provider)).toEqual(['routing-form']);
+        expect(await repos.accounts.findProviderSecret(B, 'chatbot')).toBeNull();
+        expect(await repos.accounts.findProviderSecret('a:b', 'c')).toMatchObject({ account: 'a:b', provider: 'c' });
+      });
+
+      it('concurrent first puts: exactly one wins', async () => {
+        const results = await Promise.all(['x', 'y', 'z'].map((c) => repos.accounts.putProviderSecret(secret({ secret: c.repeat(30) }), 0)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('never lets an operator match anything', async () => {
+        await repos.accounts.putProviderSecret(secret(), 0);
+        await expectNoMatch(() => repos.accounts.findProviderSecret(A, injection), null);
+        await expectNoMatch(() => repos.accounts.listProviderSecrets(injection), []);
+        await expectNoMatch(() => repos.accounts.putProviderSecret(secret({ provider: injection }), 1), false);
+        expect(await repos.accounts.listProviderSecrets(A)).toEqual([secret()]);
       });
     });
 

@@ -16,6 +16,7 @@ const COMPOSE_FILE = path.join(ROOT, 'docker-compose.yml');
 const ENV = {
   ...process.env,
   BOOTSTRAP_API_KEY: 'test-only-bootstrap-key-0123456789',
+  SUPPRESSION_KEY: 'test-only-suppression-key-0123456789abcdef',
   ADMIN_PASSWORD: 'test-only-admin-password',
 };
 
@@ -78,6 +79,17 @@ if (!available && process.env.CI) {
     const result = composeWithEnv(withoutKey, COMPOSE_FILE, 'config', '-q');
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('set BOOTSTRAP_API_KEY');
+  });
+
+  test('refuses to resolve without SUPPRESSION_KEY rather than start api or worker without one', () => {
+    const { SUPPRESSION_KEY: _omitted, ...withoutKey } = ENV;
+    const result = composeWithEnv(withoutKey, COMPOSE_FILE, 'config', '-q');
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('set SUPPRESSION_KEY');
+  });
+
+  test.each(['api', 'worker'])('%s gets the same SUPPRESSION_KEY', (name) => {
+    expect(env(services[name]!).SUPPRESSION_KEY).toBe(ENV.SUPPRESSION_KEY);
   });
 
   test('defines redis, mongo, api and worker', () => {

@@ -128,8 +128,17 @@ describe('parseConfig', () => {
   });
 
   it('requires a known API key in production, except for a worker', () => {
-    expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(/BOOTSTRAP_API_KEY: required when NODE_ENV=production/);
-    expect(parseConfig({ NODE_ENV: 'production', ROLE: 'worker' }).ROLE).toBe('worker');
+    const SUPPRESSION_KEY = 's'.repeat(32);
+    expect(() => parseConfig({ NODE_ENV: 'production', SUPPRESSION_KEY })).toThrow(/BOOTSTRAP_API_KEY: required when NODE_ENV=production/);
+    expect(parseConfig({ NODE_ENV: 'production', ROLE: 'worker', SUPPRESSION_KEY }).ROLE).toBe('worker');
+  });
+
+  it('requires the suppression key in production on every role, at least 32 characters', () => {
+    const BOOTSTRAP_API_KEY = 'k'.repeat(24);
+    expect(() => parseConfig({ NODE_ENV: 'production', BOOTSTRAP_API_KEY })).toThrow(/SUPPRESSION_KEY: required when NODE_ENV=production/);
+    expect(() => parseConfig({ NODE_ENV: 'production', ROLE: 'worker' })).toThrow(/SUPPRESSION_KEY: required/);
+    expect(() => parseConfig({ SUPPRESSION_KEY: 'short' })).toThrow(/SUPPRESSION_KEY: must be at least 32 characters/);
+    expect(parseConfig({}).SUPPRESSION_KEY).toBeUndefined(); // development generates one under DATA_DIR
   });
 });
 

@@ -47,5 +47,5 @@ export function requireAdmin(password: string): RequestHandler {
 
 /** Admin routes without ADMIN_PASSWORD: say why instead of a bare 404. */
 export const adminDisabled: RequestHandler = (_req, res) => {
-  sendProblem(res, 404, 'admin_disabled', 'Admin routes are disabled: set ADMIN_PASSWORD to enable Bull Board and replay');
+  sendProblem(res, 404, 'admin_disabled', 'Admin routes are disabled: set ADMIN_PASSWORD to enable Bull Board, replay and the accounts API');
 };

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import helmet from 'helmet';
 import type { Queue } from 'bullmq';
 import type { ReplayService } from '../../services/replay.service';
+import { accountsAdminRoutes, type AccountsAdminDeps } from './accounts.routes';
 import { adminDisabled, requireAdmin } from './admin-auth';
 import { BULL_BOARD_PATH, bullBoardRouter } from './bull-board';
 import { replayRoutes } from './replay.routes';
@@ -11,6 +12,8 @@ export interface AdminDeps {
   adminPassword: string | undefined;
   queues: Queue[];
   replay: ReplayService;
+  /** /admin/accounts…: tenants, API keys, webhook secrets. */
+  accounts?: AccountsAdminDeps;
 }
 
 /** Everything under /admin, authenticated before any body is parsed or any queue is read. */
@@ -23,6 +26,7 @@ export function adminRoutes(deps: AdminDeps): Router {
   const admin = Router();
   admin.use(requireAdmin(deps.adminPassword));
   admin.use(replayRoutes(deps.replay));
+  if (deps.accounts) admin.use(accountsAdminRoutes(deps.accounts));
   const board = bullBoardRouter(deps.queues);
   admin.use(
     BULL_BOARD_PATH.replace(/^\/admin/, ''),

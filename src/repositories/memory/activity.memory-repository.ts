@@ -1,9 +1,13 @@
-import type { ActivityOutcome, ActivityRecord, ActivityRepository, UnidentifiedFilter } from '../activity.repository';
+import type { ActivityOutcome, ActivityRecord, ActivityRepository, TimelineQuery, UnidentifiedFilter } from '../activity.repository';
 import { ByAccount, copy, IdSets, roundTrip } from './memory-store';
 
 /** Newest first by event time, id descending on ties: the order of MongoDB's (account, contactId, occurredAt: -1, _id: -1) index. */
 const newestFirst = (a: ActivityRecord, b: ActivityRecord): number =>
   b.occurredAt.getTime() - a.occurredAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+/** Whether `r` comes after `position` newest first: older, or as old with a smaller id. */
+const olderThan = (r: ActivityRecord, position: { occurredAt: Date; id: string }): boolean =>
+  r.occurredAt.getTime() < position.occurredAt.getTime() || (r.occurredAt.getTime() === position.occurredAt.getTime() && r.id < position.id);
 
 /** Same semantics as the MongoDB implementation: unique per (account, id), reads return copies. */
 export class MemoryActivityRepository implements ActivityRepository {
@@ -78,5 +82,50 @@ export class MemoryActivityRepository implements ActivityRepository {
     this.activities.set(record.account, record.id, copy(record));
     if (record.contactId !== null) this.byContact.add(record.account, record.contactId, record.id);
     return true;
+  }
+
+  // GDPR erase and the unidentified listing.
+  async listIdsForContact(account: string, contactId: string) {
+    await roundTrip();
+    return this.byContact.ids(account, contactId);
+  }
+
+  async countUnidentified(account: string, filter: { since?: Date; until?: Date }) {
+    await roundTrip();
+    const { since, until } = filter;
+    let n = 0;
+    for (const r of this.activities.of(account).values()) {
+      if (r.outcome !== 'unidentified') continue;
+      if (since !== undefined && r.receivedAt.getTime() < since.getTime()) continue;
+      if (until !== undefined && r.receivedAt.getTime() >= until.getTime()) continue;
+      n++;
+    }
+    return n;
+  }
+
+  // A contact's timeline and contact deletion.
+  async listTimeline(account: string, contactId: string, query: TimelineQuery) {
+    await roundTrip();
+    const { type, before } = query;
+    return this.byContact
+      .ids(account, contactId)
+      .map((id) => this.activities.get(account, id)!)
+      .filter((r) => (type === undefined || r.type === type) && (before === undefined || olderThan(r, before)))
+      .sort(newestFirst)
+      .slice(0, Math.max(0, query.limit))
+      .map(copy);
+  }
+
+  async detachContact(account: string, contactId: string) {
+    await roundTrip();
+    let n = 0;
+    for (const id of this.byContact.ids(account, contactId)) {
+      const r = this.activities.get(account, id)!;
+      if (r.outcome !== 'processed') continue;
+      r.contactId = null;
+      this.byContact.remove(account, contactId, id);
+      n++;
+    }
+    return n;
   }
 }

@@ -1,8 +1,9 @@
 import { contactStateOf } from '../../domain/contact-merge';
+import { compareCodePoints, contactSearchKeys, matchesPrefixes, SORT_DIRECTION, sortValueOf } from '../../domain/contact-search';
 import type { ContactState } from '../../domain/types';
 import { DuplicateIdentifierError, VersionConflictError } from '../../shared/errors';
-import type { ContactListQuery, ContactRecord, ContactRepository, NewContact, Page } from '../contact.repository';
-import { ByAccount, copy, RecencyIndex, roundTrip } from './memory-store';
+import type { ContactListQuery, ContactPosition, ContactRecord, ContactRepository, ContactSearchPage, ContactSearchQuery, NewContact, Page } from '../contact.repository';
+import { ByAccount, copy, IdSets, RecencyIndex, roundTrip } from './memory-store';
 
 const byId = (a: ContactRecord, b: ContactRecord): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const copyOrNull = (c: ContactRecord | undefined): ContactRecord | null => (c ? copy(c) : null);
@@ -15,6 +16,8 @@ class ContactIndexes {
   // Not unique: every holder of a phone or a visitor id, most recently active first.
   readonly phones = new RecencyIndex();
   readonly visitors = new RecencyIndex();
+  // Not unique: the holders of each status (countByStatus, replaceStatus).
+  readonly statuses = new IdSets();
 
   /** A key another contact of the account holds is refused, as MongoDB's E11000. */
   assertFree(account: string, id: string, { email, phone }: ContactState): void {
@@ -29,6 +32,7 @@ class ContactIndexes {
     else if (c.phone) this.phoneOnly.set(c.account, c.phone, c.id);
     if (c.phone) this.phones.add(c.account, c.phone, c.id, c.lastActivityAt);
     for (const v of new Set(c.visitorIds)) this.visitors.add(c.account, v, c.id, c.lastActivityAt);
+    this.statuses.add(c.account, c.status, c.id);
   }
 
   /** By the keys and lastActivityAt the contact was added with. */
@@ -37,6 +41,7 @@ class ContactIndexes {
     else if (c.phone) this.phoneOnly.delete(c.account, c.phone);
     if (c.phone) this.phones.remove(c.account, c.phone, c.id, c.lastActivityAt);
     for (const v of new Set(c.visitorIds)) this.visitors.remove(c.account, v, c.id, c.lastActivityAt);
+    this.statuses.remove(c.account, c.status, c.id);
   }
 }
 
@@ -79,7 +84,16 @@ export class MemoryContactRepository implements ContactRepository {
     if (this.ids.has(id)) throw new DuplicateIdentifierError('id');
     this.indexes.assertFree(account, id, state);
     const now = new Date();
-    const record: ContactRecord = { id, account, status, version: 1, createdAt: now, updatedAt: now, ...copy(contactStateOf(state)) };
+    const record: ContactRecord = {
+      id,
+      account,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      ...copy(contactStateOf(state)),
+      status,
+      statusSet: state.statusSet ? copy(state.statusSet) : null,
+    };
     this.ids.add(id);
     this.contacts.set(account, id, record);
     this.indexes.add(record);
@@ -128,4 +142,53 @@ export class MemoryContactRepository implements ContactRepository {
     await roundTrip();
     return this.contacts.of(account).size;
   }
+
+  // Contact statuses (operator API), from the status index.
+  async countByStatus(account: string, status: string) {
+    await roundTrip();
+    return this.indexes.statuses.ids(account, status).length;
+  }
+
+  async replaceStatus(account: string, from: string, to: string) {
+    await roundTrip();
+    if (from === to) return 0;
+    const ids = this.indexes.statuses.ids(account, from);
+    const now = new Date();
+    for (const id of ids) {
+      const current = this.contacts.get(account, id)!;
+      const next: ContactRecord = { ...current, status: to, version: current.version + 1, updatedAt: now };
+      this.indexes.remove(current);
+      this.contacts.set(account, id, next);
+      this.indexes.add(next);
+    }
+    return ids.length;
+  }
+
+  // Operator contact list: one account's contacts scanned, filtered and sorted (a dev store's way).
+  async search(account: string, query: ContactSearchQuery): Promise<ContactSearchPage> {
+    await roundTrip();
+    if (query.limit < 1) return { data: [], next: null };
+    const { prefixes, status, capturedFrom, capturedTo, sort, after } = query;
+    const direction = SORT_DIRECTION[sort];
+    const rows: { c: ContactRecord; at: ContactPosition }[] = [];
+    for (const c of this.contacts.of(account).values()) {
+      if (status !== undefined && c.status !== status) continue;
+      if (capturedFrom !== undefined && !(c.firstSeenAt.getTime() >= capturedFrom.getTime())) continue;
+      if (capturedTo !== undefined && !(c.firstSeenAt.getTime() < capturedTo.getTime())) continue;
+      if (prefixes !== undefined && !matchesPrefixes(contactSearchKeys(c), prefixes)) continue;
+      const at = { value: sortValueOf(c, sort), id: c.id };
+      if (after !== undefined && comparePositions(at, after) * direction <= 0) continue;
+      rows.push({ c, at });
+    }
+    rows.sort((a, b) => comparePositions(a.at, b.at) * direction);
+    const page = rows.slice(0, query.limit);
+    return { data: page.map((r) => copy(r.c)), next: rows.length > query.limit ? page[page.length - 1]!.at : null };
+  }
+}
+
+/** By sort value, then id: ascending (the caller flips it for descending sorts). */
+function comparePositions(a: ContactPosition, b: ContactPosition): number {
+  const byValue =
+    typeof a.value === 'number' && typeof b.value === 'number' ? a.value - b.value : compareCodePoints(String(a.value), String(b.value));
+  return byValue !== 0 ? Math.sign(byValue) : compareCodePoints(a.id, b.id);
 }

@@ -4,6 +4,7 @@ import { MemoryAccountRepository } from './account.memory-repository';
 import { MemoryActivityRepository } from './activity.memory-repository';
 import { MemoryContactRepository } from './contact.memory-repository';
 import { MemoryPageViewRepository } from './page-view.memory-repository';
+import { MemorySuppressionRepository } from './suppression.memory-repository';
 
 /** Single-process storage for machines without a mongod: same semantics, nothing persists. */
 export function createMemoryRepositories(): Repositories {
@@ -13,6 +14,7 @@ export function createMemoryRepositories(): Repositories {
     activities: new MemoryActivityRepository(),
     accounts: new MemoryAccountRepository(),
     pageViews: new MemoryPageViewRepository(),
+    suppressions: new MemorySuppressionRepository(),
     // Memory never fails by itself; tests inject TransientStoreError to simulate an outage.
     isTransientError: (err) => err instanceof TransientStoreError,
     ping: async () => {},

@@ -48,4 +48,38 @@ export class MemoryPageViewRepository implements PageViewRepository {
     await roundTrip();
     return this.views.of(account).size;
   }
+
+  // GDPR erase.
+  async listIdsOfVisitor(account: string, visitorId: string) {
+    await roundTrip();
+    return this.byVisitor.ids(account, visitorId).map((id) => ({ id, contactId: this.views.get(account, id)!.contactId }));
+  }
+
+  async deleteByIds(account: string, ids: readonly string[]) {
+    await roundTrip();
+    let n = 0;
+    for (const id of new Set(ids)) {
+      const view = this.views.get(account, id);
+      if (!view) continue;
+      this.views.delete(account, id);
+      this.byVisitor.remove(account, view.visitorId, id);
+      n++;
+    }
+    return n;
+  }
+
+  // Contact deletion.
+  async detachContact(account: string, contactId: string, visitorIds: readonly string[]) {
+    await roundTrip();
+    let n = 0;
+    for (const visitorId of new Set(visitorIds)) {
+      for (const id of this.byVisitor.ids(account, visitorId)) {
+        const view = this.views.get(account, id)!;
+        if (view.contactId !== contactId) continue;
+        view.contactId = null;
+        n++;
+      }
+    }
+    return n;
+  }
 }

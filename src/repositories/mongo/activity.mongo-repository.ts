@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import { activityKey, type ActivityDoc, type ActivityModel } from '../../models/activity.model';
-import type { ActivityOutcome, ActivityRecord, ActivityRepository, UnidentifiedFilter } from '../activity.repository';
+import type { ActivityOutcome, ActivityRecord, ActivityRepository, TimelineQuery, UnidentifiedFilter } from '../activity.repository';
 import { duplicateKeyFields, isDuplicateKeyError, str } from './mongo-errors';
 
 export function toActivityRecord(doc: ActivityDoc): ActivityRecord {
@@ -24,6 +24,7 @@ export function toActivityRecord(doc: ActivityDoc): ActivityRecord {
     warnings: [...(doc.warnings ?? [])],
     provider: doc.provider ?? null,
     payload: doc.payloadJson === undefined ? undefined : JSON.parse(doc.payloadJson),
+    ...(typeof doc.status === 'string' ? { status: doc.status } : {}),
   };
 }
 
@@ -49,6 +50,7 @@ function toActivityDoc(r: ActivityRecord): ActivityDoc {
     claim: r.claim ? { ...r.claim, warnings: [...r.claim.warnings] } : null,
     warnings: [...r.warnings],
     provider: r.provider,
+    ...(typeof r.status === 'string' ? { status: r.status } : {}),
     ...(payloadJson === undefined ? {} : { payloadJson }),
   };
 }
@@ -129,4 +131,53 @@ export class MongoActivityRepository implements ActivityRepository {
     const result = await this.model.deleteMany({ account: str(account, 'account'), contactId: str(contactId, 'contactId') });
     return result.deletedCount;
   }
+
+  // GDPR erase and the unidentified listing.
+  async listIdsForContact(account: string, contactId: string) {
+    // Served by the (account, contactId, …) history index; only the ids travel.
+    const docs = await this.model
+      .find({ account: str(account, 'account'), contactId: str(contactId, 'contactId') }, { activityId: 1, _id: 0 })
+      .lean<{ activityId: string }[]>();
+    return docs.map((d) => d.activityId);
+  }
+
+  async countUnidentified(account: string, filter: { since?: Date; until?: Date }) {
+    // The (account, outcome) prefix of activities_account_outcome_id; receivedAt is checked per document.
+    const receivedAt = mongoose.trusted({
+      ...(filter.since ? { $gte: filter.since } : {}),
+      ...(filter.until ? { $lt: filter.until } : {}),
+    });
+    return this.model.countDocuments({
+      account: str(account, 'account'),
+      outcome: 'unidentified',
+      ...(filter.since || filter.until ? { receivedAt } : {}),
+    });
+  }
+
+  // A contact's timeline and contact deletion.
+  async listTimeline(account: string, contactId: string, query: TimelineQuery) {
+    if (query.limit < 1) return [];
+    const filter: Record<string, unknown> = { account: str(account, 'account'), contactId: str(contactId, 'contactId') };
+    if (query.type !== undefined) filter.type = str(query.type, 'type');
+    if (query.before) {
+      // Keyset: from the last entry on (one index range), minus the ties already shown. Within one
+      // account the _id order is the id order.
+      const { occurredAt } = query.before;
+      const key = activityKey(account, str(query.before.id, 'cursor'));
+      filter.occurredAt = mongoose.trusted({ $lte: occurredAt });
+      filter.$nor = [{ occurredAt, _id: mongoose.trusted({ $gte: key }) }];
+    }
+    const docs = await this.model.find(filter).sort({ occurredAt: -1, _id: -1 }).limit(query.limit).lean<ActivityDoc[]>();
+    return docs.map(toActivityRecord);
+  }
+
+  async detachContact(account: string, contactId: string) {
+    // The (account, contactId) prefix of the history index; pending claims are left to the worker.
+    const result = await this.model.updateMany(
+      { account: str(account, 'account'), contactId: str(contactId, 'contactId'), outcome: mongoose.trusted({ $in: ['processed'] }) },
+      { $set: { contactId: null } },
+    );
+    return result.modifiedCount;
+  }
 }
+

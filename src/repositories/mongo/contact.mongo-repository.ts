@@ -1,8 +1,9 @@
 import mongoose from 'mongoose';
+import { contactSearchKeys, SORT_DIRECTION, sortValueOf } from '../../domain/contact-search';
 import type { ContactState } from '../../domain/types';
 import { VersionConflictError } from '../../shared/errors';
 import type { ContactDoc, ContactModel } from '../../models/contact.model';
-import type { ContactListQuery, ContactRecord, ContactRepository, NewContact, Page } from '../contact.repository';
+import type { ContactListQuery, ContactRecord, ContactRepository, ContactSearchPage, ContactSearchQuery, NewContact, Page } from '../contact.repository';
 import { isDuplicateKeyError, str, toContactDuplicateError } from './mongo-errors';
 
 const date = (d: Date) => new Date(d.getTime());
@@ -13,13 +14,14 @@ export function toContactRecord(doc: ContactDoc): ContactRecord {
     id: doc._id,
     account: doc.account,
     status: doc.status,
+    statusSet: doc.statusSet ? { setAt: date(doc.statusSet.setAt), activityId: doc.statusSet.activityId, source: doc.statusSet.source } : null,
     version: doc.version,
     createdAt: date(doc.createdAt),
     updatedAt: date(doc.updatedAt),
     email: doc.email ?? null,
     phone: doc.phone ?? null,
     fields: Object.fromEntries(
-      (doc.fields ?? []).map((f) => [f.key, { value: f.value, source: f.source, setAt: date(f.setAt), activityId: f.activityId }]),
+      (doc.fields ?? []).map((f) => [f.key, { value: f.value ?? null, source: f.source, setAt: date(f.setAt), activityId: f.activityId }]),
     ),
     recentActivities: (doc.recentActivities ?? []).map((a) => ({
       activityId: a.activityId,
@@ -66,6 +68,10 @@ function toStateDoc(state: ContactState) {
     visitorIds: [...state.visitorIds],
     firstSeenAt: state.firstSeenAt,
     lastActivityAt: state.lastActivityAt,
+    // Derived from the fields above on every write, so it never lags behind them.
+    search: contactSearchKeys(state),
+    ...(state.status !== undefined ? { status: state.status } : {}),
+    ...(state.statusSet !== undefined ? { statusSet: state.statusSet && { ...state.statusSet } } : {}),
   };
 }
 
@@ -122,9 +128,10 @@ export class MongoContactRepository implements ContactRepository {
       const doc = await this.model.create({
         _id: str(id, 'id'),
         account: str(account, 'account'),
-        status,
         version: 1,
         ...toStateDoc(state),
+        status,
+        statusSet: state.statusSet ?? null,
         ...(phoneOnly ? { phoneOnly } : {}),
       });
       return toContactRecord(doc.toObject<ContactDoc>());
@@ -181,4 +188,63 @@ export class MongoContactRepository implements ContactRepository {
   async count(account: string) {
     return this.model.countDocuments({ account: str(account, 'account') });
   }
+
+  // Contact statuses (operator API): equality on (account, status), a prefix of the status list indexes.
+  async countByStatus(account: string, status: string) {
+    return this.model.countDocuments({ account: str(account, 'account'), status: str(status, 'status') });
+  }
+
+  async replaceStatus(account: string, from: string, to: string) {
+    if (from === to) return 0;
+    // One write per matching document, each atomic; the version bump sends a concurrent versioned
+    // update (a worker holding the old status) back to re-read, so the move is never undone.
+    const result = await this.model.updateMany(
+      { account: str(account, 'account'), status: str(from, 'from') },
+      { $set: { status: str(to, 'to') }, $inc: { version: 1 } },
+    );
+    return result.modifiedCount;
+  }
+
+  // Operator contact list. Every operator is ours (trusted), every operand a checked string, a Date
+  // or a number, and q reaches the query only as escaped literal text after an anchor.
+  async search(account: string, query: ContactSearchQuery): Promise<ContactSearchPage> {
+    if (query.limit < 1) return { data: [], next: null };
+    const { sort, after } = query;
+    const direction = SORT_DIRECTION[sort];
+    const path = SORT_PATH[sort];
+    const filter: Record<string, unknown> = { account: str(account, 'account') };
+    if (query.status !== undefined) filter.status = str(query.status, 'status');
+    if (query.prefixes !== undefined) {
+      filter['search.terms'] = mongoose.trusted({ $in: query.prefixes.map((p) => new RegExp(`^${escapeRegExp(str(p, 'prefix'))}`)) });
+    }
+    const bounds: Record<string, Record<string, unknown>> = {};
+    const bound = (field: string, op: string, value: unknown) => void ((bounds[field] ??= {})[op] = value);
+    if (query.capturedFrom) bound('firstSeenAt', '$gte', query.capturedFrom);
+    if (query.capturedTo) bound('firstSeenAt', '$lt', query.capturedTo);
+    if (after !== undefined) {
+      // Keyset: from the last position on (one index range), minus the ties already shown.
+      const value = sort === 'name' ? str(after.value, 'cursor') : new Date(Number(after.value));
+      bound(path, direction < 0 ? '$lte' : '$gte', value);
+      filter.$nor = [{ [path]: value, _id: mongoose.trusted({ [direction < 0 ? '$gte' : '$lte']: str(after.id, 'cursor') }) }];
+    }
+    for (const [field, ops] of Object.entries(bounds)) filter[field] = mongoose.trusted(ops);
+    const docs = await this.model
+      .find(filter)
+      .sort({ [path]: direction, _id: direction })
+      .limit(query.limit + 1)
+      .lean<ContactDoc[]>();
+    const page = docs.slice(0, query.limit);
+    const last = page[page.length - 1];
+    if (docs.length <= query.limit || !last) return { data: page.map(toContactRecord), next: null };
+    // The position is what the sort used: the stored name key (the one the index holds).
+    const value = sort === 'name' ? (last.search?.name ?? sortValueOf(toContactRecord(last), sort)) : sortValueOf(toContactRecord(last), sort);
+    return { data: page.map(toContactRecord), next: { value, id: last._id } };
+  }
+}
+
+const SORT_PATH = { lastActivityAt: 'lastActivityAt', firstSeenAt: 'firstSeenAt', name: 'search.name' } as const;
+
+/** Every regular-expression metacharacter escaped: the text matches only itself. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }

@@ -5,6 +5,7 @@ import { MongoAccountRepository } from './account.mongo-repository';
 import { MongoActivityRepository } from './activity.mongo-repository';
 import { MongoContactRepository } from './contact.mongo-repository';
 import { MongoPageViewRepository } from './page-view.mongo-repository';
+import { MongoSuppressionRepository } from './suppression.mongo-repository';
 import { TransientStoreError } from '../../shared/errors';
 
 import { isTransientMongoError } from './mongo-errors';
@@ -22,13 +23,14 @@ export interface MongoRepositoryOptions {
 }
 
 /** The repositories over an existing connection (also what the offline query-casting test uses). */
-export function mongoRepositoriesOver(connection: Connection): Pick<Repositories, 'contacts' | 'activities' | 'accounts' | 'pageViews'> {
+export function mongoRepositoriesOver(connection: Connection): Pick<Repositories, 'contacts' | 'activities' | 'accounts' | 'pageViews' | 'suppressions'> {
   const models = registerModels(connection);
   return {
     contacts: new MongoContactRepository(models.contacts),
     activities: new MongoActivityRepository(models.activities),
-    accounts: new MongoAccountRepository(models.accounts, models.apiKeys, models.webhookSecrets),
+    accounts: new MongoAccountRepository(models.accounts, models.apiKeys, models.webhookSecrets, models.providerSecrets),
     pageViews: new MongoPageViewRepository(models.pageViews),
+    suppressions: new MongoSuppressionRepository(models.suppressions),
   };
 }
 

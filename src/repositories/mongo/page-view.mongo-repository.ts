@@ -1,3 +1,4 @@
+import mongoose from 'mongoose';
 import { pageViewKey, type PageViewDoc, type PageViewModel } from '../../models/page-view.model';
 import type { PageViewRecord, PageViewRepository } from '../page-view.repository';
 import { duplicateKeyFields, isDuplicateKeyError, str } from './mongo-errors';
@@ -68,4 +69,41 @@ export class MongoPageViewRepository implements PageViewRepository {
   async count(account: string) {
     return this.model.countDocuments({ account: str(account, 'account') });
   }
+
+  // GDPR erase.
+  async listIdsOfVisitor(account: string, visitorId: string) {
+    // The (account, visitorId) prefix of the visitor index; only ids and owners travel.
+    const docs = await this.model
+      .find({ account: str(account, 'account'), visitorId: str(visitorId, 'visitorId') }, { pageViewId: 1, contactId: 1, _id: 0 })
+      .lean<Pick<PageViewDoc, 'pageViewId' | 'contactId'>[]>();
+    return docs.map((d) => ({ id: d.pageViewId, contactId: d.contactId ?? null }));
+  }
+
+  async deleteByIds(account: string, ids: readonly string[]) {
+    const keys = [...new Set(ids)].map((id) => pageViewKey(str(account, 'account'), str(id, 'id')));
+    let deleted = 0;
+    // Bounded filters: one erase may name thousands of views.
+    for (let i = 0; i < keys.length; i += DELETE_CHUNK) {
+      // trusted(): our own $in must survive sanitizeFilter; its operands are keys built from checked strings.
+      const result = await this.model.deleteMany({ account, _id: mongoose.trusted({ $in: keys.slice(i, i + DELETE_CHUNK) }) });
+      deleted += result.deletedCount;
+    }
+    return deleted;
+  }
+
+  // Contact deletion.
+  async detachContact(account: string, contactId: string, visitorIds: readonly string[]) {
+    let n = 0;
+    // One equality (account, visitorId, contactId) per visitor id: the prefix of the visitor index.
+    for (const visitorId of new Set(visitorIds)) {
+      const result = await this.model.updateMany(
+        { account: str(account, 'account'), visitorId: str(visitorId, 'visitorId'), contactId: str(contactId, 'contactId') },
+        { $set: { contactId: null } },
+      );
+      n += result.modifiedCount;
+    }
+    return n;
+  }
 }
+
+const DELETE_CHUNK = 1000;

@@ -1,4 +1,4 @@
-import { defaultIdentityPolicy } from '../../../src/domain';
+import { createSuppressionHasher, defaultIdentityPolicy } from '../../../src/domain';
 import type { Repositories } from '../../../src/repositories';
 import { createMemoryRepositories } from '../../../src/repositories/memory';
 import { createProcessActivity } from '../../../src/services/process-activity.service';
@@ -12,7 +12,7 @@ function counted(repos: Repositories) {
   const calls: string[] = [];
   let waves = 0;
   let inFlight = 0;
-  for (const name of ['contacts', 'activities', 'pageViews'] as const) {
+  for (const name of ['contacts', 'activities', 'pageViews', 'suppressions'] as const) {
     const repo = repos[name] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
     for (const method of Object.getOwnPropertyNames(Object.getPrototypeOf(repo)).concat(Object.keys(repo))) {
       const real = repo[method];
@@ -38,6 +38,8 @@ function counted(repos: Repositories) {
   };
 }
 
+const suppression = createSuppressionHasher('k'.repeat(32));
+
 async function setup() {
   const repos = createMemoryRepositories();
   await repos.accounts.ensure({ id: 'a', name: 'a', defaultCountry: 'US', statuses: ['new'], defaultStatus: 'new', fieldDefinitions: [], createdAt: new Date() });
@@ -46,31 +48,51 @@ async function setup() {
     repos,
     identityPolicy: (a) => defaultIdentityPolicy({ defaultCountry: a.defaultCountry }),
     mergeOptions: (a) => ({ fieldDefinitions: new Map(), recentLimit: 20, defaultCountry: a.defaultCountry }),
+    suppression,
   });
   const run = (id: string, payload: Record<string, unknown>) =>
     process({ account: 'a', activityId: id, receivedAt: new Date(), payload: { type: 't', occurredAt: '2026-01-02T00:00:00Z', ...payload } });
-  return { run, counter };
+  return { run, counter, repos };
 }
 
 describe('store operations per activity', () => {
-  it('a new contact: 5 operations in 4 sequential round trips', async () => {
+  // The suppression look-up (GDPR erase) travels with the contact look-ups: one more operation,
+  // no more waiting.
+  it('a new contact: 6 operations in 4 sequential round trips', async () => {
     const { run, counter } = await setup();
     expect((await run('act_1', { email: 'ada@example.com', phone: '+14155552671' })).resolution).toBe('created');
     expect(counter.take()).toEqual({
-      calls: ['activities.insert', 'activities.replaceIf', 'contacts.create', 'contacts.findByEmail', 'contacts.findByPhone'],
+      calls: ['activities.insert', 'activities.replaceIf', 'contacts.create', 'contacts.findByEmail', 'contacts.findByPhone', 'suppressions.findAny'],
       waves: 4,
     });
   });
 
-  it('a known contact: 5 operations in 4 sequential round trips', async () => {
+  it('a known contact: 6 operations in 4 sequential round trips', async () => {
     const { run, counter } = await setup();
     await run('act_1', { email: 'ada@example.com', phone: '+14155552671' });
     counter.take();
     expect((await run('act_2', { email: 'ada@example.com', phone: '+14155552671', fields: { plan: 'pro' } })).resolution).toBe('matched');
     expect(counter.take()).toEqual({
-      calls: ['activities.insert', 'activities.replaceIf', 'contacts.findByEmail', 'contacts.findByPhone', 'contacts.update'],
+      calls: ['activities.insert', 'activities.replaceIf', 'contacts.findByEmail', 'contacts.findByPhone', 'contacts.update', 'suppressions.findAny'],
       waves: 4,
     });
+  });
+
+  it('a suppressed person: the look-ups, then one insert of the record; no contact is touched', async () => {
+    const { run, counter, repos } = await setup();
+    await repos.suppressions.add({ account: 'a', hash: suppression.hashOf('a', 'email', 'ada@example.com'), kind: 'email', createdAt: new Date() });
+    counter.take();
+    expect((await run('act_1', { email: 'Ada@Example.com', phone: '+14155552671' })).outcome).toBe('suppressed');
+    expect(counter.take()).toEqual({
+      calls: ['activities.insert', 'contacts.findByEmail', 'contacts.findByPhone', 'suppressions.findAny'],
+      waves: 2,
+    });
+  });
+
+  it('an activity that identifies nobody asks nothing about suppression', async () => {
+    const { run, counter } = await setup();
+    expect((await run('act_1', { email: 'not an email' })).outcome).toBe('unidentified');
+    expect(counter.take()).toEqual({ calls: ['activities.insert'], waves: 1 });
   });
 
   it('an activity already recorded writes nothing', async () => {
