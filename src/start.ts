@@ -261,7 +261,7 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
       maxItems: config.BATCH_MAX,
       batch: createBatchIntakeService({ producer, maxItems: config.BATCH_MAX, admit }),
     },
-    erase: createEraseContact({ repos, queue, suppression: w.suppression, policyFor }),
+    erase: createEraseContact({ repos, queue, suppression: w.suppression, policyFor, invalidateAccount: (id) => findAccount.invalidate(id) }),
     contactImport: {
       bodyLimit: config.IMPORT_BODY_LIMIT,
       import: createContactImportService({ batch: createBatchIntakeService({ producer, maxItems: config.IMPORT_MAX_ROWS, admit }), maxRows: config.IMPORT_MAX_ROWS }),

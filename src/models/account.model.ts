@@ -13,6 +13,7 @@ export interface AccountDoc {
   createdAt: Date;
   /** Compare-and-set counter of operator changes; absent until the first one. */
   revision?: number;
+  hasSuppressions?: boolean;
 }
 
 export interface FieldDefinitionDoc {
@@ -53,6 +54,7 @@ export const accountSchema = new Schema<AccountDoc>(
     // Set by the caller of ensure() (not a mongoose timestamp): the record is stored as given.
     createdAt: { type: Date, required: true },
     revision: { type: Number },
+    hasSuppressions: { type: Boolean },
   },
   {
     collection: 'accounts',

@@ -17,10 +17,15 @@ export interface Account {
   createdAt: Date;
   /** Bumped by every updateSettings (compare-and-set); absent until the first update (reads as 0). */
   revision?: number;
+  /**
+   * Set by the first erase with suppression, never unset: only then does the worker look for
+   * suppressed identifiers, so an account that never suppressed anybody pays no store operation.
+   */
+  hasSuppressions?: boolean;
 }
 
 /** What an operator may change on an account (updateSettings). */
-export type AccountChanges = Partial<Pick<Account, 'name' | 'defaultCountry' | 'statuses' | 'statusLabels' | 'defaultStatus' | 'fieldDefinitions'>>;
+export type AccountChanges = Partial<Pick<Account, 'name' | 'defaultCountry' | 'statuses' | 'statusLabels' | 'defaultStatus' | 'fieldDefinitions' | 'hasSuppressions'>>;
 
 export interface ApiKeyRecord {
   /** sha256 of the key: the key itself is never stored. */

@@ -3,6 +3,8 @@ import { normalizeEmail, normalizeIdentifiers, type IdentityPolicy, type Suppres
 import type { ActivitiesQueue, ActivityJobData } from '../jobs/activities.queue';
 import type { ContactRecord, Repositories } from '../repositories';
 import { AppError, NotFoundError } from '../shared/errors';
+import { changeAccount } from './account-settings';
+import { SETTINGS_CACHE_TTL_MS } from './accounts.service';
 import { toCanonicalActivity } from './canonical-activity';
 import { mapProviderPayloadWithinLimits } from './mappers';
 
@@ -10,11 +12,18 @@ import { mapProviderPayloadWithinLimits } from './mappers';
 export type EraseQueue = Pick<ActivitiesQueue, 'getJob' | 'getJobs'>;
 
 export interface EraseContactDeps {
-  repos: Pick<Repositories, 'contacts' | 'activities' | 'pageViews' | 'suppressions'>;
+  repos: Pick<Repositories, 'accounts' | 'contacts' | 'activities' | 'pageViews' | 'suppressions'>;
   queue: EraseQueue;
   suppression: SuppressionHasher;
   /** The account's identity policy, to normalize identifiers found in queued payloads. */
   policyFor(account: string): Promise<IdentityPolicy>;
+  /**
+   * How long every process may still use an account read before the account's first suppression:
+   * the erase waits this long after setting the flag (default SETTINGS_CACHE_TTL_MS).
+   */
+  settingsPropagationMs?: number;
+  /** Drops this process's cached account at once. */
+  invalidateAccount?(id: string): void;
   /** How long to wait for the person's jobs that a worker is running (default 5 s). */
   activeWaitMs?: number;
   /** The most jobs read from Redis looking for payloads that carry the person (default 10,000). */
@@ -64,8 +73,11 @@ interface Person {
 /**
  * GDPR erase (DESIGN identity rule 8): the contact, its activities, page views, raw payloads and
  * identifiers leave the store and Redis. The order is what makes it hold while workers run:
- *  1. suppression first (when asked): from then on the worker records any activity carrying the
- *     person's email or phone as `suppressed`, without PII, so nothing can bring them back;
+ *  1. suppression first (when asked): the account's `hasSuppressions` flag, then (on its first
+ *     suppression) a wait until every process's cached account has it, then the hashes. From then
+ *     on the worker records any activity carrying the person's email or phone as `suppressed`,
+ *     without PII, so nothing can bring them back. During the wait the contact still exists, so
+ *     an activity of the person attaches to it and is erased with it below;
  *  2. Redis: the jobs of every activity and page view the store holds for the contact, plus the
  *     queued and failed jobs whose payload carries the person (a bounded scan); a job a worker is
  *     running cannot be removed, so erase waits for it (it then completes and is removed), and
@@ -86,6 +98,7 @@ export function createEraseContact(deps: EraseContactDeps) {
 
     let suppressed = false;
     if (opts.suppress) {
+      await flagSuppressions(account);
       const hashes = deps.suppression.hashes(account, contact);
       for (const { hash, kind } of hashes) await repos.suppressions.add({ account, hash, kind, createdAt: new Date() });
       suppressed = hashes.length > 0;
@@ -105,6 +118,14 @@ export function createEraseContact(deps: EraseContactDeps) {
 
     return { contact: deleted ? 1 : 0, activities, pageViews, jobs, suppressed, queueScanComplete: scan.complete };
   };
+
+  /** Sets the account's flag once; the first time, waits until no process can hold an unflagged read. */
+  async function flagSuppressions(account: string): Promise<void> {
+    if ((await deps.repos.accounts.findById(account))?.hasSuppressions) return;
+    await changeAccount(deps.repos.accounts, account, () => ({ changes: { hasSuppressions: true }, result: () => undefined }));
+    deps.invalidateAccount?.(account);
+    await sleep(deps.settingsPropagationMs ?? SETTINGS_CACHE_TTL_MS);
+  }
 
   /** The contact's views (attached to it) and its visitors' views no contact holds yet. */
   async function pageViewIdsOf(account: string, contact: ContactRecord): Promise<string[]> {

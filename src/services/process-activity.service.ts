@@ -106,7 +106,8 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
     const mergeOptions = deps.mergeOptions(account);
     const base = baseRecord(account.id, activity, ids, input);
     // Suppression: the keyed hashes of the normalized identifiers, looked up with the contacts in decide().
-    const suppressionHashes = deps.suppression ? deps.suppression.hashes(account.id, ids).map((h) => h.hash) : [];
+    // Only an account that has suppressed somebody is checked (the flag is set before any hash).
+    const suppressionHashes = deps.suppression && account.hasSuppressions ? deps.suppression.hashes(account.id, ids).map((h) => h.hash) : [];
 
     let decideAgain = false;
     // What a fresh decision already knows about its contact (read just before, or "a new id: absent"),

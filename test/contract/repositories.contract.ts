@@ -1219,6 +1219,13 @@ export function describeRepositoryContract(name: string, factory: RepositoryFact
         expect(await repos.accounts.list({ limit: 0 })).toEqual({ data: [], nextCursor: null });
       });
 
+      it('keeps the hasSuppressions flag an erase sets', async () => {
+        await repos.accounts.insert({ id: 'flagged', name: 'Flagged', defaultCountry: 'US', statuses: ['new'], defaultStatus: 'new', fieldDefinitions: [], createdAt: at(0) });
+        expect((await repos.accounts.findById('flagged'))!.hasSuppressions).toBeUndefined();
+        expect(await repos.accounts.updateSettings('flagged', 0, { hasSuppressions: true })).toMatchObject({ hasSuppressions: true, revision: 1 });
+        expect((await repos.accounts.findById('flagged'))!.hasSuppressions).toBe(true);
+      });
+
       it('updateSettings is a compare-and-set on the revision (absent = 0) and keeps what it does not change', async () => {
         await repos.accounts.insert(acct('acme'));
         const changed = await repos.accounts.updateSettings('acme', 0, {

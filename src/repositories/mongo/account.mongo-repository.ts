@@ -18,6 +18,7 @@ const toAccount = (d: AccountDoc): Account => ({
   fieldDefinitions: (d.fieldDefinitions ?? []).map(toFieldDefinition),
   createdAt: d.createdAt,
   ...(d.revision !== undefined && d.revision !== null ? { revision: d.revision } : {}),
+  ...(d.hasSuppressions === true ? { hasSuppressions: true } : {}),
 });
 
 /** The stored form of what an operator changes: labels as entries, definitions as given. */

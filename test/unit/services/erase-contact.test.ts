@@ -51,6 +51,7 @@ const job = (id: string, payload: Record<string, unknown>, state: FakeJob['state
 
 async function setup(jobs: FakeJob[], opts: { activeWaitMs?: number; scanLimit?: number } = {}) {
   const repos = createMemoryRepositories();
+  await repos.accounts.ensure({ id: ACCOUNT, name: ACCOUNT, defaultCountry: 'US', statuses: ['new'], defaultStatus: 'new', fieldDefinitions: [], createdAt: new Date() });
   const state: ContactState = {
     email: 'ada@example.com',
     phone: '+14155552671',
@@ -69,6 +70,7 @@ async function setup(jobs: FakeJob[], opts: { activeWaitMs?: number; scanLimit?:
     suppression: createSuppressionHasher('unit-test-suppression-key-0123456789'),
     policyFor: async () => policy,
     activeWaitMs: opts.activeWaitMs ?? 1000,
+    settingsPropagationMs: 0,
     scanLimit: opts.scanLimit,
   });
   return { repos, erase, byId };

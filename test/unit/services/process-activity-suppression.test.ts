@@ -18,8 +18,12 @@ async function setup(withHasher = true) {
   });
   const run = (acct: string, id: string, payload: Record<string, unknown>, reprocess = false) =>
     process({ account: acct, activityId: id, receivedAt: new Date(), reprocess, payload: { type: 'form.submitted', occurredAt: '2026-01-02T00:00:00Z', ...payload } });
-  const suppress = async (acct: string, kind: 'email' | 'phone', value: string) =>
-    repos.suppressions.add({ account: acct, hash: suppression.hashOf(acct, kind, value), kind, createdAt: new Date() });
+  // As the erase does it: the account's flag first, then the hash.
+  const suppress = async (acct: string, kind: 'email' | 'phone', value: string) => {
+    const current = (await repos.accounts.findById(acct))!;
+    await repos.accounts.updateSettings(acct, current.revision ?? 0, { hasSuppressions: true });
+    await repos.suppressions.add({ account: acct, hash: suppression.hashOf(acct, kind, value), kind, createdAt: new Date() });
+  };
   return { repos, run, suppress };
 }
 
