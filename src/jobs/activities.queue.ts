@@ -130,8 +130,28 @@ export function createActivitiesProducer(queue: ActivitiesQueue): ActivitiesProd
     });
   }
 
+  // Single activities accepted in the same event-loop turn share one round trip (one EXISTS
+  // pipeline and one addBulk): still one job per activity, and each caller's promise settles only
+  // once Redis has its job.
+  let pending: { job: ActivityJobData; settle: (r: Promise<EnqueueResult>) => void }[] = [];
+
+  function flush() {
+    const batch = pending;
+    pending = [];
+    const stored = store(batch.map((p) => p.job));
+    batch.forEach((p, i) => {
+      // Should Redis refuse the shared add for one item's sake, every item is tried on its own,
+      // so that item fails alone and its neighbours are not answered 503 because of it.
+      p.settle(batch.length === 1 ? stored.then((r) => r[0]!) : stored.then((r) => r[i]!, async () => (await store([p.job]))[0]!));
+    });
+  }
+
   return {
-    enqueue: async (job) => (await store([job]))[0]!,
+    enqueue: (job) =>
+      new Promise<EnqueueResult>((resolve) => {
+        if (pending.length === 0) setImmediate(flush);
+        pending.push({ job, settle: resolve });
+      }),
     enqueueBulk: async (jobs) => (jobs.length === 0 ? [] : store(jobs)),
   };
 }
