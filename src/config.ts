@@ -73,6 +73,11 @@ export const configSchema = z.object({
   WORKER_LOCK_MS: positiveInt(30_000),
   WORKER_STALLED_INTERVAL_MS: positiveInt(30_000),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+  /** Slow clients: the request head must arrive within the first, the whole request within the second. */
+  HTTP_HEADERS_TIMEOUT_MS: positiveInt(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: positiveInt(30_000),
+  /** Open connections per process; more are closed at once (a load balancer in front spreads them). */
+  HTTP_MAX_CONNECTIONS: positiveInt(10_000),
   BODY_LIMIT: z.string().default('256kb'),
   /** POST /v1/activities/batch: items per request and the body size that allows. */
   BATCH_MAX: positiveInt(500),

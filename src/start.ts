@@ -318,7 +318,11 @@ async function startProbes(w: Wiring, readiness: ReadinessCheck[]): Promise<WebS
 }
 
 async function listen(w: Wiring, app: Express): Promise<WebServer> {
-  const web = await startWebServer(app, w.config.PORT, w.config.HOST);
+  const web = await startWebServer(app, w.config.PORT, w.config.HOST, {
+    headersTimeoutMs: w.config.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: w.config.HTTP_REQUEST_TIMEOUT_MS,
+    maxConnections: w.config.HTTP_MAX_CONNECTIONS,
+  });
   w.cleanups.unshift(() => web.stop(w.config.SHUTDOWN_TIMEOUT_MS));
   return web;
 }

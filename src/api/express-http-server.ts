@@ -1,4 +1,4 @@
-import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
+import { createServer, IncomingMessage, ServerResponse, type Server, type ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Express } from 'express';
 
@@ -23,7 +23,7 @@ const initResponse = ServerResponse as unknown as Init<ServerResponse>;
  * Plain functions on purpose: `Reflect.construct(IncomingMessage, args, AppRequest)` gives the same
  * objects, but constructing through Reflect is slower than the stock server, not faster.
  */
-export function createExpressHttpServer(app: Express): Server {
+export function createExpressHttpServer(app: Express, options: Omit<ServerOptions, 'IncomingMessage' | 'ServerResponse'> = {}): Server {
   function AppRequest(this: IncomingMessage, socket: Socket) {
     initRequest.call(this, socket);
   }
@@ -34,6 +34,7 @@ export function createExpressHttpServer(app: Express): Server {
   AppResponse.prototype = app.response;
   return createServer(
     {
+      ...options,
       IncomingMessage: AppRequest as unknown as typeof IncomingMessage,
       ServerResponse: AppResponse as unknown as typeof ServerResponse,
     },

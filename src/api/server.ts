@@ -10,8 +10,23 @@ export interface WebServer {
   stop(timeoutMs: number): Promise<void>;
 }
 
-export async function startWebServer(app: Express, port: number, host: string): Promise<WebServer> {
-  const server = createExpressHttpServer(app);
+/** Bounds on slow or numerous clients (docs/operations.md, "HTTP limits"). */
+export interface HttpLimits {
+  /** A client must send its whole request head within this. */
+  headersTimeoutMs: number;
+  /** ... and its whole request, body included, within this. */
+  requestTimeoutMs: number;
+  /** Connections beyond this are closed at once. */
+  maxConnections: number;
+}
+
+export async function startWebServer(app: Express, port: number, host: string, limits?: HttpLimits): Promise<WebServer> {
+  const server = createExpressHttpServer(app, {
+    ...(limits ? { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs } : {}),
+    // Node checks those timeouts on this period: a slow client is cut within a second of its bound.
+    connectionsCheckingInterval: 1000,
+  });
+  if (limits) server.maxConnections = limits.maxConnections;
   server.listen(port, host);
   await once(server, 'listening');
   server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
