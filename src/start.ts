@@ -92,6 +92,7 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     cleanups.unshift(() => queue.close());
     const metrics = createMetrics({
       queueDepths: async () => ({ [ACTIVITIES_QUEUE]: await queue.getJobCounts(...QUEUE_STATES) }),
+      store: repos.kind,
     });
 
     const account = await bootstrapAccount(repos.accounts, { account: config.BOOTSTRAP_ACCOUNT, defaultCountry: config.DEFAULT_COUNTRY });
@@ -103,7 +104,8 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     // One account cache per process, shared by its API and worker: an operator's change drops the
     // entry here at once (ROLE=all), and reaches other processes within its TTL.
     const findAccount = createAccountCache(repos.accounts);
-    const wiring: Wiring = { config, logger, repos, queue, producerConnection, metrics, cleanups, suppression, findAccount, ...identityOptions(config) };
+    const storeLabel = repos.kind === 'memory' ? 'memory (not persistent)' : 'mongodb';
+    const wiring: Wiring = { config, logger, repos, queue, producerConnection, metrics, cleanups, suppression, findAccount, storeLabel, ...identityOptions(config) };
 
     const worker = runWorker ? await startWorker(wiring, redis.url, options.onProcessed) : null;
 
@@ -115,7 +117,8 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     const web = runApi ? await startApi(wiring, readiness, account.id, options.onApp) : await startProbes(wiring, readiness);
     logger.info(
       { port: web.port, role: config.ROLE, store: store.description },
-      runApi ? `contactflow listening on http://127.0.0.1:${web.port}` : 'contactflow worker running (probes and /metrics only)',
+      (runApi ? `contactflow listening on http://127.0.0.1:${web.port}` : 'contactflow worker running (probes and /metrics only)') +
+        (repos.kind === 'memory' ? ' with the IN-MEMORY store: nothing persists' : ''),
     );
 
     let stopping: Promise<void> | null = null;
@@ -149,6 +152,8 @@ interface Wiring {
   mergeOptions(account: Account): MergeOptions;
   suppression: SuppressionHasher;
   findAccount: AccountCache;
+  /** What /readyz names as the store. */
+  storeLabel: string;
 }
 
 function identityOptions(config: Config): Pick<Wiring, 'identityPolicy' | 'mergeOptions'> {
@@ -245,6 +250,7 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
   };
   const app = createApp({
     logger,
+    store: w.storeLabel,
     bodyLimit: config.BODY_LIMIT,
     rateLimiter: intakeRateLimiter(config, producerConnection),
     webhooks: {
@@ -314,7 +320,7 @@ function operatorServices(w: Wiring, authenticator: ApiKeyAuthenticator, webhook
 
 /** A worker process serves only probes and its own metrics (job counters live where jobs ran). */
 async function startProbes(w: Wiring, readiness: ReadinessCheck[]): Promise<WebServer> {
-  return listen(w, createOpsApp({ logger: w.logger, readiness, ops: { metrics: w.metrics, metricsAuth: metricsAuthOf(w.config) } }));
+  return listen(w, createOpsApp({ logger: w.logger, readiness, store: w.storeLabel, ops: { metrics: w.metrics, metricsAuth: metricsAuthOf(w.config) } }));
 }
 
 async function listen(w: Wiring, app: Express): Promise<WebServer> {

@@ -73,6 +73,7 @@ export const batchResultSchema = z.object({
 
 export const readinessSchema = z.object({
   status: z.enum(['ready', 'not_ready']),
+  store: z.string().optional().describe('`mongodb`, or `memory (not persistent)` on the development fallback'),
   checks: z.record(z.string(), z.string()),
 });
 

@@ -37,6 +37,8 @@ export interface ApiDeps {
   activityStatus: ActivityStatusService;
   contacts: ContactsService;
   readiness: ReadinessCheck[];
+  /** Named in /readyz: `mongodb`, or `memory (not persistent)`. */
+  store?: string;
   /** Request metrics, GET /metrics and /admin (Bull Board, replay). */
   ops?: OpsDeps;
   /** Per-account intake rate limit, shared by every intake route. */
@@ -77,7 +79,7 @@ export function createApp(deps: ApiDeps): Express {
   // A CSV body with its own limit, charged per row like the batch.
   app.post('/v1/contacts/import', auth, contactsImportRoutes({ ...deps.contactImport, limiter: deps.rateLimiter }));
 
-  app.use(healthRoutes(deps.readiness, deps.logger));
+  app.use(healthRoutes(deps.readiness, deps.logger, deps.store));
   // Public like the probes: the API contract holds nothing account-specific, and tools fetch it without a key.
   app.use(openApiRoutes());
   // Own credentials (admin Basic, metrics token), checked before any body is parsed.

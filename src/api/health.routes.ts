@@ -10,7 +10,7 @@ export interface ReadinessCheck {
 const CHECK_TIMEOUT_MS = 1500;
 
 /** /healthz: the process answers. /readyz: every dependency answers within a short timeout. */
-export function healthRoutes(checks: ReadinessCheck[], logger: Logger): Router {
+export function healthRoutes(checks: ReadinessCheck[], logger: Logger, store?: string): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -29,7 +29,8 @@ export function healthRoutes(checks: ReadinessCheck[], logger: Logger): Router {
       }),
     );
     const ready = results.every(([, s]) => s === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
+    // The store is named so that a deployment on the in-memory fallback cannot go unnoticed.
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', ...(store ? { store } : {}), checks: Object.fromEntries(results) });
   });
   return router;
 }

@@ -28,14 +28,14 @@ export function opsRoutes(ops: OpsDeps): Router {
  * The HTTP face of a ROLE=worker process: liveness/readiness probes and the worker's own metrics
  * (job counters live in the process that ran the jobs). No API, no admin.
  */
-export function createOpsApp(deps: { logger: Logger; readiness: ReadinessCheck[]; ops: OpsDeps }): Express {
+export function createOpsApp(deps: { logger: Logger; readiness: ReadinessCheck[]; ops: OpsDeps; store?: string }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(apiSecurityHeaders());
   app.use(requestContext(deps.logger));
   app.use(httpMetrics(deps.ops.metrics));
-  app.use(healthRoutes(deps.readiness, deps.logger));
+  app.use(healthRoutes(deps.readiness, deps.logger, deps.store));
   app.use(metricsRoutes(deps.ops.metrics, deps.ops.metricsAuth));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -11,9 +11,16 @@ export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
  * Label values are bounded by construction: routes are Express route patterns, reasons are error
  * codes (the part before ':'), never ids, emails or free text.
  */
-export function createMetrics(opts: { queueDepths?: QueueDepthSource; defaultMetrics?: boolean } = {}) {
+export function createMetrics(opts: { queueDepths?: QueueDepthSource; defaultMetrics?: boolean; store?: 'mongodb' | 'memory' } = {}) {
   const registry = new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'contactflow_' });
+  if (opts.store) {
+    // An alert on store="memory" catches a deployment running on the non-persistent fallback.
+    new Gauge({ name: 'contactflow_store_info', help: 'The store this process uses (memory: nothing persists)', labelNames: ['store'] as const, registers: [registry] }).set(
+      { store: opts.store },
+      1,
+    );
+  }
 
   const httpRequests = new Counter({
     name: 'contactflow_http_requests_total',

@@ -312,4 +312,8 @@ describe('reads', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', checks: { redis: 'ok', worker: 'ok' } });
   });
+
+  it('the in-memory store cannot go unnoticed: /readyz names it', async () => {
+    expect(await (await app.request('/readyz', { auth: null })).json()).toMatchObject({ store: 'memory (not persistent)' });
+  });
 });

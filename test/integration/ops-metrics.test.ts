@@ -72,6 +72,8 @@ describe('GET /metrics', () => {
     expect(value(before, 'contactflow_process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect(before.has('contactflow_queue_jobs{queue="activities",state="waiting"}')).toBe(true);
     expect(value(before, 'contactflow_queue_scrape_up')).toBe(1);
+    // The in-memory fallback is visible to an alert.
+    expect(value(before, 'contactflow_store_info{store="memory"}')).toBe(1);
 
     const bodies = [
       { type: 'signup', occurredAt: at(0), email: 'm1@example.com' },
