@@ -48,6 +48,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const parserError = typeof err?.type === 'string' ? BODY_PARSER_ERRORS[err.type] : undefined;
     if (parserError) return sendProblem(res, parserError.status, parserError.code, parserError.detail);
+    // Any other client error body-parser reports (a corrupt gzip body, say) keeps its 4xx status.
+    if (isClientHttpError(err)) return sendProblem(res, err.status, 'unreadable_body', 'The request body could not be read');
 
     if (err instanceof UnavailableError) {
       res.setHeader('Retry-After', String(err.retryAfterSeconds));
@@ -58,7 +60,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return sendProblem(res, err.status, err.code, maskPii(err.message), err.extra as Partial<Problem>);
     }
     // Unknown errors never leak internals to the client.
-    (req as { log?: Logger }).log?.error({ err }, 'unhandled error') ?? logger.error({ err }, 'unhandled error');
+    ((req as { log?: Logger }).log ?? logger).error({ err }, 'unhandled error');
     return sendProblem(res, 500, 'internal_error', 'An unexpected error occurred');
   };
+}
+
+/** An http-errors error a library raised for the client's request (4xx, meant to be shown). */
+function isClientHttpError(err: unknown): err is { status: number } {
+  const e = err as { status?: unknown; expose?: unknown } | null;
+  return typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true;
 }

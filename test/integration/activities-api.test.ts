@@ -186,6 +186,7 @@ describe('bad input gets a problem+json and enqueues nothing', () => {
     ['JSONP is not JSON', () => app.request('/v1/activities', { method: 'POST', headers: { 'content-type': 'application/jsonp' }, body: '{"type":"x"}' }), 415, 'unsupported_media_type'],
     ['no Content-Type', () => app.request('/v1/activities', { method: 'POST', body: new Blob(['{"type":"x"}']) }), 415, 'unsupported_media_type'],
     ['body too large', () => app.request('/v1/activities', { method: 'POST', json: { type: 'x', occurredAt: at(0), fields: { big: 'x'.repeat(400_000) } } }), 413, 'payload_too_large'],
+    ['a corrupt gzip body', () => app.request('/v1/activities', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: Buffer.from('not gzip at all') }), 400, 'unreadable_body'],
     ['bad Idempotency-Key', () => app.request('/v1/activities', { method: 'POST', json: { type: 'x', occurredAt: at(0) }, headers: { 'idempotency-key': 'has space' } }), 400, 'validation_failed'],
     ['more fields than an activity holds', () => app.request('/v1/activities', { method: 'POST', json: { type: 'x', occurredAt: at(0), fields: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`f${i}`, i])) } }), 400, 'validation_failed'],
     // JSON allows a lone surrogate escape; BSON would store it as U+FFFD, so it is refused.
