@@ -15,12 +15,7 @@ export function createLogger(level: string, base: Record<string, unknown> = {}, 
     level,
     base: { service: 'contactflow', ...base },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: {
-      err: (err: unknown) => {
-        const s = pino.stdSerializers.err(err as Error);
-        return { ...s, message: maskPii(s.message ?? ''), stack: s.stack ? maskPii(s.stack) : undefined };
-      },
-    },
+    serializers: { err: serializeError },
     timestamp: pino.stdTimeFunctions.isoTime,
   });
 }
@@ -32,4 +27,22 @@ function prettyAvailable(): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * An error as the logs show it: its type, code, masked message and masked stack, and its cause the
+ * same way. Nothing else: a driver's duplicate-key error carries the offending document
+ * (`keyValue.email`), a validation error the values it refused.
+ */
+export function serializeError(err: unknown, depth = 0): Record<string, unknown> | unknown {
+  if (!(err instanceof Error)) return typeof err === 'string' ? maskPii(err) : { type: typeof err };
+  const code = (err as { code?: unknown }).code;
+  const cause = (err as { cause?: unknown }).cause;
+  return {
+    type: err.constructor?.name ?? err.name,
+    ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+    message: maskPii(err.message ?? ''),
+    ...(err.stack ? { stack: maskPii(err.stack) } : {}),
+    ...(cause !== undefined && depth < 3 ? { cause: serializeError(cause, depth + 1) } : {}),
+  };
 }
