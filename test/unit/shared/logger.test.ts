@@ -16,7 +16,7 @@ describe('error serialization in logs', () => {
     expect(JSON.stringify(out)).not.toMatch(/ada@example\\.com|555 2671|14155552671/);
   });
 
-  it('as pino's err serializer, keeps a driver error's document out of the log line', () => {
+  it('as the err serializer of pino, keeps the document of a driver error out of the log line', () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk, _e, cb) => void (lines.push(String(chunk)), cb()) });
     const logger = pino({ serializers: { err: serializeError } }, sink);
