@@ -141,6 +141,9 @@ export const timelineActivitySchema = z
     email: z.string().nullable(),
     phone: z.string().nullable(),
     fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).describe('As carried; in an operator edit, null is a cleared field'),
+    details: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
+      .describe('Facts of the activity itself (start time, event type, cancellation reason, answers no contact field claims): never merged into the contact'),
     warnings: z.array(z.string()),
   })
   .strict();

@@ -43,6 +43,7 @@ import {
   webhookSecretSetSchema,
 } from './api-schemas';
 import { PROVIDER_NAMES } from '../services/mappers';
+import { signatureSchemeFor } from '../services/signatures';
 import { replayRequestSchema } from '../services/replay.service';
 
 type Schema = z.ZodType;
@@ -99,7 +100,25 @@ export function openApiDocument() {
           type: 'apiKey',
           in: 'header',
           name: 'Contactflow-Signature',
-          description: 't=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)> (docs/webhooks.md)',
+          description: 'Custom sources (scheduling, chatbot, routing-form): t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)> (docs/webhooks.md)',
+        },
+        oncehubSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Oncehub-Signature',
+          description: 'OnceHub: t=<unix seconds>,s=<hex HMAC-SHA256(secret, t + "." + raw body)> (https://developers.oncehub.com/docs/webhook-signatures)',
+        },
+        calcomSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Cal-Signature-256',
+          description: 'Cal.com: <hex HMAC-SHA256(secret, raw body)> (https://cal.com/docs/developing/guides/automation/webhooks)',
+        },
+        typeformSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Typeform-Signature',
+          description: 'Typeform: sha256=<base64 HMAC-SHA256(secret, raw body)> (https://www.typeform.com/developers/webhooks/secure-your-webhooks/)',
         },
         adminBasic: { type: 'http', scheme: 'basic', description: 'HTTP Basic, user `admin`, password ADMIN_PASSWORD (routes off without it)' },
         metricsToken: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <METRICS_TOKEN>' },
@@ -203,7 +222,10 @@ export function openApiDocument() {
       '/v1/webhooks/{provider}': {
         post: {
           summary: 'A provider webhook, authenticated by its signature (docs/webhooks.md)',
-          security: [{ webhookSignature: [] }],
+          description: webhookSignatureDescription(),
+          // One of these, by provider: each verifies its own header over the raw body with the
+          // account's secrets for that provider.
+          security: [{ oncehubSignature: [] }, { calcomSignature: [] }, { typeformSignature: [] }, { webhookSignature: [] }],
           parameters: [
             { name: 'provider', in: 'path', required: true, schema: { type: 'string', enum: [...PROVIDER_NAMES] } },
             { name: 'account', in: 'query', required: true, schema: { type: 'string' } },
@@ -553,4 +575,13 @@ export function openApiRoutes(): Router {
     res.type('application/json').send(body);
   });
   return router;
+}
+
+/** Which header each provider signs with, from the one table of schemes. */
+function webhookSignatureDescription(): string {
+  const lines = PROVIDER_NAMES.map((p) => {
+    const scheme = signatureSchemeFor(p);
+    return `- \`${p}\`: \`${scheme.header}: ${scheme.format}\`${scheme.timestamped ? ' (timestamp within WEBHOOK_TOLERANCE_SECONDS)' : ''}`;
+  });
+  return ['Each provider signs the raw body with its own header; any active secret of the account for that provider verifies.', ...lines].join('\n');
 }

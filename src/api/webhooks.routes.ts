@@ -1,6 +1,5 @@
 import express, { Router } from 'express';
 import type { WebhookIntakeService } from '../services/webhook-intake.service';
-import { SIGNATURE_HEADER } from '../services/webhook-signature';
 import { ValidationError } from '../shared/errors';
 import { enforceRateLimit, type RateLimiter } from './rate-limit';
 
@@ -15,6 +14,8 @@ export interface WebhooksRouteDeps {
  * is authenticated by its signature. The body is read as raw bytes (any content type, bounded)
  * because the signature covers exactly those bytes; it is parsed only once verified, so an
  * unsigned flood costs an HMAC, never a JSON parse, and cannot spend the account's rate limit.
+ * The signature header is the provider's own (Oncehub-Signature, Calendly-Webhook-Signature,
+ * X-Cal-Signature-256, Typeform-Signature), Contactflow-Signature for the generic providers.
  */
 export function webhooksRoutes(deps: WebhooksRouteDeps): Router {
   const router = Router();
@@ -24,7 +25,7 @@ export function webhooksRoutes(deps: WebhooksRouteDeps): Router {
     const provider = String(req.params.provider);
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
 
-    await deps.webhooks.authenticate({ account, provider, rawBody, signature: req.get(SIGNATURE_HEADER) });
+    await deps.webhooks.authenticate({ account, provider, rawBody, signature: req.get(deps.webhooks.signatureHeader(provider)) });
     req.account = account; // for the request log line
     await enforceRateLimit(deps.limiter, res, account, 1);
     const result = await deps.webhooks.accept({ account, provider, rawBody });

@@ -58,3 +58,48 @@ function sourceNameIndex(definitions: ReadonlyMap<string, FieldDefinition>): Rea
   }
   return index;
 }
+
+export interface RoutedAnswers {
+  /** Answers a contact field claims, under that field's key: they go to the contact. */
+  fields: Record<string, FieldValue>;
+  /** Every other answer, under its own name: it stays on the activity. */
+  details: Record<string, FieldValue>;
+}
+
+/**
+ * Splits a form's or booking's answers between the contact and the activity. An answer lands on
+ * the contact only when one of the account's contact fields claims it: by the field's key or one of
+ * its source names, compared like source names ("Job Title" = "job_title" = "jobTitle"). Anything
+ * else (a meeting's agenda, "How did you hear about us?") is a fact of this submission and stays on
+ * the activity, as OnceHub keeps it on the booking or form submission. The first answer a field
+ * claims wins; the order is the payload's, which is the provider's question order.
+ */
+export function routeAnswers(answers: Readonly<Record<string, FieldValue>>, definitions: ReadonlyMap<string, FieldDefinition>): RoutedAnswers {
+  const bySourceName = sourceNameIndex(definitions);
+  const byKey = keyIndex(definitions);
+  const fields: Record<string, FieldValue> = {};
+  const details: Record<string, FieldValue> = {};
+  for (const [name, value] of Object.entries(answers)) {
+    const normalized = sourceNameKey(name);
+    const target = definitions.has(name) ? name : (byKey.get(normalized) ?? bySourceName.get(normalized));
+    if (target === undefined) {
+      if (!(name in details)) details[name] = value;
+    } else if (!(target in fields)) {
+      fields[target] = value;
+    }
+  }
+  return { fields, details };
+}
+
+const keyIndexes = new WeakMap<ReadonlyMap<string, FieldDefinition>, ReadonlyMap<string, string>>();
+
+/** Normalized field key → field key ("jobtitle" → "jobTitle"), once per definitions map. */
+function keyIndex(definitions: ReadonlyMap<string, FieldDefinition>): ReadonlyMap<string, string> {
+  let index = keyIndexes.get(definitions);
+  if (!index) {
+    const built = new Map<string, string>();
+    for (const key of definitions.keys()) built.set(sourceNameKey(key), key);
+    keyIndexes.set(definitions, (index = built));
+  }
+  return index;
+}

@@ -9,6 +9,11 @@ export const LIMITS = {
   fieldsPerContact: 200,
   /** Fields per activity: the intake refuses more, and a mapped provider payload keeps the first ones (sorted by key). */
   fieldsPerActivity: 100,
+  /**
+   * Activity-only details per activity (meeting and form facts: start time, event type, answers no
+   * contact field claims). They live on the activity record, never on the contact.
+   */
+  detailsPerActivity: 100,
   /** Characters of a field value. */
   fieldValueLength: 10_000,
   /** Visitor ids per contact; once full, a new one is not added (a warning says so). */

@@ -18,6 +18,8 @@ export interface CanonicalActivity {
   /** ISO 3166 alpha-2 hint for phone parsing. */
   country: string | null;
   fields: Record<string, FieldValue>;
+  /** Facts of the activity itself (start time, event type, unmapped answers): recorded, never merged into the contact. */
+  details?: Record<string, FieldValue>;
   visitorId: string | null;
   externalId: string | null;
   /**

@@ -41,6 +41,12 @@ export const activityEnvelopeSchema = z
       .record(fieldKey, fieldValueSchema)
       .refine((f) => Object.keys(f).length <= LIMITS.fieldsPerActivity, `at most ${LIMITS.fieldsPerActivity} fields`)
       .optional(),
+    // What happened, kept on the activity only (shown in the contact's timeline, never merged into
+    // the contact): a meeting's start time, its event type, a form's unmapped answers.
+    details: z
+      .record(fieldKey, fieldValueSchema)
+      .refine((d) => Object.keys(d).length <= LIMITS.detailsPerActivity, `at most ${LIMITS.detailsPerActivity} details`)
+      .optional(),
     visitorId: z.string().min(1).max(200).nullish(),
     externalId: z.string().min(1).max(200).nullish(),
     // A status key of the account (identity rule 7); applied by event time, else a warning.

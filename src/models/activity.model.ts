@@ -35,6 +35,8 @@ export interface ActivityDoc {
   externalId: string | null;
   /** Captured values as entries: keys are user data, never BSON field names. */
   fields: FieldEntryDoc[];
+  /** Activity-only details, as entries like fields; absent when the activity carries none. */
+  details?: FieldEntryDoc[];
   outcome: ActivityOutcome;
   contactId: string | null;
   claim: ResolutionClaimDoc | null;
@@ -86,6 +88,8 @@ export const activitySchema = new Schema<ActivityDoc>(
     visitorId: { type: String, default: null },
     externalId: { type: String, default: null },
     fields: { type: [fieldEntrySchema], default: [] },
+    // No default: a record without details stays without them (reads equal what was written).
+    details: { type: [fieldEntrySchema], default: undefined },
     outcome: { type: String, enum: ['pending', 'processed', 'unidentified', 'suppressed'], required: true },
     contactId: { type: String, default: null },
     claim: { type: claimSchema, default: null },

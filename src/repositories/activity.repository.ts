@@ -33,6 +33,12 @@ export interface ActivityRecord {
   visitorId: string | null;
   externalId: string | null;
   fields: Record<string, FieldValue>;
+  /**
+   * Facts of the activity only (a meeting's start time, event type, cancellation reason, a form's
+   * answers no contact field claims): shown in the timeline, never merged into the contact.
+   * Absent on records that carry none.
+   */
+  details?: Record<string, FieldValue>;
   outcome: ActivityOutcome;
   contactId: string | null;
   /** Only while pending. */

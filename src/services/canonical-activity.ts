@@ -23,6 +23,7 @@ export function toCanonicalActivity(activityId: string, payload: unknown): Canon
     phone: a.phone ?? null,
     country: a.country ?? null,
     fields: a.fields ?? {},
+    details: a.details ?? {},
     visitorId: a.visitorId ?? null,
     externalId: a.externalId ?? null,
     status: a.status ?? null,

@@ -69,6 +69,8 @@ export interface TimelineActivityView {
   phone: string | null;
   /** As the activity carried them; an operator edit's null is a cleared field. */
   fields: Record<string, FieldValue>;
+  /** What happened (start time, event type, unmapped answers): on the activity only, never on the contact. */
+  details: Record<string, FieldValue>;
   warnings: string[];
 }
 
@@ -84,6 +86,7 @@ export function toTimelineView(r: ActivityRecord): TimelineActivityView {
     email: r.email,
     phone: r.phone,
     fields: r.fields,
+    details: r.details ?? {},
     warnings: r.warnings,
   };
 }

@@ -99,11 +99,15 @@ export function createProcessActivity(deps: ProcessActivityDeps) {
     const account = await (deps.findAccount ?? ((id: string) => repos.accounts.findById(id)))(input.account);
     if (!account) throw new PermanentJobError('unknown_account', `account ${input.account} does not exist`);
 
-    const mapped = input.provider ? mapProviderPayloadWithinLimits(input.provider, input.payload) : { envelope: input.payload, warnings: [] };
+    const mergeOptions = deps.mergeOptions(account);
+    // A provider's answers go to the contact when one of the account's contact fields claims them,
+    // else they stay on the activity (details).
+    const mapped = input.provider
+      ? mapProviderPayloadWithinLimits(input.provider, input.payload, mergeOptions.fieldDefinitions)
+      : { envelope: input.payload, warnings: [] };
     const activity = toCanonicalActivity(input.activityId, mapped.envelope);
     const normalized = normalizeIdentifiers(activity, deps.identityPolicy(account));
     const ids = mapped.warnings.length === 0 ? normalized : { ...normalized, warnings: [...mapped.warnings, ...normalized.warnings] };
-    const mergeOptions = deps.mergeOptions(account);
     const base = baseRecord(account.id, activity, ids, input);
     // Suppression: the keyed hashes of the normalized identifiers, looked up with the contacts in decide().
     // Only an account that has suppressed somebody is checked (the flag is set before any hash).
@@ -240,6 +244,7 @@ function suppressedRecord(base: BaseRecord): ActivityRecord {
     visitorId: null,
     externalId: null,
     fields: {},
+    details: {},
     payload: undefined,
     outcome: 'suppressed',
     contactId: null,
@@ -281,6 +286,7 @@ function baseRecord(account: string, activity: CanonicalActivity, ids: Normalize
     visitorId: activity.visitorId,
     externalId: activity.externalId,
     fields: activity.fields,
+    details: activity.details ?? {},
     payload: input.payload,
     provider: input.provider ?? null,
     ...(activity.status ? { status: activity.status } : {}),

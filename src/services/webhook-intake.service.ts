@@ -3,8 +3,8 @@ import { idempotencyKey as keyOf } from '../jobs/idempotency';
 import { AppError, UnauthorizedError, UnavailableError, ValidationError } from '../shared/errors';
 import { illFormedStringPath, nestsDeeperThan } from '../shared/json-shape';
 import { providerMapper, PROVIDER_NAMES } from './mappers';
+import { signatureSchemeFor, type SignatureFailure, type SignatureScheme } from './signatures';
 import type { WebhookSecretSource } from './webhook-secrets.service';
-import { SIGNATURE_HEADER, verifySignature, type SignatureFailure } from './webhook-signature';
 
 const ACCOUNT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 /** Deeper than any provider's payload; a body past it is refused before it is enqueued. */
@@ -26,12 +26,18 @@ export interface WebhookRequest {
   signature: string | undefined;
 }
 
-const FAILURES: Record<SignatureFailure, string> = {
-  missing: `The ${SIGNATURE_HEADER} header is required`,
-  malformed: `The ${SIGNATURE_HEADER} header must look like t=<unix seconds>,v1=<64 hex digits>`,
-  stale: 'The signature timestamp is outside the tolerance window (check the sender clock; replays are refused)',
-  mismatch: 'No signature matches the raw body with an active secret of this account and provider',
-};
+function failure(scheme: SignatureScheme, reason: SignatureFailure): string {
+  switch (reason) {
+    case 'missing':
+      return `The ${scheme.header} header is required`;
+    case 'malformed':
+      return `The ${scheme.header} header must look like ${scheme.format}`;
+    case 'stale':
+      return 'The signature timestamp is outside the tolerance window (check the sender clock; replays are refused)';
+    case 'mismatch':
+      return 'No signature matches the raw body with an active secret of this account and provider';
+  }
+}
 
 /**
  * Webhook intake, thin like the activity intake: authenticate the sender by signature, read the
@@ -44,21 +50,31 @@ export function createWebhookIntakeService(deps: WebhookIntakeDeps) {
   return {
     providers: PROVIDER_NAMES,
 
-    /** Throws 404 for an unknown provider and 401 for anything not signed by the account. */
+    /** The header that carries `provider`'s signature (its own scheme, else Contactflow-Signature). */
+    signatureHeader(provider: string): string {
+      return signatureSchemeFor(provider).header;
+    },
+
+    /**
+     * Throws 404 for an unknown provider and 401 for anything not signed by the account. Each
+     * provider's own scheme (src/services/signatures) verifies the raw bytes with any active secret
+     * of the account for that provider.
+     */
     async authenticate(req: WebhookRequest): Promise<void> {
       if (!providerMapper(req.provider)) {
         throw new AppError('unknown_provider', `No webhook provider "${req.provider.slice(0, 64)}" (known: ${PROVIDER_NAMES.join(', ')})`, 404);
       }
       // An unknown account looks exactly like a wrong secret: ids cannot be probed.
       const secrets = ACCOUNT_ID.test(req.account) ? await deps.secrets.secretsFor(req.account, req.provider) : [];
-      const result = verifySignature({
+      const scheme = signatureSchemeFor(req.provider);
+      const result = scheme.verify({
         header: req.signature,
         rawBody: req.rawBody,
         secrets,
         nowSeconds: nowSeconds(),
         toleranceSeconds: deps.toleranceSeconds,
       });
-      if (!result.ok) throw new UnauthorizedError(FAILURES[result.reason]);
+      if (!result.ok) throw new UnauthorizedError(failure(scheme, result.reason));
     },
 
     /** Only after authenticate(): parses the verified bytes and enqueues them. */

@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import { CONTACT_INDEX, contactSchema } from '../../src/models/contact.model';
-import { activityKey } from '../../src/models/activity.model';
+import { activityKey, activitySchema } from '../../src/models/activity.model';
 import { createMongoRepositories, isTransientMongoError } from '../../src/repositories/mongo';
 import { toContactDuplicateError } from '../../src/repositories/mongo/mongo-errors';
 
@@ -63,6 +63,15 @@ describe('MongoDB adapter (no server needed)', () => {
   it('activity keys are unambiguous per (account, id)', () => {
     expect(activityKey('a:b', 'c')).not.toBe(activityKey('a', 'b:c'));
     expect(activityKey('acme', 'evt_1')).toBe('acme:evt_1');
+  });
+
+  it('an activity document has details only when written with them (no default array), as key/value entries', () => {
+    const Activity = mongoose.model('ActivityDetailsOffline', activitySchema);
+    const base = { _id: 'acme:act_1', activityId: 'act_1', account: 'acme', occurredAt: new Date(0), outcome: 'processed' };
+    expect(new Activity(base).toObject()).not.toHaveProperty('details');
+    const withDetails = new Activity({ ...base, details: [{ key: 'Office size', value: '30-50' }, { key: 'a.b', value: 1 }] }).toObject();
+    expect(withDetails.details).toEqual([{ key: 'Office size', value: '30-50' }, { key: 'a.b', value: 1 }]);
+    mongoose.deleteModel('ActivityDetailsOffline');
   });
 
   it('declares the indexes that carry the uniqueness invariants', () => {

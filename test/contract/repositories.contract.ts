@@ -526,6 +526,30 @@ export function describeRepositoryContract(name: string, factory: RepositoryFact
         expect(found).not.toHaveProperty('_id');
       });
 
+      it('keeps an activity’s details (odd keys included) apart from its fields, through insert, replace and the timeline', async () => {
+        const a = activity({
+          contactId: 'c_details',
+          outcome: 'pending',
+          fields: { firstName: 'Ada' },
+          details: { startTime: '2026-03-09T16:00:00.000Z', 'Office size': '30-50 people', 'a.b': 'dot', $gt: 1, durationMinutes: 30, cancelled: false, none: null },
+        });
+        await repos.activities.insert(a);
+        expect(await repos.activities.findById(A, a.id)).toEqual(a);
+        const final = { ...a, outcome: 'processed' as const, details: { ...a.details, status: 'done' } };
+        expect(await repos.activities.replaceIf(final, { outcome: 'pending', contactId: 'c_details' })).toBe(true);
+        expect(await repos.activities.findById(A, a.id)).toEqual(final);
+        const [listed] = await repos.activities.listTimeline(A, 'c_details', { limit: 10 });
+        expect(listed!.details).toEqual(final.details);
+        expect(listed!.fields).toEqual({ firstName: 'Ada' });
+      });
+
+      it('a record written without details reads back without them', async () => {
+        const a = activity({ contactId: 'c_1' });
+        delete a.details;
+        await repos.activities.insert(a);
+        expect(await repos.activities.findById(A, a.id)).not.toHaveProperty('details');
+      });
+
       it('keeps a raw payload’s "__proto__" keys as data', async () => {
         const payload = JSON.parse('{"__proto__": {"polluted": "yes"}, "list": [{"__proto__": 1}], "ok": true}') as Record<string, unknown>;
         const a = activity({ payload });

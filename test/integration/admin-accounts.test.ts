@@ -9,6 +9,7 @@ import {
   webhookSecretSetSchema,
 } from '../../src/api/api-schemas';
 import { SETTINGS_CACHE_TTL_MS } from '../../src/services/accounts.service';
+import { PROVIDER_NAMES } from '../../src/services/mappers';
 import { signatureHeaderValue } from '../../src/services/webhook-signature';
 import { startTestApp, type TestApp } from '../support/app';
 import { startTestRedis } from '../support/redis';
@@ -217,7 +218,7 @@ describe('webhook secrets per provider', () => {
   });
 
   it('a new account has none; a generated secret verifies its provider only, on every process within 5 s', async () => {
-    expect(webhookSecretListSchema.parse((await admin('/admin/accounts/hooks-co/webhook-secrets')).body).data.map((s) => s.source)).toEqual(['none', 'none', 'none']);
+    expect(webhookSecretListSchema.parse((await admin('/admin/accounts/hooks-co/webhook-secrets')).body).data.map((s) => s.source)).toEqual(PROVIDER_NAMES.map(() => 'none'));
     expect(await webhook('hooks-co', 'chatbot', BOOTSTRAP_SECRET)).toBe(401);
     expect(await webhook('hooks-co', 'chatbot', BOOTSTRAP_SECRET, second)).toBe(401); // now cached there
 
@@ -263,7 +264,7 @@ describe('webhook secrets per provider', () => {
 
   it('the bootstrap WEBHOOK_SECRET signs for every provider until one has its own (then for its grace period)', async () => {
     const bootstrap = app.account;
-    expect((await admin(`/admin/accounts/${bootstrap}/webhook-secrets`)).body.data.map((s: { source: string }) => s.source)).toEqual(['account', 'account', 'account']);
+    expect((await admin(`/admin/accounts/${bootstrap}/webhook-secrets`)).body.data.map((s: { source: string }) => s.source)).toEqual(PROVIDER_NAMES.map(() => 'account'));
     expect(await webhook(bootstrap, 'scheduling', BOOTSTRAP_SECRET)).toBe(202);
 
     const own = (await put(bootstrap, 'scheduling')).body;

@@ -49,7 +49,7 @@ async function contactOf(activityId: string) {
 }
 
 describe('POST /v1/webhooks/:provider → worker → contact', () => {
-  it('scheduling: created, rescheduled and canceled land on one contact with mapped fields', async () => {
+  it('scheduling: created, rescheduled and canceled land on one contact; the meetings’ facts stay on the activities', async () => {
     const created = await send('scheduling', fixtureBytes('scheduling.booking-created'));
     expect(created.res.status).toBe(202);
     expect(created.body).toEqual({ id: expect.stringMatching(/^act_[0-9a-f]{32}$/), status: 'queued' });
@@ -62,10 +62,9 @@ describe('POST /v1/webhooks/:provider → worker → contact', () => {
         company: { value: 'Globex', source: 'scheduling', setAt: '2026-03-02T15:04:05.000Z' },
         team_size: { value: 35 },
         interests: { value: 'Routing, Enrichment' },
-        eventType: { value: 'discovery-call' },
-        startTime: { value: '2026-03-09T16:00:00.000Z' },
       },
     });
+    for (const key of ['eventType', 'startTime', 'cancellationReason']) expect(first.fields).not.toHaveProperty(key);
 
     const rescheduled = await send('scheduling', fixtureBytes('scheduling.booking-rescheduled'));
     const canceled = await send('scheduling', fixtureBytes('scheduling.booking-canceled'));
@@ -75,10 +74,15 @@ describe('POST /v1/webhooks/:provider → worker → contact', () => {
     expect(final.id).toBe(first.id);
     expect(final.fields).toMatchObject({
       company: { value: 'Globex Corporation', setAt: '2026-03-04T09:12:44.000Z' }, // newer event wins
-      startTime: { value: '2026-03-11T17:00:00.000Z' },
-      cancellationReason: { value: 'We picked another vendor', source: 'scheduling' },
     });
+    for (const key of ['eventType', 'startTime', 'cancellationReason']) expect(final.fields).not.toHaveProperty(key);
     expect(final.recentActivities.map((a: { type: string }) => a.type)).toEqual(['booking.canceled', 'booking.rescheduled', 'booking.created']);
+    const timeline = (await (await app.request(`/v1/contacts/${final.id}/activities`)).json()) as { data: Record<string, any>[] };
+    expect(timeline.data.map((a) => [a.type, a.details])).toEqual([
+      ['booking.canceled', expect.objectContaining({ cancellationReason: 'We picked another vendor', eventType: 'discovery-call' })],
+      ['booking.rescheduled', expect.objectContaining({ startTime: '2026-03-11T17:00:00.000Z', rescheduleUid: 'bFJeNb2uX8ANpT3JL5EfXw' })],
+      ['booking.created', expect.objectContaining({ startTime: '2026-03-09T16:00:00.000Z', eventType: 'discovery-call' })],
+    ]);
   });
 
   it('chatbot: typed answers become fields, the phone is parsed with the visitor country', async () => {

@@ -5,7 +5,7 @@ import {
   parseProviderPayload,
   pick,
   putField,
-  unsupportedEvent,
+  unknownEventType,
   type MappedFieldValue,
   type ProviderMapper,
 } from './mapper';
@@ -53,7 +53,6 @@ export const chatbotMapper: ProviderMapper = {
 
   map(payload) {
     const p = parseProviderPayload(PROVIDER, schema, payload);
-    if (p.type !== SUPPORTED) throw unsupportedEvent(PROVIDER, p.type);
     const d = p.data;
     const attributes = d.contact?.attributes ?? {};
 
@@ -73,7 +72,8 @@ export const chatbotMapper: ProviderMapper = {
     const country = d.visitor?.country;
 
     return {
-      type: 'chat.completed',
+      // Another event of a conversation is recorded under its own name, with what it carries.
+      type: p.type === SUPPORTED ? 'chat.completed' : unknownEventType(PROVIDER, p.type),
       occurredAt: new Date(d.endedAt ?? p.createdAt).toISOString(),
       source: PROVIDER,
       email: identifier(EMAIL, 320),

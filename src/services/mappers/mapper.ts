@@ -4,9 +4,15 @@ import type { activityEnvelopeSchema } from '../../jobs/activity-envelope.schema
 import { PermanentJobError } from '../../shared/errors';
 import { formatIssues } from '../../shared/zod-issues';
 
-/** What a mapper produces: the same envelope POST /v1/activities accepts, validated downstream. */
-export type MappedActivity = z.input<typeof activityEnvelopeSchema>;
 export type MappedFieldValue = string | number | boolean | null;
+
+/**
+ * What a mapper produces: the envelope POST /v1/activities accepts (validated downstream), plus the
+ * `answers` of a booking or form. Contact facts go in `fields`, facts of the activity in `details`;
+ * answers are split between the two by the account's contact fields (routeAnswers), which the
+ * mapper does not know.
+ */
+export type MappedActivity = z.input<typeof activityEnvelopeSchema> & { answers?: Record<string, MappedFieldValue> };
 
 /**
  * One webhook provider. `eventId` runs in the intake (it must be cheap and never throw: a payload
@@ -31,8 +37,14 @@ export function parseProviderPayload<T>(provider: string, schema: z.ZodType<T>, 
   throw new PermanentJobError('invalid_provider_payload', `${provider} payload has an unknown shape: ${detail}`);
 }
 
-export function unsupportedEvent(provider: string, event: string): PermanentJobError {
-  return new PermanentJobError('unsupported_event', `${provider} event "${event.slice(0, 100)}" is not supported`);
+/**
+ * The activity type of an event a mapper does not know: `<provider>.<event>`, recorded with the
+ * identifiers it can read (visible and countable) instead of failing. The event name is cut to a
+ * safe length and charset so a sender cannot mint arbitrary types.
+ */
+export function unknownEventType(provider: string, event: string): string {
+  const name = event.replace(/[^A-Za-z0-9_.:-]/g, '_').slice(0, 60) || 'unknown';
+  return `${provider}.${name}`;
 }
 
 /**
@@ -54,7 +66,7 @@ export function scalar(value: unknown): MappedFieldValue | undefined {
   return undefined;
 }
 
-/** Adds a field when both the key and the value are usable; the first writer of a key wins. */
+/** Adds a field (or detail, or answer) when both the key and the value are usable; the first writer of a key wins. */
 export function putField(fields: Record<string, MappedFieldValue>, rawKey: string, value: unknown): void {
   const key = fieldKey(rawKey);
   const v = scalar(value);
@@ -79,4 +91,29 @@ export function nonEmptyString(v: unknown, max = 200): string | null {
 export function idString(v: unknown): string | null {
   if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v);
   return nonEmptyString(v);
+}
+
+/** A time the provider sends (ISO 8601 with an offset) as an ISO string, or null when unusable. */
+export function isoTime(v: unknown): string | null {
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(v)) return null;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : new Date(t).toISOString();
+}
+
+/**
+ * "Carrie Customer" → first "Carrie", last "Customer"; one word is a first name. A provider that
+ * collects a single name field gives us nothing better, and splitting at the first space is what
+ * OnceHub and Calendly do themselves when they show first and last name.
+ */
+export function splitName(full: unknown): { firstName: string | null; lastName: string | null } {
+  const name = typeof full === 'string' ? full.trim().replace(/\s+/g, ' ') : '';
+  if (name === '') return { firstName: null, lastName: null };
+  const space = name.indexOf(' ');
+  return space < 0 ? { firstName: name, lastName: null } : { firstName: name.slice(0, space), lastName: name.slice(space + 1) };
+}
+
+/** Like putField, but leaves out what carries nothing (null, blank strings): details and answers hold facts, not gaps. */
+export function putPresent(target: Record<string, MappedFieldValue>, rawKey: string, value: unknown): void {
+  if (value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) return;
+  putField(target, rawKey, value);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nonEmptyString, parseProviderPayload, pick, putField, unsupportedEvent, type MappedFieldValue, type ProviderMapper } from './mapper';
+import { nonEmptyString, parseProviderPayload, pick, putField, unknownEventType, type MappedFieldValue, type ProviderMapper } from './mapper';
 
 /**
  * Routing form (Typeform-like): `form_response` with typed answers, each naming its field by `ref`,
@@ -56,7 +56,6 @@ export const routingFormMapper: ProviderMapper = {
 
   map(payload) {
     const p = parseProviderPayload(PROVIDER, schema, payload);
-    if (p.event_type !== SUPPORTED) throw unsupportedEvent(PROVIDER, p.event_type);
     const r = p.form_response;
 
     let email: string | null = null;
@@ -76,7 +75,7 @@ export const routingFormMapper: ProviderMapper = {
     putField(fields, 'form_title', r.definition?.title);
 
     return {
-      type: 'form.submitted',
+      type: p.event_type === SUPPORTED ? 'form.submitted' : unknownEventType(PROVIDER, p.event_type),
       occurredAt: r.submitted_at,
       source: PROVIDER,
       email,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nonEmptyString, parseProviderPayload, pick, putField, unsupportedEvent, type MappedFieldValue, type ProviderMapper } from './mapper';
+import { nonEmptyString, parseProviderPayload, pick, putField, unknownEventType, type MappedFieldValue, type ProviderMapper } from './mapper';
 
 /**
  * Scheduling tool (Cal.com-like): BOOKING_CREATED / BOOKING_RESCHEDULED / BOOKING_CANCELLED with
@@ -59,26 +59,29 @@ export const schedulingMapper: ProviderMapper = {
 
   map(payload) {
     const p = parseProviderPayload(PROVIDER, schema, payload);
-    const type = TYPES[p.triggerEvent as keyof typeof TYPES];
-    if (!type) throw unsupportedEvent(PROVIDER, p.triggerEvent);
+    // A trigger it does not know is recorded under its own name, with what it carries.
+    const type: string = TYPES[p.triggerEvent as keyof typeof TYPES] ?? unknownEventType(PROVIDER, p.triggerEvent);
     const b = p.payload;
     const attendee = b.attendees[0]!;
     const responses = b.responses ?? {};
     const response = (keys: string[]) => keys.map((k) => nonEmptyString(responses[k]?.value, 320)).find(Boolean) ?? null;
 
+    // Booking-form answers are what the sender chose to capture about the person: contact fields.
     const fields: Record<string, MappedFieldValue> = {};
     for (const [key, r] of Object.entries(responses)) {
       if (!EMAIL_KEYS.includes(key) && !PHONE_KEYS.includes(key)) putField(fields, key, r.value);
     }
     if (!('name' in fields)) putField(fields, 'name', attendee.name);
-    putField(fields, 'title', b.title);
-    putField(fields, 'eventType', b.type);
-    putField(fields, 'startTime', b.startTime);
-    putField(fields, 'endTime', b.endTime);
-    putField(fields, 'location', b.location);
-    putField(fields, 'timeZone', attendee.timeZone);
-    if (type === 'booking.canceled') putField(fields, 'cancellationReason', b.cancellationReason);
-    if (type === 'booking.rescheduled') putField(fields, 'rescheduleUid', b.rescheduleUid);
+    // The meeting's own facts stay on the activity: a contact has many meetings.
+    const details: Record<string, MappedFieldValue> = {};
+    putField(details, 'title', b.title);
+    putField(details, 'eventType', b.type);
+    putField(details, 'startTime', b.startTime);
+    putField(details, 'endTime', b.endTime);
+    putField(details, 'location', b.location);
+    putField(details, 'timeZone', attendee.timeZone);
+    if (type === 'booking.canceled') putField(details, 'cancellationReason', b.cancellationReason);
+    if (type === 'booking.rescheduled') putField(details, 'rescheduleUid', b.rescheduleUid);
 
     return {
       type,
@@ -87,6 +90,7 @@ export const schedulingMapper: ProviderMapper = {
       email: nonEmptyString(attendee.email, 320) ?? response(EMAIL_KEYS),
       phone: response(PHONE_KEYS) ?? nonEmptyString(attendee.phoneNumber, 64),
       fields,
+      details,
       externalId: b.uid.slice(0, 200),
     };
   },

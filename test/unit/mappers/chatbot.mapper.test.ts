@@ -36,10 +36,10 @@ describe('chatbot mapper', () => {
     expect(chatbotMapper.eventId(null)).toBeNull();
   });
 
-  it('fails permanently on other events and unknown shapes', () => {
+  it('records another event under its own name (chatbot.<event>), and fails permanently on unknown shapes', () => {
     const started = fixture('chatbot.conversation-completed');
     started.type = 'conversation.started';
-    expect(() => chatbotMapper.map(started)).toThrow(expect.objectContaining({ code: 'unsupported_event' }));
+    expect(chatbotMapper.map(started)).toMatchObject({ type: 'chatbot.conversation.started', email: 'Peter.Gibbons@Initech.example' });
     const noAnswers = fixture('chatbot.conversation-completed');
     delete noAnswers.data.answers;
     expect(() => chatbotMapper.map(noAnswers)).toThrow(PermanentJobError);

@@ -42,17 +42,17 @@ describe('routing-form mapper', () => {
     expect(routingFormMapper.eventId({ event_id: 7 })).toBeNull();
   });
 
-  it('fails permanently on other events and unknown shapes', () => {
+  it('records another event under its own name (routing-form.<event>), and fails permanently on unknown shapes', () => {
     const p = fixture('routing-form.form-response');
     p.event_type = 'form_partial_response';
-    expect(() => routingFormMapper.map(p)).toThrow(expect.objectContaining({ code: 'unsupported_event' }));
+    expect(routingFormMapper.map(p)).toMatchObject({ type: 'routing-form.form_partial_response', email: 'Grace.Hopper@Navy.example' });
     expect(() => routingFormMapper.map({ event_id: 'x', event_type: 'form_response' })).toThrow(PermanentJobError);
   });
 });
 
 describe('provider registry', () => {
-  it('knows the three providers and fails an unknown one permanently', () => {
-    expect([...PROVIDER_NAMES].sort()).toEqual(['chatbot', 'routing-form', 'scheduling']);
+  it('knows every provider and fails an unknown one permanently', () => {
+    expect([...PROVIDER_NAMES].sort()).toEqual(['calcom', 'chatbot', 'oncehub', 'routing-form', 'scheduling', 'typeform']);
     expect(providerMapper('nope')).toBeNull();
     expect(() => mapProviderPayload('nope', {})).toThrow(expect.objectContaining({ code: 'unknown_provider' }));
     expect(mapProviderPayload('routing-form', fixture('routing-form.form-response')).type).toBe('form.submitted');

@@ -4,7 +4,7 @@ import { PermanentJobError } from '../../../src/shared/errors';
 import { fixture } from '../../support/webhook-fixtures';
 
 describe('scheduling mapper', () => {
-  it('maps booking created: attendee identifiers, booking-form answers by their keys, booking facts', () => {
+  it('maps booking created: attendee identifiers and booking-form answers as fields, the meeting’s facts as details', () => {
     const mapped = schedulingMapper.map(fixture('scheduling.booking-created'));
     expect(mapped).toEqual({
       type: 'booking.created',
@@ -18,6 +18,8 @@ describe('scheduling mapper', () => {
         company: 'Globex',
         team_size: 35,
         interests: 'Routing, Enrichment',
+      },
+      details: {
         title: 'Discovery call between Acme Sales and Jane Doe',
         eventType: 'discovery-call',
         startTime: '2026-03-09T16:00:00.000Z',
@@ -31,9 +33,11 @@ describe('scheduling mapper', () => {
 
   it('maps rescheduled and canceled with their own facts', () => {
     const r = schedulingMapper.map(fixture('scheduling.booking-rescheduled'));
-    expect(r).toMatchObject({ type: 'booking.rescheduled', fields: { rescheduleUid: 'bFJeNb2uX8ANpT3JL5EfXw', rescheduleReason: 'Conflict with board meeting' } });
+    expect(r).toMatchObject({ type: 'booking.rescheduled', fields: { rescheduleReason: 'Conflict with board meeting' }, details: { rescheduleUid: 'bFJeNb2uX8ANpT3JL5EfXw' } });
+    expect(r.fields).not.toHaveProperty('rescheduleUid');
     const c = schedulingMapper.map(fixture('scheduling.booking-canceled'));
-    expect(c).toMatchObject({ type: 'booking.canceled', occurredAt: '2026-03-05T11:30:00.000Z', fields: { cancellationReason: 'We picked another vendor' } });
+    expect(c).toMatchObject({ type: 'booking.canceled', occurredAt: '2026-03-05T11:30:00.000Z', details: { cancellationReason: 'We picked another vendor' } });
+    for (const key of ['cancellationReason', 'startTime', 'eventType']) expect(c.fields).not.toHaveProperty(key);
     expect(c.phone).toBeNull();
   });
 
@@ -45,6 +49,12 @@ describe('scheduling mapper', () => {
     for (const junk of [null, 42, 'x', [], {}, { payload: null }]) expect(schedulingMapper.eventId(junk)).toBeNull();
   });
 
+  it('records a trigger it does not know under its own name (scheduling.<trigger>), with the attendee', () => {
+    const p = fixture('scheduling.booking-created');
+    p.triggerEvent = 'MEETING_ENDED';
+    expect(schedulingMapper.map(p)).toMatchObject({ type: 'scheduling.MEETING_ENDED', email: '  Jane.Doe+demo@Example.COM ' });
+  });
+
   it('rewrites response keys that would be MongoDB operators or paths', () => {
     const p = fixture('scheduling.booking-created');
     p.payload.responses = { 'utm.source': { value: 'ads' }, $where: { value: 'x' } };
@@ -52,7 +62,6 @@ describe('scheduling mapper', () => {
   });
 
   it.each([
-    ['an unknown trigger', (p: any) => (p.triggerEvent = 'MEETING_ENDED'), 'unsupported_event'],
     ['no attendees', (p: any) => (p.payload.attendees = []), 'invalid_provider_payload'],
     ['a bad time', (p: any) => (p.createdAt = 'yesterday'), 'invalid_provider_payload'],
     ['another shape entirely', (p: any) => delete p.payload, 'invalid_provider_payload'],

@@ -23,6 +23,14 @@ describe('webhook secrets per (account, provider)', () => {
     expect(await cache().secretsFor('nobody', 'chatbot')).toEqual([]);
   });
 
+  it('covers the real providers too: OnceHub, Cal.com and Typeform verify with the account-wide secret until each has its own', async () => {
+    const { admin, cache } = await setup();
+    for (const provider of ['oncehub', 'calcom', 'typeform']) expect(await cache().secretsFor('acme', provider)).toEqual([ACCOUNT_WIDE]);
+    const own = await admin.set('acme', 'oncehub', { graceSeconds: 0 });
+    expect(await cache().secretsFor('acme', 'oncehub')).toEqual([own.secret]);
+    expect(await cache().secretsFor('acme', 'calcom')).toEqual([ACCOUNT_WIDE]);
+  });
+
   it('the replaced secret verifies until its grace period ends, checked per request', async () => {
     jest.useFakeTimers({ now: new Date('2026-11-01T00:00:00Z'), doNotFake: ['setImmediate', 'nextTick'] });
     try {
@@ -48,6 +56,9 @@ describe('webhook secrets per (account, provider)', () => {
       { provider: 'scheduling', source: 'account', createdAt: null, rotatedAt: null, previousExpiresAt: null },
       { provider: 'chatbot', source: 'account', createdAt: null, rotatedAt: null, previousExpiresAt: null },
       { provider: 'routing-form', source: 'provider', createdAt: set.createdAt, rotatedAt: set.rotatedAt, previousExpiresAt: set.previousExpiresAt },
+      { provider: 'oncehub', source: 'account', createdAt: null, rotatedAt: null, previousExpiresAt: null },
+      { provider: 'calcom', source: 'account', createdAt: null, rotatedAt: null, previousExpiresAt: null },
+      { provider: 'typeform', source: 'account', createdAt: null, rotatedAt: null, previousExpiresAt: null },
     ]);
     expect(JSON.stringify(data)).not.toContain(set.secret);
     expect(JSON.stringify(data)).not.toContain(ACCOUNT_WIDE);
