@@ -82,10 +82,11 @@ export function routeAnswers(answers: Readonly<Record<string, FieldValue>>, defi
   for (const [name, value] of Object.entries(answers)) {
     const normalized = sourceNameKey(name);
     const target = definitions.has(name) ? name : (byKey.get(normalized) ?? bySourceName.get(normalized));
+    // Own keys, set as data: "constructor" is a field like any other, "__proto__" never a prototype.
     if (target === undefined) {
-      if (!(name in details)) details[name] = value;
-    } else if (!(target in fields)) {
-      fields[target] = value;
+      if (!Object.hasOwn(details, name)) Object.defineProperty(details, name, { value, enumerable: true, writable: true, configurable: true });
+    } else if (!Object.hasOwn(fields, target)) {
+      Object.defineProperty(fields, target, { value, enumerable: true, writable: true, configurable: true });
     }
   }
   return { fields, details };

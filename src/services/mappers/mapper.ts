@@ -70,8 +70,9 @@ export function scalar(value: unknown): MappedFieldValue | undefined {
 export function putField(fields: Record<string, MappedFieldValue>, rawKey: string, value: unknown): void {
   const key = fieldKey(rawKey);
   const v = scalar(value);
-  if (key === null || v === undefined || key in fields) return;
-  fields[key] = typeof v === 'string' ? v.slice(0, LIMITS.fieldValueLength) : v;
+  // Own keys only: `in` would find "constructor" or "toString" on every object and drop the field.
+  if (key === null || v === undefined || Object.hasOwn(fields, key)) return;
+  setOwn(fields, key, typeof v === 'string' ? v.slice(0, LIMITS.fieldValueLength) : v);
 }
 
 /** Reads `obj.a.b` from an unknown payload without throwing (for eventId). */
@@ -116,4 +117,9 @@ export function splitName(full: unknown): { firstName: string | null; lastName: 
 export function putPresent(target: Record<string, MappedFieldValue>, rawKey: string, value: unknown): void {
   if (value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) return;
   putField(target, rawKey, value);
+}
+
+/** Sets a key as data, "__proto__" included (plain assignment of it would replace the prototype). */
+export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -71,7 +71,7 @@ export const schedulingMapper: ProviderMapper = {
     for (const [key, r] of Object.entries(responses)) {
       if (!EMAIL_KEYS.includes(key) && !PHONE_KEYS.includes(key)) putField(fields, key, r.value);
     }
-    if (!('name' in fields)) putField(fields, 'name', attendee.name);
+    if (!Object.hasOwn(fields, 'name')) putField(fields, 'name', attendee.name);
     // The meeting's own facts stay on the activity: a contact has many meetings.
     const details: Record<string, MappedFieldValue> = {};
     putField(details, 'title', b.title);
