@@ -3,7 +3,7 @@
  * taking turns in rounds (this machine drifts), the median of the per-round ratios reported.
  *
  *   npm run bench:quick   < 2 min; bench/results/<date>-quick.md
- *   npm run bench         ≈ 8 min; bench/results/<date>-full.md
+ *   npm run bench         ≈ 8 min; bench/results/<date>-full.md (and bench/README.md's table)
  *   --only=intake,ops,pipeline,scaling,latency   a subset (the report is still written)
  *
  * This process conducts and generates HTTP load (autocannon, and the paced client of the latency
@@ -18,11 +18,13 @@ import http from 'node:http';
 import os from 'node:os';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { startRedisServer } from '../src/infra/redis-server';
 import { activity, freshEmail, mixPayload, SWITCHBOARD_PHONE, uniquePhone, type Mix } from './lib/activities';
 import {
   BENCH_API_KEY,
   BENCH_ROOT,
+  buildChildren,
   benchEnv,
   flushRedis,
   fmt,
@@ -49,7 +51,7 @@ const ALL = ['intake', 'ops', 'pipeline', 'scaling', 'latency'];
 const ONLY = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? ALL;
 
 const P = QUICK
-  ? { rounds: 3, warmup: 2, intakeSeconds: 1.5, batchSeconds: 1.5, connections: 32, batchConnections: 16, drainWarmup: 1000, jobs: 2000, seed: 10_000, bigSeed: 100_000, dataActivities: 10_000, saturationSeconds: 3, paceWarmup: 2, paceSeconds: 8 }
+  ? { rounds: 3, warmup: 1.5, intakeSeconds: 1.25, batchSeconds: 1.25, connections: 32, batchConnections: 16, drainWarmup: 500, jobs: 2000, seed: 10_000, bigSeed: 100_000, dataActivities: 5000, saturationSeconds: 3, paceWarmup: 2, paceSeconds: 8 }
   : { rounds: 5, warmup: 3, intakeSeconds: 4, batchSeconds: 3, connections: 32, batchConnections: 16, drainWarmup: 3000, jobs: 10_000, seed: 10_000, bigSeed: 1_000_000, dataActivities: 20_000, saturationSeconds: 8, paceWarmup: 5, paceSeconds: 120 };
 /** Worker concurrency of the pipeline, scaling and shared-phone figures. */
 const CONCURRENCY = 50;
@@ -150,12 +152,15 @@ async function load(o: { port: number; path: string; seconds: number; connection
   return { rps: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99, bad, cpuUs: o.pids.map((pid, i) => ((procCpuSeconds(pid) - cpu0[i]!) * 1e6) / Math.max(1, ok)) };
 }
 
-async function intakeServer(mode: IntakeMode, redisUrl: string, prefix = freshPrefix('i')) {
+type Server = { child: Child; port: number; prefix: string };
+
+async function intakeServer(mode: IntakeMode, redisUrl: string, prefix = freshPrefix('i')): Promise<Server> {
   const child = spawnChild('intake-server.ts', { mode, env: benchEnv(redisUrl, prefix) });
-  return { child, port: (await child.next<{ port: number }>('ready', 60_000)).port };
+  return { child, port: (await child.next<{ port: number }>('ready', 60_000)).port, prefix };
 }
 
-async function benchIntake(redisUrl: string) {
+/** Returns the `app` server still running when `keepApp` (the latency figure's API). */
+async function benchIntake(redisUrl: string, keepApp: boolean): Promise<Server | undefined> {
   console.log('\n## Intake');
   const [echo, echoCf, app, bulk] = await Promise.all([
     intakeServer('echo', redisUrl),
@@ -253,9 +258,10 @@ async function benchIntake(redisUrl: string) {
       `batch: ${P.batchConnections} connections / ${P.batchConnections} addBulk calls in flight, ${P.rounds} rounds of ${P.batchSeconds} s each; CPU per activity: server ${fmt.int(median(b.app.map((r) => r.cpuUs[0]! / 100)))} + redis-server ${fmt.int(median(b.app.map((r) => r.cpuUs[1]! / 100)))} µs, addBulk process ${fmt.int(median(b.bare.map((r) => r.cpuUs[0]!)))} + redis-server ${fmt.int(median(b.bare.map((r) => r.cpuUs[1]!)))} µs`,
     );
   } finally {
-    await Promise.all([echo.child.stop(), echoCf.child.stop(), app.child.stop(), bulk.stop()]);
+    await Promise.all([echo.child.stop(), echoCf.child.stop(), keepApp ? undefined : app.child.stop(), bulk.stop()]);
     await flush();
   }
+  return keepApp ? app : undefined;
 }
 
 // ------------------------------------------------------------------------------------ store operations
@@ -297,7 +303,7 @@ function benchStoreOps({ kinds, data }: StoreOps) {
 interface Drainer {
   child: Child;
   seedSeconds: number;
-  drain(jobs: number, mix?: Mix): Promise<Round>;
+  drain(jobs: number, mix?: Mix, delayMs?: number): Promise<Round>;
 }
 
 async function startDrainer(label: string, args: Omit<WorkerArgs, 'redisUrl' | 'prefix' | 'warmup'>, redisUrl: string): Promise<Drainer> {
@@ -306,8 +312,8 @@ async function startDrainer(label: string, args: Omit<WorkerArgs, 'redisUrl' | '
   return {
     child,
     seedSeconds,
-    async drain(jobs, mix = 'mixed') {
-      child.send({ type: 'drain', jobs, mix });
+    async drain(jobs, mix = 'mixed', delayMs = 0) {
+      child.send({ type: 'drain', jobs, mix, delayMs });
       const r = await child.next<Round>('round', 600_000);
       if (r.failed > 0) console.log(`    ! ${label}: ${r.failed} failed attempts in ${jobs} jobs`);
       await flushRedis(redisUrl);
@@ -318,14 +324,14 @@ async function startDrainer(label: string, args: Omit<WorkerArgs, 'redisUrl' | '
 
 const perSecond = (rs: Round[]) => rs.map((r) => r.perSecond);
 
-async function benchPipeline(noop: Drainer, real: Drainer, delayed: Drainer) {
+async function benchPipeline(noop: Drainer, real: Drainer) {
   console.log(`\n## Pipeline (worker concurrency ${CONCURRENCY})`);
-  const runs = await inRounds(P.rounds, { real: () => real.drain(P.jobs), delayed: () => delayed.drain(P.jobs), noop: () => noop.drain(P.jobs) });
+  const runs = await inRounds(P.rounds, { real: () => real.drain(P.jobs), delayed: () => real.drain(P.jobs, 'mixed', 1), noop: () => noop.drain(P.jobs) });
   const hidden = ratios(perSecond(runs.delayed), perSecond(runs.real));
   row({
     figure: 'round trips hidden: activities/s with every store operation 1 ms late',
     value: `${fmt.int(median(perSecond(runs.delayed)))} (rounds ${list(perSecond(runs.delayed))})`,
-    reference: `${fmt.int(median(perSecond(runs.real)))}: the same worker without the delay (rounds ${list(perSecond(runs.real))})`,
+    reference: `${fmt.int(median(perSecond(runs.real)))}: the same worker process without the delay (rounds ${list(perSecond(runs.real))})`,
     ratio: ratioText(hidden),
     goal: '≥ 0.80×',
     met: met(hidden.median >= 0.8 && [...runs.delayed, ...runs.real].every((r) => r.failed === 0)),
@@ -459,31 +465,45 @@ async function saturate(port: number, seconds: number, body: (i: number) => stri
   const mark = setTimeout(() => (from = visibleCount()), 1000);
   await Promise.all(Array.from({ length: 32 }, lane));
   clearTimeout(mark);
-  if (process.env.BENCH_DEBUG) console.log(`    saturate: accepted ${accepted}, visible ${visibleCount() - base}, from ${from - base}`);
   agent.destroy();
   return (visibleCount() - from) / ((now() - t0) / 1000 - 1);
 }
 
+/** The latency figure's API is the intake figure's `app` server, kept running; its worker starts here. */
 interface LatencyPair {
-  api: { child: Child; port: number };
+  api: Server;
   worker: Child;
-  prefix: string;
 }
 
-async function startLatencyPair(redisUrl: string): Promise<LatencyPair> {
-  const prefix = freshPrefix('l');
-  const [api, worker] = await Promise.all([
-    intakeServer('app', redisUrl, prefix),
-    (async () => {
-      const child = spawnChild('worker.ts', { impl: 'real', seed: P.seed, redisUrl, prefix, warmup: P.drainWarmup, track: true } satisfies WorkerArgs, { execArgv: ['--expose-gc'] });
-      await child.next('ready', 300_000);
-      return child;
-    })(),
-  ]);
-  return { api, worker, prefix };
+async function startLatencyWorker(redisUrl: string, prefix: string): Promise<Child> {
+  const child = spawnChild('worker.ts', { impl: 'real', seed: P.seed, redisUrl, prefix, warmup: P.drainWarmup, track: true } satisfies WorkerArgs, { execArgv: ['--expose-gc'] });
+  await child.next('ready', 300_000);
+  return child;
 }
 
-async function benchLatency(redisUrl: string, { api, worker, prefix }: LatencyPair) {
+/**
+ * redis-server's own stalls: AOF rewrites (a fork each), writes held back by a slow fsync, and the
+ * events its latency monitor saw above 20 ms (`reset`: start monitoring afresh).
+ */
+async function redisPersistence(redisUrl: string, reset = false): Promise<{ rewrites: number; delayedFsync: number; memory: number; events: string }> {
+  const r = new Redis(redisUrl);
+  try {
+    if (reset) {
+      await r.config('SET', 'latency-monitor-threshold', '20');
+      await r.call('LATENCY', 'RESET');
+    }
+    const info = await r.info();
+    const field = (k: string) => Number(new RegExp(`^${k}:(\\d+)`, 'm').exec(info)?.[1] ?? NaN);
+    const latest = (await r.call('LATENCY', 'LATEST')) as [string, number, number, number][];
+    const events = latest.map(([event, , , max]) => `${event} max ${max} ms`).join(', ') || 'none';
+    return { rewrites: field('aof_rewrites'), delayedFsync: field('aof_delayed_fsync'), memory: field('used_memory'), events };
+  } finally {
+    r.disconnect();
+  }
+}
+
+async function benchLatency(redisUrl: string, { api, worker }: LatencyPair) {
+  const prefix = api.prefix;
   console.log('\n## Latency and long run');
   const visible = new Map<string, number>();
   worker.on('visible', (m: { entries: [string, number][] }) => {
@@ -501,16 +521,29 @@ async function benchLatency(redisUrl: string, { api, worker, prefix }: LatencyPa
     const spids = [worker.proc.pid!, api.child.proc.pid!, REDIS_PID, process.pid];
     const scpu0 = spids.map(procCpuSeconds);
     const saturation = await saturate(api.port, P.saturationSeconds, body, () => visible.size, 1000);
-    if (process.env.BENCH_DEBUG) console.log(`    saturate cpu: ${spids.map((pid, i) => ((procCpuSeconds(pid) - scpu0[i]!) / P.saturationSeconds).toFixed(2)).join(', ')}`);
+    const scpu = spids.map((pid, i) => (procCpuSeconds(pid) - scpu0[i]!) / P.saturationSeconds);
     const rate = Math.round(saturation / 2);
     const warm = await paced(api.port, rate, P.paceWarmup, body);
     await allVisible(warm.acked);
     const pids = [worker.proc.pid!, api.child.proc.pid!, REDIS_PID, process.pid];
+    worker.send({ type: 'loop-reset' });
+    await worker.next('loop-reset', 30_000);
+    const redis0 = await redisPersistence(redisUrl, true);
     const cpu0 = pids.map(procCpuSeconds);
     const t0 = now();
+    // Which seconds of the run had an AOF rewrite (a forked child writing Redis out) in progress.
+    const rewriting = new Set<number>();
+    const poller = new Redis(redisUrl);
+    const poll = setInterval(() => {
+      const k = Math.floor((now() - t0) / 1000);
+      void poller.info('persistence').then((i) => /aof_rewrite_in_progress:1/.test(i) && rewriting.add(k), () => {});
+    }, 250);
     const { acked, errors } = await paced(api.port, rate, P.paceSeconds, body);
+    clearInterval(poll);
+    poller.disconnect();
     const wall = (now() - t0) / 1000;
     const cpu = pids.map((pid, i) => (procCpuSeconds(pid) - cpu0[i]!) / wall);
+    const redis1 = await redisPersistence(redisUrl);
     await allVisible(acked);
     worker.send({ type: 'report' });
     const report = await worker.next<Report>('report', 60_000);
@@ -526,11 +559,31 @@ async function benchLatency(redisUrl: string, { api, worker, prefix }: LatencyPa
       goal: 'p99 ≤ 50 ms',
       met: met(p99 <= 50 && missing === 0 && errors === 0),
     });
+    // The tail second by second (by the time of the 202), to tell a spread tail from a few stalls.
+    const bySecond = new Map<number, number[]>();
+    for (const [id, , at] of acked) {
+      const v = visible.get(id);
+      if (v === undefined) continue;
+      const k = Math.floor((at - t0) / 1000);
+      (bySecond.get(k) ?? bySecond.set(k, []).get(k)!).push(v - at);
+    }
+    const secondP99 = [...bySecond].map(([k, l]) => [k, percentile(l.sort((a, b) => a - b), 99)] as const);
+    const over = secondP99.filter(([, p]) => p > 50);
+    const worst = [...secondP99].sort((a, b) => b[1] - a[1]).slice(0, 5);
+    // A backlog outlives the stall that made it: a second counts when a rewrite ran in it or the 2 s before.
+    const nearRewrite = (k: number) => rewriting.has(k) || rewriting.has(k - 1) || rewriting.has(k - 2);
+    const gcSeconds = new Set(report.majorGcs.map(([at]) => Math.floor((at - t0) / 1000)));
+    const nearGc = (k: number) => gcSeconds.has(k) || gcSeconds.has(k - 1) || gcSeconds.has(k - 2);
+    note(
+      `latency tail: p99 per second of the paced run: median ${fmt.ms(median(secondP99.map(([, p]) => p)))}, ${over.length} of ${secondP99.length} seconds above 50 ms, ${over.filter(([k]) => nearRewrite(k)).length} of them during or up to 2 s after an AOF rewrite (${rewriting.size} seconds had one running; worst: ${worst.map(([k, p]) => `${fmt.ms(p)} at ${k} s`).join(', ')}); worker event loop late by p99 ${fmt.ms(report.loop.p99)}, max ${fmt.ms(report.loop.max)}; worker full GCs: ${report.majorGcs.length}, longest ${fmt.ms(Math.max(0, ...report.majorGcs.map(([, d]) => d)))}, ${over.filter(([k]) => nearGc(k)).length} of the seconds above 50 ms during or up to 2 s after one; redis-server: ${redis1.rewrites - redis0.rewrites} AOF rewrites (a fork each), ${redis1.delayedFsync - redis0.delayedFsync} writes delayed by fsync, events above 20 ms: ${redis1.events}; ${fmt.mb(redis1.memory)} used at the end`,
+    );
     const ack = acked.map(([, sent, at]) => at - sent).sort((a, b) => a - b);
     note(
       `latency: from the 202 reaching the client to the activity's record turning final in the worker's store (its contact is written just before), on the machine's shared clock; ${fmt.int(acked.length)} activities POSTed over ${P.paceSeconds} s (open loop, after a ${P.paceWarmup} s warm-up) to a ROLE=api process, one ROLE=worker process at the default concurrency, ${fmt.int(P.seed)} seeded contacts; ${missing} not visible, ${errors} not accepted; POST → 202 p50 ${fmt.ms(percentile(ack, 50))} / p99 ${fmt.ms(percentile(ack, 99))}; CPU (cores of ${machineCores}): worker ${cpu[0]!.toFixed(2)}, api ${cpu[1]!.toFixed(2)}, redis-server ${cpu[2]!.toFixed(2)}, load client ${cpu[3]!.toFixed(2)}`,
     );
-    note(`saturation: ${P.saturationSeconds} s of 32 closed-loop POSTing lanes holding at most 1,000 accepted activities not yet visible (the worker never idles, the queue stays bounded); everything shares the machine's cores, as in the paced run`);
+    note(
+      `saturation: ${P.saturationSeconds} s of 32 closed-loop POSTing lanes holding at most 1,000 accepted activities not yet visible (the worker never idles, the queue stays bounded); everything shares the machine's cores, as in the paced run; CPU (cores): worker ${scpu[0]!.toFixed(2)}, api ${scpu[1]!.toFixed(2)}, redis-server ${scpu[2]!.toFixed(2)}, load client ${scpu[3]!.toFixed(2)}`,
+    );
     const rss = report.rss.map((x) => x.rss);
     const stored = report.activities - report.activitiesAtRun;
     const expected = storeData ? storeData.bytesPerActivity * stored : NaN;
@@ -568,6 +621,7 @@ async function main() {
   const machine = machineInfo();
   console.log(`contactflow bench (${QUICK ? 'quick' : 'full'})`);
   console.log(`  ${Object.entries(machine).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
+  buildChildren(['intake-server.ts', 'bulk-reference.ts', 'worker.ts', 'store-ops.ts']);
   const redisDir = tmpDir('redis');
   const redis = await startRedisServer({ dir: redisDir });
   REDIS_PID = redis.process.pid!;
@@ -585,7 +639,7 @@ async function main() {
       return out;
     };
     const has = (x: string) => ONLY.includes(x);
-    if (has('intake')) await timed('intake', () => benchIntake(redis.url));
+    const intakeApp = has('intake') ? await timed('intake', () => benchIntake(redis.url, has('latency'))) : undefined;
     // Every other process starts at once (start-ups, seeding and warm-ups are not measured); each
     // figure then runs with the others idle: a paused worker does no work.
     const children = await timed('start-up', () =>
@@ -593,15 +647,19 @@ async function main() {
         has('ops') || has('latency') ? startStoreOps() : undefined,
         has('pipeline') ? startDrainer('no-op', { impl: 'noop', concurrency: CONCURRENCY, seed: 0 }, redis.url) : undefined,
         has('pipeline') || has('scaling') ? startDrainer('real', { impl: 'real', concurrency: CONCURRENCY, seed: P.seed }, redis.url) : undefined,
-        has('pipeline') ? startDrainer('real + 1 ms', { impl: 'real', concurrency: CONCURRENCY, seed: P.seed, delayMs: 1 }, redis.url) : undefined,
         has('scaling') ? startDrainer('big', { impl: 'real', concurrency: CONCURRENCY, seed: P.bigSeed }, redis.url) : undefined,
-        has('latency') ? startLatencyPair(redis.url) : undefined,
+        has('latency')
+          ? (async (): Promise<LatencyPair> => {
+              const api = intakeApp ?? (await intakeServer('app', redis.url));
+              return { api, worker: await startLatencyWorker(redis.url, api.prefix) };
+            })()
+          : undefined,
       ]),
     );
-    const [ops, noop, real, delayed, big, pair] = children;
+    const [ops, noop, real, big, pair] = children;
     if (ops) benchStoreOps(ops);
-    if (noop && real && delayed) await timed('pipeline', () => benchPipeline(noop, real, delayed));
-    await Promise.all([noop?.child.stop(), delayed?.child.stop()]);
+    if (noop && real) await timed('pipeline', () => benchPipeline(noop, real));
+    await noop?.child.stop();
     if (real && big) await timed('scaling', () => benchScaling(real, big));
     await big?.child.stop();
     if (real && has('scaling')) await timed('shared phone', () => benchSharedPhone(real));
@@ -633,7 +691,7 @@ async function main() {
   // Only the latest run of each kind is kept.
   for (const f of readdirSync(dir)) if (f.endsWith(`-${kind}.md`)) rmSync(path.join(dir, f));
   writeFileSync(file, md);
-  if (ONLY.length === ALL.length) updateReadme(kind, `${machine.date!.slice(0, 10)}, ${machine.cores} cores (${machine.cpu}), wall clock ${seconds} s:\n\n${table}`);
+  if (!QUICK && ONLY.length === ALL.length) updateReadme(kind, `${machine.date!.slice(0, 10)}, ${machine.cores} cores (${machine.cpu}), wall clock ${seconds} s:\n\n${table}`);
   console.log(`\nwritten: ${path.relative(process.cwd(), file)} — ${seconds} s`);
 }
 

@@ -1,11 +1,11 @@
 /**
  * A worker process for the pipeline, latency, scaling and shared-phone figures.
  *   impl real: contactflow's worker as it ships (startContactflow, ROLE=worker) on an in-memory
- *              store passed as `repos`: `seed` contacts seeded straight into it, and with
- *              `delayMs` every store operation answers that much later (lib/instrumented-repos.ts).
+ *              store passed as `repos`, `seed` contacts seeded straight into it. A drain may ask
+ *              every store operation to answer `delayMs` later (lib/instrumented-repos.ts).
  *   impl noop: the reference, a BullMQ Worker on the same queue whose processor does nothing.
  * Args: WorkerArgs (JSON). Messages:
- *   {type:'drain', jobs, mix} → {type:'round', …}: with the worker paused, enqueues `jobs`
+ *   {type:'drain', jobs, mix, delayMs} → {type:'round', …}: with the worker paused, enqueues `jobs`
  *       activities through the intake's producer, resumes it, and times it from the resume to the
  *       last completion (CPU from process.cpuUsage over the same window), then pauses it again.
  *   {type:'run'}: resumes the worker for good (the paced latency run).
@@ -13,6 +13,7 @@
  *       activity's record became final (its contact written just before), and samples RSS.
  *   {type:'report'} → {type:'report', rss, heap, activities, contacts}.
  */
+import { constants as perf, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'bullmq';
 import { parseConfig } from '../src/config';
 import { ACTIVITIES_QUEUE, createActivitiesProducer, createActivitiesQueue, type ActivityJobData } from '../src/jobs/activities.queue';
@@ -29,7 +30,6 @@ export interface WorkerArgs {
   impl: 'real' | 'noop';
   concurrency?: number;
   seed: number;
-  delayMs?: number;
   redisUrl: string;
   prefix: string;
   /** Activities drained off the record before "ready" (the `mixed` mix), so rounds measure warm code. */
@@ -55,6 +55,10 @@ export interface Report {
   /** Activities in the store when the paced run started. */
   activitiesAtRun: number;
   contacts: number;
+  /** How late the event loop ran (GC pauses included) since the last 'loop-reset', ms. */
+  loop: { p99: number; max: number };
+  /** Full (mark-compact) GCs since the last 'loop-reset': [ms on the shared clock, duration ms]. */
+  majorGcs: [number, number][];
 }
 
 async function main(args: WorkerArgs) {
@@ -62,7 +66,8 @@ async function main(args: WorkerArgs) {
   const seedSeconds = args.seed > 0 ? await seedContacts(raw, args.seed) : 0;
   let visible: [string, number][] = [];
   const final = (r: ActivityRecord) => r.outcome !== 'pending';
-  let repos: Repositories = args.delayMs ? delayedRepositories(raw, args.delayMs) : raw;
+  let delayMs = 0;
+  let repos: Repositories = args.impl === 'real' ? delayedRepositories(raw, () => delayMs) : raw;
   if (args.track) {
     // Visible: the record became final (processed, right after its contact was written; or
     // unidentified). A first insert as `pending` is not yet visible.
@@ -106,7 +111,8 @@ async function main(args: WorkerArgs) {
 
   let run = 0;
   let phoneSeq = 0;
-  const drain = async (jobs: number, mix: Mix): Promise<Round> => {
+  const drain = async (jobs: number, mix: Mix, delay = 0): Promise<Round> => {
+    delayMs = delay;
     const tag = `${args.prefix.replace(/\W/g, '')}r${run++}`;
     const receivedAt = new Date().toISOString();
     for (let start = 0; start < jobs; start += 500) {
@@ -126,6 +132,7 @@ async function main(args: WorkerArgs) {
     const cpu = process.cpuUsage(cpu0);
     expected = Infinity;
     await worker.pause();
+    delayMs = 0;
     return { jobs, failed, seconds, perSecond: jobs / seconds, cpuUsPerJob: (cpu.user + cpu.system) / jobs, rssEnd: process.memoryUsage().rss };
   };
   if (args.warmup > 0) await drain(args.warmup, 'mixed');
@@ -134,14 +141,21 @@ async function main(args: WorkerArgs) {
   const rss: Report['rss'] = [];
   const heap = { start: NaN, end: NaN };
   let activitiesAtRun = 0;
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  let majorGcs: [number, number][] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (((e as unknown as { detail?: { kind?: number } }).detail)?.kind === perf.NODE_PERFORMANCE_GC_MAJOR) majorGcs.push([performance.timeOrigin + e.startTime, e.duration]);
+    }
+  });
   let timer: NodeJS.Timeout | undefined;
   const flushVisible = () => {
     if (visible.length > 0) void send({ type: 'visible', entries: visible });
     visible = [];
   };
-  process.on('message', async (m: { type?: string; jobs?: number; mix?: Mix }) => {
+  process.on('message', async (m: { type?: string; jobs?: number; mix?: Mix; delayMs?: number }) => {
     if (m?.type === 'drain') {
-      await send({ type: 'round', ...(await drain(m.jobs!, m.mix!)) });
+      await send({ type: 'round', ...(await drain(m.jobs!, m.mix!, m.delayMs)) });
     } else if (m?.type === 'run') {
       visible = [];
       activitiesAtRun = await raw.activities.count(ACCOUNT);
@@ -154,14 +168,25 @@ async function main(args: WorkerArgs) {
         if (++tick % 10 === 0) rss.push({ t: now(), rss: process.memoryUsage().rss });
       }, 100);
       await worker.resume();
+      loopDelay.enable();
+      gcObserver.observe({ entryTypes: ['gc'] });
       await send({ type: 'running' });
+    } else if (m?.type === 'loop-reset') {
+      loopDelay.reset();
+      majorGcs = [];
+      await send({ type: 'loop-reset' });
     } else if (m?.type === 'report') {
       clearInterval(timer);
       flushVisible();
       rss.push({ t: now(), rss: process.memoryUsage().rss });
       gc?.();
       heap.end = process.memoryUsage().heapUsed;
-      const report: Report = { rss, heap, activities: await raw.activities.count(ACCOUNT), activitiesAtRun, contacts: await raw.contacts.count(ACCOUNT) };
+      // The histogram holds each 10 ms timer interval as measured: what exceeds 10 ms is the delay.
+      const late = (ns: number) => Math.max(0, ns / 1e6 - 10);
+      const loop = { p99: late(loopDelay.percentile(99)), max: late(loopDelay.max) };
+      loopDelay.disable();
+      gcObserver.disconnect();
+      const report: Report = { rss, heap, activities: await raw.activities.count(ACCOUNT), activitiesAtRun, contacts: await raw.contacts.count(ACCOUNT), loop, majorGcs };
       await send({ type: 'report', ...report });
     }
   });

@@ -32,9 +32,12 @@ export function wrapRepositories(repos: Repositories, around: Around): Repositor
   return wrapped;
 }
 
-/** Every store operation answers `ms` later: a stand-in for a MongoDB round trip. */
-export function delayedRepositories(repos: Repositories, ms: number): Repositories {
-  return wrapRepositories(repos, (_name, _args, call) => new Promise((resolve) => setTimeout(resolve, ms)).then(call));
+/** Every store operation answers `delayMs()` later (when above 0): a stand-in for a MongoDB round trip. */
+export function delayedRepositories(repos: Repositories, delayMs: () => number): Repositories {
+  return wrapRepositories(repos, (_name, _args, call) => {
+    const ms = delayMs();
+    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)).then(call) : call();
+  });
 }
 
 /**
