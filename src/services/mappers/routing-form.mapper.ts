@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { answerValue, VISITOR_HIDDEN_FIELD } from './typeform-answers';
 import { nonEmptyString, parseProviderPayload, pick, putField, unknownEventType, type MappedFieldValue, type ProviderMapper } from './mapper';
 
 /**
@@ -25,27 +26,6 @@ const schema = z.looseObject({
     answers: z.array(answer),
   }),
 });
-
-/** The hidden field that carries the website's anonymous visitor id (for page-view stitching). */
-const VISITOR_HIDDEN_FIELD = 'visitor_id';
-
-type Answer = z.infer<typeof answer>;
-
-/** The value of one answer by its type; `undefined` for types that hold nothing capturable. */
-function answerValue(a: Answer): unknown {
-  const r = a as Record<string, unknown>;
-  switch (a.type) {
-    case 'choice':
-      return pick(r, 'choice', 'label') ?? pick(r, 'choice', 'other');
-    case 'choices':
-      return pick(r, 'choices', 'labels');
-    case 'payment':
-      return pick(r, 'payment', 'amount');
-    default:
-      // text, email, phone_number, number, boolean, date, url, file_url: the value sits under its type.
-      return r[a.type];
-  }
-}
 
 export const routingFormMapper: ProviderMapper = {
   provider: PROVIDER,
