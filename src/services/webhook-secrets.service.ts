@@ -3,6 +3,7 @@ import type { AccountRepository, ProviderSecretRecord, WebhookSecretRecord } fro
 import { AppError, ContentionError, NotFoundError, ValidationError } from '../shared/errors';
 import { SETTINGS_CACHE_TTL_MS } from './accounts.service';
 import { PROVIDER_NAMES } from './mappers';
+import { LruCache } from '../shared/lru-cache';
 
 /**
  * Webhook signing secrets, two kinds:
@@ -70,7 +71,8 @@ export function createWebhookSecretCache(
   accounts: AccountRepository,
   { ttlMs = SETTINGS_CACHE_TTL_MS, negativeTtlMs = SETTINGS_CACHE_TTL_MS, maxEntries = 10_000 } = {},
 ): WebhookSecretSource {
-  const cache = new Map<string, CachedSecrets>();
+  // Least recently used entries go first: a flood of bogus account ids cannot evict the real ones.
+  const cache = new LruCache<CachedSecrets>(maxEntries);
   const inFlight = new Map<string, Promise<CachedSecrets>>();
 
   async function load(account: string): Promise<CachedSecrets> {
@@ -83,15 +85,14 @@ export function createWebhookSecretCache(
       expires: 0,
     };
     entry.expires = Date.now() + (own.length > 0 || accountWide.length > 0 ? ttlMs : negativeTtlMs);
-    if (cache.size >= maxEntries) cache.clear();
-    cache.set(account, entry);
+    cache.set(account, entry, entry.expires);
     return entry;
   }
 
   return {
     async secretsFor(account, provider) {
-      const hit = cache.get(account);
-      if (hit && hit.expires > Date.now()) return activeSecrets(hit, provider, Date.now());
+      const hit = cache.get(account, Date.now());
+      if (hit) return activeSecrets(hit, provider, Date.now());
       let pending = inFlight.get(account);
       if (!pending) {
         pending = load(account).finally(() => inFlight.delete(account));

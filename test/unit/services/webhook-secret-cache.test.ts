@@ -73,3 +73,25 @@ describe('webhook secrets per (account, provider)', () => {
     expect(stored.previous).not.toBeNull();
   });
 });
+
+describe('the webhook secret cache under a flood of unknown account ids', () => {
+  it('evicts the least recently used entries, never the whole cache: a known account stays cached', async () => {
+    const repos = createMemoryRepositories();
+    await repos.accounts.ensure(newAccount({ id: 'acme', name: 'Acme', defaultCountry: 'US' }));
+    await setWebhookSecrets(repos.accounts, 'acme', { current: 'whsec_account_wide_0123456789abcdef' });
+    let reads = 0;
+    const real = repos.accounts.findWebhookSecrets.bind(repos.accounts);
+    repos.accounts.findWebhookSecrets = async (account: string) => {
+      if (account === 'acme') reads++;
+      return real(account);
+    };
+    const cache = createWebhookSecretCache(repos.accounts, { maxEntries: 10 });
+    await cache.secretsFor('acme', 'chatbot');
+    for (let i = 0; i < 100; i++) {
+      await cache.secretsFor(`bogus-${i}`, 'chatbot');
+      // The real sender keeps sending: its entry stays the most recently used.
+      await cache.secretsFor('acme', 'chatbot');
+    }
+    expect(reads).toBe(1);
+  });
+});
