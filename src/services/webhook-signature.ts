@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { parseTimestampedHeader } from './signatures/scheme';
 
 /**
  * The webhook signature scheme (docs/webhooks.md):
@@ -11,8 +12,6 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const SIGNATURE_HEADER = 'Contactflow-Signature';
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
-const MAX_SIGNATURES = 8;
-const HEX_SHA256 = /^[0-9a-f]{64}$/i;
 
 export function computeSignature(secret: string, timestamp: number, rawBody: Buffer | string): string {
   return createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex');
@@ -53,23 +52,7 @@ export function verifySignature(input: VerifyInput): { ok: true } | { ok: false;
   return matched ? { ok: true } : { ok: false, reason: 'mismatch' };
 }
 
+// Other schemes (v0, a future v2) are ignored, so senders can add them without breaking us.
 function parseHeader(header: string): { timestamp: number; signatures: Buffer[] } | null {
-  let timestamp: number | null = null;
-  const signatures: Buffer[] = [];
-  for (const part of header.split(',')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) return null;
-    const key = part.slice(0, eq).trim();
-    const value = part.slice(eq + 1).trim();
-    if (key === 't') {
-      if (!/^\d{1,12}$/.test(value) || timestamp !== null) return null;
-      timestamp = Number(value);
-    } else if (key === 'v1') {
-      if (!HEX_SHA256.test(value)) return null;
-      signatures.push(Buffer.from(value, 'hex'));
-    }
-    // Other schemes (v0, a future v2) are ignored, so senders can add them without breaking us.
-  }
-  if (timestamp === null || signatures.length === 0 || signatures.length > MAX_SIGNATURES) return null;
-  return { timestamp, signatures };
+  return parseTimestampedHeader(header, 'v1');
 }

@@ -114,7 +114,8 @@ if ('skipped' in availability) {
   describeRepositoryContract('mongodb', () => Promise.reject(new Error('unreachable: skipped')), {
     skip: availability.skipped,
   });
-  describe.skip(MONGO_ONLY, () =>
+  // Skipped only here, where no mongod could be obtained; warnMongoSkipped above says why, loudly.
+  describe.skip(`${MONGO_ONLY} (skipped: ${availability.skipped})`, () =>
     mongoOnlyCases(() => {
       throw new Error('unreachable: skipped');
     }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { answerValue, VISITOR_HIDDEN_FIELD } from './typeform-answers';
+import { answer, answerValue, VISITOR_HIDDEN_FIELD } from './typeform-answers';
 import {
   nonEmptyString,
   parseProviderPayload,
@@ -22,11 +22,6 @@ import {
  */
 const PROVIDER = 'typeform';
 const SUPPORTED = 'form_response';
-
-const answer = z.looseObject({
-  type: z.string().min(1),
-  field: z.looseObject({ id: z.string().min(1), ref: z.string().nullish(), type: z.string().nullish() }),
-});
 
 const schema = z.looseObject({
   event_id: z.string().min(1),

@@ -57,6 +57,8 @@ export function isStale(timestamp: number, input: SchemeInput): boolean {
 }
 
 export const HEX_SHA256 = /^[0-9a-f]{64}$/i;
+/** A header with more signatures than a rotation needs is refused rather than checked. */
+const MAX_SIGNATURES = 8;
 
 /**
  * Parses `t=<unix seconds>,<key>=<hex>[,<key>=<hex>…]` (OnceHub's `s`, Calendly's `v1`): the
@@ -78,7 +80,7 @@ export function parseTimestampedHeader(header: string, signatureKey: string): { 
       signatures.push(Buffer.from(value, 'hex'));
     }
   }
-  if (timestamp === null || signatures.length === 0 || signatures.length > 8) return null;
+  if (timestamp === null || signatures.length === 0 || signatures.length > MAX_SIGNATURES) return null;
   return { timestamp, signatures };
 }
 
