@@ -16,14 +16,15 @@
 import { constants as perf, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'bullmq';
 import { parseConfig } from '../src/config';
-import { ACTIVITIES_QUEUE, createActivitiesProducer, createActivitiesQueue, type ActivityJobData } from '../src/jobs/activities.queue';
+import { ACTIVITIES_QUEUE, createActivitiesProducer, createActivitiesQueue, createJobSealer, type ActivityJobData } from '../src/jobs/activities.queue';
+import { createPayloadCipher, decodePayloadKey } from '../src/jobs/payload-cipher';
 import { createRedisConnection } from '../src/jobs/redis-connection';
 import type { ActivityRecord, Repositories } from '../src/repositories';
 import { createMemoryRepositories } from '../src/repositories/memory';
 import { createLogger } from '../src/shared/logger';
 import { startContactflow } from '../src/start';
 import { ACCOUNT, mixJob, seedContacts, type Mix } from './lib/activities';
-import { benchEnv, childArgs, die, now, onStopRequest, send } from './lib/common';
+import { BENCH_PAYLOAD_KEY, benchEnv, childArgs, die, now, onStopRequest, send } from './lib/common';
 import { delayedRepositories, wrapRepositories } from './lib/instrumented-repos';
 
 export interface WorkerArgs {
@@ -82,7 +83,7 @@ async function main(args: WorkerArgs) {
   const producerConn = createRedisConnection(args.redisUrl, 'producer', 'bench-prefill');
   await new Promise<void>((r) => (producerConn.status === 'ready' ? r() : producerConn.once('ready', () => r())));
   const queue = createActivitiesQueue(producerConn, args.prefix, { attempts: 8, backoffMs: 1000 });
-  const producer = createActivitiesProducer(queue);
+  const producer = createActivitiesProducer(queue, createJobSealer(createPayloadCipher(decodePayloadKey(BENCH_PAYLOAD_KEY)!)));
 
   let worker: Worker;
   let stopWorker: () => Promise<void>;

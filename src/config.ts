@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MIN_SUPPRESSION_KEY_LENGTH } from './domain/suppression';
+import { decodePayloadKey } from './jobs/payload-cipher';
 import { appDatabaseProblem, DEFAULT_TIMEOUTS, parseMongoUri } from './repositories/mongo/connection-options';
 
 /**
@@ -24,6 +25,10 @@ const mongoUri = z.string().superRefine((uri, ctx) => {
   const problem = parsed.ok ? appDatabaseProblem(parsed.value.database) : parsed.reason;
   // `input: undefined`: the issue must not carry the URI (it holds the password) anywhere.
   if (problem) ctx.addIssue({ code: 'custom', message: `not a usable MongoDB connection string: ${problem}`, input: undefined });
+});
+
+const payloadKey = z.string().refine((s) => decodePayloadKey(s) !== null, {
+  message: 'must be 32 bytes written as base64 (openssl rand -base64 32) or 64 hex digits',
 });
 
 export const configSchema = z.object({
@@ -61,6 +66,13 @@ export const configSchema = z.object({
   ADMIN_PASSWORD: optionalString,
   /** Bearer token for GET /metrics (a scraper needs no admin rights); the admin credential works too. */
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  /**
+   * Bytes the finished jobs may hold in Redis, per state, on top of their age and count bounds;
+   * the oldest go first. Checked every RETENTION_INTERVAL_MS by one worker process.
+   */
+  COMPLETED_JOBS_MAX_MB: z.coerce.number().positive().default(256),
+  FAILED_JOBS_MAX_MB: z.coerce.number().positive().default(256),
+  RETENTION_INTERVAL_MS: positiveInt(60_000),
   /** Backpressure: intake answers 503 + Retry-After while more jobs than this are waiting. */
   MAX_QUEUE_DEPTH: positiveInt(100_000),
   DEFAULT_COUNTRY: countryCode.default('US'),
@@ -100,6 +112,14 @@ export const configSchema = z.object({
    * development.
    */
   SUPPRESSION_KEY: optionalString.pipe(z.string().min(MIN_SUPPRESSION_KEY_LENGTH, `must be at least ${MIN_SUPPRESSION_KEY_LENGTH} characters`).optional()),
+  /**
+   * AES-256-GCM key of job payloads at rest in Redis (32 bytes as base64 or hex: `openssl rand
+   * -base64 32`). Every api and worker process needs it; required in production, generated under
+   * DATA_DIR in development. To rotate: new key here, the old one in PAYLOAD_KEY_PREVIOUS until
+   * the jobs sealed with it are gone (retention: 14 days of failed jobs).
+   */
+  PAYLOAD_KEY: optionalString.pipe(payloadKey.optional()),
+  PAYLOAD_KEY_PREVIOUS: optionalString.pipe(payloadKey.optional()),
   /** POST /v1/contacts/import (text/csv): body size and data rows per request. */
   IMPORT_BODY_LIMIT: z.string().default('2mb'),
   IMPORT_MAX_ROWS: positiveInt(5000),
@@ -129,6 +149,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // erased person come back.
   if (config.NODE_ENV === 'production' && !config.SUPPRESSION_KEY) {
     missing.push(`SUPPRESSION_KEY: required when NODE_ENV=production (at least ${MIN_SUPPRESSION_KEY_LENGTH} characters, the same on every process, never changed)`);
+  }
+  if (config.NODE_ENV === 'production' && !config.PAYLOAD_KEY) {
+    missing.push('PAYLOAD_KEY: required when NODE_ENV=production (32 bytes as base64 or hex, the same on every process)');
   }
   if (missing.length) throw new ConfigError(missing);
   return config;

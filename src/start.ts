@@ -12,7 +12,9 @@ import { createRedisRateLimiter } from './infra/redis-rate-limiter';
 import { resolveRedis } from './infra/redis-server';
 import { resolveStore } from './infra/store';
 import { resolveSuppressionKey } from './infra/suppression-key';
-import { ACTIVITIES_QUEUE, createActivitiesProducer, createActivitiesQueue, type ActivitiesQueue } from './jobs/activities.queue';
+import { ACTIVITIES_QUEUE, createActivitiesProducer, createActivitiesQueue, createJobSealer, type ActivitiesQueue, type JobSealer } from './jobs/activities.queue';
+import { resolvePayloadCipher } from './infra/payload-key';
+import { createRetention, scheduleRetention } from './jobs/retention';
 import { createRedisConnection, type RedisConnection } from './jobs/redis-connection';
 import type { Account, Repositories } from './repositories';
 import { bootstrapAccount, bootstrapApiKey, createAccountCache, createApiKeyAuthenticator, generateApiKey, type AccountCache, type ApiKeyAuthenticator } from './services/accounts.service';
@@ -50,6 +52,8 @@ export interface Contactflow {
   redisUrl: string;
   repos: Repositories;
   queue: ActivitiesQueue;
+  /** Seals and opens job payloads with this process's PAYLOAD_KEY (tests add jobs through it). */
+  sealer: JobSealer;
   worker: Worker | null;
   /** Shutdown in order: HTTP, workers, queues, MongoDB, Redis. Safe to call twice. */
   stop(): Promise<void>;
@@ -104,8 +108,10 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     // One account cache per process, shared by its API and worker: an operator's change drops the
     // entry here at once (ROLE=all), and reaches other processes within its TTL.
     const findAccount = createAccountCache(repos.accounts);
+    // Every process that writes or reads job payloads (api, worker, replay) holds the same key.
+    const sealer = createJobSealer(resolvePayloadCipher(config));
     const storeLabel = repos.kind === 'memory' ? 'memory (not persistent)' : 'mongodb';
-    const wiring: Wiring = { config, logger, repos, queue, producerConnection, metrics, cleanups, suppression, findAccount, storeLabel, ...identityOptions(config) };
+    const wiring: Wiring = { config, logger, repos, queue, producerConnection, metrics, cleanups, suppression, sealer, findAccount, storeLabel, ...identityOptions(config) };
 
     const worker = runWorker ? await startWorker(wiring, redis.url, options.onProcessed) : null;
 
@@ -130,6 +136,7 @@ export async function startContactflow(config: Config, logger: Logger, options: 
       redisUrl: redis.url,
       repos,
       queue,
+      sealer,
       worker,
       stop: () => (stopping ??= runCleanups(cleanups, logger, config.SHUTDOWN_TIMEOUT_MS)),
     };
@@ -138,6 +145,8 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     throw err;
   }
 }
+
+const MB = 1024 * 1024;
 
 /** What the wiring functions below share; built once in startContactflow. */
 interface Wiring {
@@ -151,6 +160,7 @@ interface Wiring {
   identityPolicy(account: Account): IdentityPolicy;
   mergeOptions(account: Account): MergeOptions;
   suppression: SuppressionHasher;
+  sealer: JobSealer;
   findAccount: AccountCache;
   /** What /readyz names as the store. */
   storeLabel: string;
@@ -197,6 +207,7 @@ async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: Proces
     lockDurationMs: config.WORKER_LOCK_MS,
     stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
     logger,
+    sealer: w.sealer,
     handle: createActivityHandler({
       processActivity: createProcessActivity({
         repos,
@@ -216,6 +227,14 @@ async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: Proces
     outageBackoffMs: config.JOB_BACKOFF_MS,
   });
   instrumentWorker(worker, metrics);
+  const retention = createRetention({
+    queue,
+    connection: w.producerConnection,
+    maxBytes: { completed: config.COMPLETED_JOBS_MAX_MB * MB, failed: config.FAILED_JOBS_MAX_MB * MB },
+    logger,
+  });
+  const stopRetention = scheduleRetention(retention, queue.toKey('retention-lock'), config.RETENTION_INTERVAL_MS, logger);
+  w.cleanups.unshift(async () => stopRetention());
   w.cleanups.unshift(async () => {
     // Lets active jobs finish; a job cut off by the bound is not lost: its lock expires and
     // BullMQ's stalled-job check hands it to another worker (or this one after a restart).
@@ -235,7 +254,7 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
   if (!config.ADMIN_PASSWORD) {
     logger.warn('admin routes are OFF (Bull Board at /admin/queues, POST /admin/replay, /admin/accounts): set ADMIN_PASSWORD to enable them');
   }
-  const producer = createActivitiesProducer(queue);
+  const producer = createActivitiesProducer(queue, w.sealer);
   // One admission check for every intake route (single, batch, webhooks, page views), cached 250 ms.
   const backpressure = createBackpressure({ depth: () => queue.getWaitingCount(), maxDepth: config.MAX_QUEUE_DEPTH });
   const admit = (n: number) => backpressure.admit(n);
@@ -267,12 +286,12 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
       maxItems: config.BATCH_MAX,
       batch: createBatchIntakeService({ producer, maxItems: config.BATCH_MAX, admit }),
     },
-    erase: createEraseContact({ repos, queue, suppression: w.suppression, policyFor, invalidateAccount: (id) => findAccount.invalidate(id) }),
+    erase: createEraseContact({ repos, queue, sealer: w.sealer, suppression: w.suppression, policyFor, invalidateAccount: (id) => findAccount.invalidate(id) }),
     contactImport: {
       bodyLimit: config.IMPORT_BODY_LIMIT,
       import: createContactImportService({ batch: createBatchIntakeService({ producer, maxItems: config.IMPORT_MAX_ROWS, admit }), maxRows: config.IMPORT_MAX_ROWS }),
     },
-    activityListing: createActivityListing({ activities: repos.activities, queue }),
+    activityListing: createActivityListing({ activities: repos.activities, queue, sealer: w.sealer }),
     authenticator,
     contactStatuses: operator.contactStatuses,
     contactFields: operator.contactFields,
@@ -288,6 +307,7 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
         queues: [queue],
         replay: createReplayService({
           queues: { [ACTIVITIES_QUEUE]: queue },
+          sealer: w.sealer,
           activities: repos.activities,
           defaultAccount: bootstrapAccountId,
           onReplayed: (q, kind, n) => metrics.jobsReplayed(q, kind, n),

@@ -17,6 +17,9 @@ export function tmpDir(prefix: string): string {
  * Env for startContactflow in a bench process. Rate limit and backpressure are raised so the
  * intake figures measure the code path, not a refusal (nothing drains the queue while they run).
  */
+/** Production requires a payload key; every bench process (api, worker, prefill) seals with this one. */
+export const BENCH_PAYLOAD_KEY = '62656e63682d7061796c6f61642d6b65792d6e6f742d612d7365637265742121';
+
 export function benchEnv(redisUrl: string, prefix: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: 'production',
@@ -27,6 +30,7 @@ export function benchEnv(redisUrl: string, prefix: string, extra: Record<string,
     STORE: 'memory',
     BOOTSTRAP_API_KEY: BENCH_API_KEY,
     SUPPRESSION_KEY: 'bench_suppression_key_0123456789abcdefghijkl',
+    PAYLOAD_KEY: BENCH_PAYLOAD_KEY,
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',
     RATE_LIMIT_PER_SECOND: '100000000',

@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig } from '../config';
 import { resolveStore } from '../infra/store';
-import { ACTIVITIES_QUEUE, createActivitiesQueue } from '../jobs/activities.queue';
+import { ACTIVITIES_QUEUE, createActivitiesQueue, createJobSealer } from '../jobs/activities.queue';
+import { resolvePayloadCipher } from '../infra/payload-key';
 import { createRedisConnection } from '../jobs/redis-connection';
 import { createReplayService, type ReplayProgress, type ReplayRequest } from '../services/replay.service';
 import { AppError, ValidationError } from '../shared/errors';
@@ -80,6 +81,7 @@ async function main(): Promise<number> {
     }
     const replay = createReplayService({
       queues: { [ACTIVITIES_QUEUE]: queue },
+      sealer: createJobSealer(resolvePayloadCipher(config)),
       activities: store?.repos.activities,
       defaultAccount: config.BOOTSTRAP_ACCOUNT,
     });

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
 import { z } from 'zod';
+import type { PayloadCipher } from './payload-cipher';
 import type { RedisConnection } from './redis-connection';
 
 /**
@@ -15,25 +16,58 @@ const jobBase = {
   activityId: z.string().min(1),
   /** ISO time the intake accepted it. */
   receivedAt: z.string(),
-  /** The body exactly as the client sent it (parsed JSON), never a rewritten version. */
-  payload: z.unknown(),
   /** Set by an operator replay of an unidentified activity: re-run it over its unidentified record. */
   reprocess: z.boolean().optional(),
 };
 
+const sealed = { sealed: z.string().min(1) };
+
 /**
+ * What a job holds in Redis: who and what in clear (account, kind, ids, times: enough for Bull
+ * Board, replay and the failed list), and the body as the client sent it sealed with PAYLOAD_KEY
+ * (payload-cipher.ts), because that is where the emails, phones and field values are.
+ *
  * `activity`: a canonical envelope (POST /v1/activities, /batch). `webhook`: a provider's own
  * payload; the worker maps it with the provider's mapper, so a mapping fix plus a replay repairs it.
  * `page-view`: POST /v1/page-views; `activityId` is the page view's id (same `act_` form, own
  * idempotency namespace), and the worker records it with record-page-view instead.
  */
-export const activityJobSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('activity'), ...jobBase }),
-  z.object({ kind: z.literal('webhook'), provider: z.string().min(1).max(64), ...jobBase }),
-  z.object({ kind: z.literal('page-view'), ...jobBase }),
+export const storedActivityJobSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('activity'), ...jobBase, ...sealed }),
+  z.object({ kind: z.literal('webhook'), provider: z.string().min(1).max(64), ...jobBase, ...sealed }),
+  z.object({ kind: z.literal('page-view'), ...jobBase, ...sealed }),
 ]);
+export type StoredActivityJob = z.infer<typeof storedActivityJobSchema>;
 
-export type ActivityJobData = z.infer<typeof activityJobSchema>;
+/** A job as the intake built it and the worker reads it: the stored job with its payload opened. */
+export type ActivityJobData = DistributiveOmit<StoredActivityJob, 'sealed'> & {
+  /** The body exactly as the client sent it (parsed JSON), never a rewritten version. */
+  payload: unknown;
+};
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+export interface JobSealer {
+  seal(data: ActivityJobData): StoredActivityJob;
+  /** Throws a ZodError for a job of another shape and SealedPayloadError for a payload that does not open. */
+  open(stored: unknown): ActivityJobData;
+}
+
+export function createJobSealer(cipher: PayloadCipher): JobSealer {
+  return {
+    seal({ payload, ...job }) {
+      return { ...job, sealed: cipher.seal(JSON.stringify(payload ?? null), boundTo(job)) };
+    },
+    open(stored) {
+      const { sealed, ...job } = storedActivityJobSchema.parse(stored);
+      return { ...job, payload: JSON.parse(cipher.open(sealed, boundTo(job))) as unknown };
+    },
+  };
+}
+
+// Whatever decides how the payload is read; `reprocess` is left out, since a replay sets it on the stored job.
+function boundTo(job: { account: string; activityId: string; kind: string; provider?: string }): string {
+  return [job.account, job.activityId, job.kind, job.provider ?? ''].join('\0');
+}
 
 export interface ActivityJobOptions {
   attempts: number;
@@ -69,10 +103,10 @@ export function activityIdFor(account: string, idempotencyKey: string): string {
   return 'act_' + hash('sha256', `${account}\0${idempotencyKey}`, 'hex').slice(0, 32);
 }
 
-export type ActivitiesQueue = Queue<ActivityJobData, unknown, typeof PROCESS_ACTIVITY>;
+export type ActivitiesQueue = Queue<StoredActivityJob, unknown, typeof PROCESS_ACTIVITY>;
 
 export function createActivitiesQueue(connection: RedisConnection, prefix: string, opts: ActivityJobOptions): ActivitiesQueue {
-  return new Queue<ActivityJobData, unknown, typeof PROCESS_ACTIVITY>(ACTIVITIES_QUEUE, {
+  return new Queue<StoredActivityJob, unknown, typeof PROCESS_ACTIVITY>(ACTIVITIES_QUEUE, {
     connection,
     prefix,
     defaultJobOptions: activityJobOptions(opts),
@@ -101,12 +135,12 @@ export interface ActivitiesProducer {
  * trip and EXISTS still answers "was it there before this add". Two identical requests racing past
  * it both hear "queued", and BullMQ still stores one job: correctness never depends on the answer.
  */
-export function createActivitiesProducer(queue: ActivitiesQueue): ActivitiesProducer {
+export function createActivitiesProducer(queue: ActivitiesQueue, sealer: JobSealer): ActivitiesProducer {
   const client = queue.opts.connection as RedisConnection;
 
   async function store(jobs: ActivityJobData[]): Promise<EnqueueResult[]> {
-    const unique = new Map<string, ActivityJobData>();
-    for (const job of jobs) if (!unique.has(job.activityId)) unique.set(job.activityId, job);
+    const unique = new Map<string, StoredActivityJob>();
+    for (const job of jobs) if (!unique.has(job.activityId)) unique.set(job.activityId, sealer.seal(job));
     const ids = [...unique.keys()];
     const existing = client.pipeline();
     for (const id of ids) existing.exists(queue.toKey(id));

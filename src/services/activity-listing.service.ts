@@ -1,4 +1,4 @@
-import type { ActivitiesQueue } from '../jobs/activities.queue';
+import type { ActivitiesQueue, JobSealer } from '../jobs/activities.queue';
 import type { ActivityRepository } from '../repositories';
 import { ValidationError } from '../shared/errors';
 import { maskPii } from '../shared/pii';
@@ -52,6 +52,8 @@ export interface ActivityListPage<T> {
 export interface ActivityListingDeps {
   activities: ActivityRepository;
   queue: FailedJobsQueue;
+  /** Opens a failed job's payload for its activity type (the type is all the listing shows of it). */
+  sealer: JobSealer;
   /** The most failed jobs one request reads (of every account); default 10,000. */
   failedScanLimit?: number;
 }
@@ -120,7 +122,7 @@ export function createActivityListing(deps: ActivityListingDeps) {
         const receivedAt = receivedAtOf(job);
         if (q.since && receivedAt < q.since.getTime()) continue;
         if (q.until && receivedAt >= q.until.getTime()) continue;
-        matches.push({ at, view: failedView(job) });
+        matches.push({ at, view: failedView(job, deps.sealer) });
       }
       if (jobs.length < size || (q.since && older)) break;
     }
@@ -138,10 +140,9 @@ export type ActivityListing = ReturnType<typeof createActivityListing>;
 
 type Job = Awaited<ReturnType<FailedJobsQueue['getJobs']>>[number];
 
-function failedView(job: Job): FailedActivityView {
+function failedView(job: Job, sealer: JobSealer): FailedActivityView {
   const data = job.data;
-  const payload = data.payload as { type?: unknown } | null;
-  const type = data.kind === 'activity' && typeof payload?.type === 'string' ? maskPii(payload.type.slice(0, 100)) : null;
+  const type = data.kind === 'activity' ? activityTypeOf(sealer, data) : null;
   return {
     id: job.id!,
     kind: data.kind,
@@ -152,6 +153,15 @@ function failedView(job: Job): FailedActivityView {
     attempts: job.attemptsMade,
     reason: maskPii(job.failedReason ?? 'unknown'),
   };
+}
+
+function activityTypeOf(sealer: JobSealer, stored: unknown): string | null {
+  try {
+    const payload = sealer.open(stored).payload as { type?: unknown } | null;
+    return typeof payload?.type === 'string' ? maskPii(payload.type.slice(0, 100)) : null;
+  } catch {
+    return null; // a job that does not open is listed with its reason, which says why
+  }
 }
 
 /** When the intake accepted the activity (a replay re-adds a job later, with the same receivedAt). */

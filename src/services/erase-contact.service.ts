@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { normalizeEmail, normalizeIdentifiers, type IdentityPolicy, type SuppressionHasher } from '../domain';
-import type { ActivitiesQueue, ActivityJobData } from '../jobs/activities.queue';
+import type { ActivitiesQueue, ActivityJobData, JobSealer } from '../jobs/activities.queue';
 import type { ContactRecord, Repositories } from '../repositories';
 import { AppError, NotFoundError } from '../shared/errors';
 import { changeAccount } from './account-settings';
@@ -14,6 +14,8 @@ export type EraseQueue = Pick<ActivitiesQueue, 'getJob' | 'getJobs'>;
 export interface EraseContactDeps {
   repos: Pick<Repositories, 'accounts' | 'contacts' | 'activities' | 'pageViews' | 'suppressions'>;
   queue: EraseQueue;
+  /** Job payloads are sealed at rest: the scan opens each to look for the person. */
+  sealer: JobSealer;
   suppression: SuppressionHasher;
   /** The account's identity policy, to normalize identifiers found in queued payloads. */
   policyFor(account: string): Promise<IdentityPolicy>;
@@ -153,7 +155,7 @@ export function createEraseContact(deps: EraseContactDeps) {
         const page = await queue.getJobs([state], start, start + size - 1, true);
         scanned += page.length;
         for (const job of page) {
-          if (job?.id && job.data?.account === account && carriesPerson(job.data, person, policy)) ids.push(job.id);
+          if (job?.id && job.data?.account === account && carriesPerson(openOrNull(deps.sealer, job.data), person, policy)) ids.push(job.id);
         }
         if (page.length < size) break;
       }
@@ -209,7 +211,9 @@ export type EraseContact = ReturnType<typeof createEraseContact>;
  * ada@example.com. A payload the worker could not read either (why it may have failed) is searched
  * for email addresses instead.
  */
-function carriesPerson(data: ActivityJobData, person: Person, policy: IdentityPolicy): boolean {
+function carriesPerson(data: ActivityJobData | null, person: Person, policy: IdentityPolicy): boolean {
+  // Unopenable (a key no longer configured, or altered): it can reveal nobody, and the id-based removal still applies.
+  if (!data) return false;
   const payload = data.payload as Record<string, unknown> | null;
   if (data.kind === 'page-view') return typeof payload?.visitorId === 'string' && person.visitorIds.has(payload.visitorId);
   try {
@@ -225,6 +229,14 @@ function carriesPerson(data: ActivityJobData, person: Person, policy: IdentityPo
     if (!person.email) return false;
     const text = JSON.stringify(data.payload) ?? '';
     return (text.match(EMAIL_TOKEN) ?? []).some((token) => normalizeEmail(token, policy).email === person.email);
+  }
+}
+
+function openOrNull(sealer: JobSealer, stored: unknown): ActivityJobData | null {
+  try {
+    return sealer.open(stored);
+  } catch {
+    return null;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Job as BullJob } from 'bullmq';
 import { z } from 'zod';
-import { ACTIVITIES_QUEUE, PROCESS_ACTIVITY, type ActivitiesQueue, type ActivityJobData } from '../jobs/activities.queue';
+import { ACTIVITIES_QUEUE, PROCESS_ACTIVITY, type ActivitiesQueue, type ActivityJobData, type JobSealer, type StoredActivityJob } from '../jobs/activities.queue';
 import type { ActivityRepository } from '../repositories';
 import { ValidationError } from '../shared/errors';
 import { formatIssues } from '../shared/zod-issues';
@@ -46,6 +46,8 @@ export interface ReplayProgress {
 
 export interface ReplayDeps {
   queues: Record<string, ActivitiesQueue>;
+  /** Seals the payload of a job rebuilt from a stored unidentified activity. */
+  sealer: JobSealer;
   /** Needed only for includeUnidentified (the CLI without MongoDB has none). */
   activities?: ActivityRepository;
   /** Whose unidentified activities are replayed when the request names no account. */
@@ -108,7 +110,7 @@ export function createReplayService(deps: ReplayDeps) {
         return ok;
       });
       result.unidentified.replayed = await inBatches(unidentified, async (id) => {
-        const ok = await reprocessUnidentified(queue, deps.activities!, account, id);
+        const ok = await reprocessUnidentified(queue, deps.sealer, deps.activities!, account, id);
         tick();
         return ok;
       });
@@ -190,14 +192,14 @@ async function matchUnidentified(activities: ActivityRepository, account: string
  * a day). Otherwise a job is rebuilt from the stored raw payload and provider with the same id.
  * A job still waiting or running is left alone.
  */
-async function reprocessUnidentified(queue: ActivitiesQueue, activities: ActivityRepository, account: string, id: string): Promise<boolean> {
+async function reprocessUnidentified(queue: ActivitiesQueue, sealer: JobSealer, activities: ActivityRepository, account: string, id: string): Promise<boolean> {
   const job = await queue.getJob(id);
   if (job) {
     const state = await job.getState();
     if (state !== 'completed' && state !== 'failed') return false;
     try {
       // Job<A | B> is typed as Job<A> | Job<B>, whose updateData takes neither: widen it once.
-      await (job as BullJob<ActivityJobData>).updateData({ ...job.data, reprocess: true });
+      await (job as BullJob<StoredActivityJob>).updateData({ ...job.data, reprocess: true });
       await job.log(`reprocess of unidentified activity requested at ${new Date().toISOString()}`);
       await job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
       return true;
@@ -210,7 +212,7 @@ async function reprocessUnidentified(queue: ActivitiesQueue, activities: Activit
   // The record keeps the provider, so a webhook payload is mapped again by its provider's mapper.
   const common = { account: record.account, activityId: record.id, receivedAt: record.receivedAt.toISOString(), payload: record.payload, reprocess: true };
   const data: ActivityJobData = record.provider ? { kind: 'webhook', provider: record.provider, ...common } : { kind: 'activity', ...common };
-  await queue.add(PROCESS_ACTIVITY, data, { jobId: record.id });
+  await queue.add(PROCESS_ACTIVITY, sealer.seal(data), { jobId: record.id });
   return true;
 }
 

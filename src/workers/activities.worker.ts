@@ -1,5 +1,6 @@
 import { UnrecoverableError, Worker } from 'bullmq';
-import { ACTIVITIES_QUEUE, activityJobSchema, type ActivityJobData } from '../jobs/activities.queue';
+import { ACTIVITIES_QUEUE, type JobSealer, type StoredActivityJob } from '../jobs/activities.queue';
+import { SealedPayloadError } from '../jobs/payload-cipher';
 import type { RedisConnection } from '../jobs/redis-connection';
 import type { ProcessActivityResult } from '../services/process-activity.service';
 import type { RecordPageViewResult } from '../services/record-page-view.service';
@@ -15,6 +16,8 @@ export interface ActivitiesWorkerDeps {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   logger: Logger;
+  /** Opens the payload each job carries sealed (PAYLOAD_KEY). */
+  sealer: JobSealer;
   /** The use case per job kind (activity-handler.ts). */
   handle: ActivityHandler;
   /** From the repositories: which store errors are worth a retry. */
@@ -41,36 +44,35 @@ const MAX_STALLED_COUNT = 20;
  *  - anything else is permanent: the job fails at once (UnrecoverableError) with a readable
  *    `code: message` reason and no PII, to be replayed after a fix.
  */
-export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<ActivityJobData, ProcessActivityResult | RecordPageViewResult> {
+export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<StoredActivityJob, ProcessActivityResult | RecordPageViewResult> {
   const outage = createOutageBackoff(deps.outageBackoffMs);
-  const worker = new Worker<ActivityJobData, ProcessActivityResult | RecordPageViewResult>(
+  const worker = new Worker<StoredActivityJob, ProcessActivityResult | RecordPageViewResult>(
     ACTIVITIES_QUEUE,
     async (job) => {
       // The job's child logger is built only when something is logged: not for a quiet success.
       let child: Logger | undefined;
       const log = () => (child ??= deps.logger.child({ jobId: job.id, attempt: job.attemptsMade + 1 }));
-      const data = activityJobSchema.safeParse(job.data);
-      if (!data.success) throw new UnrecoverableError('invalid_job: the job data does not match the activities queue schema');
+      const data = openJob(deps.sealer, job.data);
       try {
-        const result = await deps.handle(data.data);
+        const result = await deps.handle(data);
         outage.succeeded();
-        if (deps.logger.isLevelEnabled('debug')) log().debug({ account: data.data.account, ...outcomeOf(result) }, 'activity processed');
+        if (deps.logger.isLevelEnabled('debug')) log().debug({ account: data.account, ...outcomeOf(result) }, 'activity processed');
         return result;
       } catch (err) {
         const reason = failureReason(err);
         if (isStoreOutage(err, deps.isTransientStoreError)) {
           const pauseMs = outage.failed();
           if (pauseMs !== null) {
-            log().warn({ account: data.data.account, reason, pauseMs }, 'store unreachable: job returned to the queue, queue paused');
+            log().warn({ account: data.account, reason, pauseMs }, 'store unreachable: job returned to the queue, queue paused');
             await deps.pauseQueue(pauseMs);
           }
           throw Worker.RateLimitError();
         }
         if (!isRetryable(err, deps.isTransientStoreError)) {
-          log().warn({ account: data.data.account, reason }, 'activity failed permanently');
+          log().warn({ account: data.account, reason }, 'activity failed permanently');
           throw new UnrecoverableError(reason);
         }
-        log().warn({ account: data.data.account, reason }, 'activity failed, will retry');
+        log().warn({ account: data.account, reason }, 'activity failed, will retry');
         throw new Error(reason);
       }
     },
@@ -94,6 +96,16 @@ export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<Activ
     }
   });
   return worker;
+}
+
+/** A job that does not parse or open fails at once: only a replay after a fix (or a key) helps it. */
+function openJob(sealer: JobSealer, stored: unknown) {
+  try {
+    return sealer.open(stored);
+  } catch (err) {
+    if (err instanceof SealedPayloadError) throw new UnrecoverableError(err.message);
+    throw new UnrecoverableError('invalid_job: the job data does not match the activities queue schema');
+  }
 }
 
 function outcomeOf(result: ProcessActivityResult | RecordPageViewResult): { outcome: string; resolution?: string } {

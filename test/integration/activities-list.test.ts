@@ -43,7 +43,7 @@ async function accepted(body: Record<string, unknown>): Promise<string> {
 async function failing(account: string, email: string): Promise<string> {
   const id = `act_${randomBytes(16).toString('hex')}`;
   const data: ActivityJobData = { kind: 'activity', account, activityId: id, receivedAt: new Date().toISOString(), payload: { type: 'broken.event', email } };
-  await app.queue.add(PROCESS_ACTIVITY, data, { jobId: id });
+  await app.queue.add(PROCESS_ACTIVITY, app.sealer.seal(data), { jobId: id });
   await waitFor(async () => ((await (await app.queue.getJob(id))?.getState()) === 'failed' ? true : undefined), { what: `job ${id} to fail` });
   return id;
 }

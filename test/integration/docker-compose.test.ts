@@ -17,6 +17,7 @@ const ENV = {
   ...process.env,
   BOOTSTRAP_API_KEY: 'test-only-bootstrap-key-0123456789',
   SUPPRESSION_KEY: 'test-only-suppression-key-0123456789abcdef',
+  PAYLOAD_KEY: 'dGVzdC1vbmx5LXBheWxvYWQta2V5LTAxMjM0NTY3ODk=',
   ADMIN_PASSWORD: 'test-only-admin-password',
 };
 
@@ -90,6 +91,15 @@ if (!available && process.env.CI) {
 
   test.each(['api', 'worker'])('%s gets the same SUPPRESSION_KEY', (name) => {
     expect(env(services[name]!).SUPPRESSION_KEY).toBe(ENV.SUPPRESSION_KEY);
+  });
+
+  test('refuses to resolve without PAYLOAD_KEY, and api and worker get the same one', () => {
+    const { PAYLOAD_KEY: _omitted, ...withoutKey } = ENV;
+    const result = composeWithEnv(withoutKey, COMPOSE_FILE, 'config', '-q');
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('set PAYLOAD_KEY');
+    expect(env(services.api!).PAYLOAD_KEY).toBe(ENV.PAYLOAD_KEY);
+    expect(env(services.worker!).PAYLOAD_KEY).toBe(ENV.PAYLOAD_KEY);
   });
 
   test('defines redis, mongo, api and worker', () => {

@@ -57,7 +57,7 @@ async function pageView(visitorId: string, minute: number): Promise<string> {
 async function queuedJob(account: string, payload: Record<string, unknown>): Promise<string> {
   const id = `act_${randomBytes(16).toString('hex')}`;
   const data: ActivityJobData = { kind: 'activity', account, activityId: id, receivedAt: new Date().toISOString(), payload: { type: 'form.submitted', occurredAt: at(50), ...payload } };
-  await app.queue.add(PROCESS_ACTIVITY, data, { jobId: id, delay: 10 * 60_000 });
+  await app.queue.add(PROCESS_ACTIVITY, app.sealer.seal(data), { jobId: id, delay: 10 * 60_000 });
   return id;
 }
 

@@ -49,7 +49,7 @@ const replay = async (body: unknown, target: TestApp = app) => {
  */
 async function enqueueForAccount(account: string, key: string, body: Record<string, unknown>) {
   const data: ActivityJobData = { kind: 'activity', account, activityId: activityIdFor(account, key), receivedAt: new Date().toISOString(), payload: body };
-  await app.queue.add(PROCESS_ACTIVITY, data, { jobId: data.activityId });
+  await app.queue.add(PROCESS_ACTIVITY, app.sealer.seal(data), { jobId: data.activityId });
   return data.activityId;
 }
 
@@ -107,6 +107,61 @@ describe('Bull Board', () => {
       expect(job.id).toBe(id);
       expect(job.returnValue).toMatchObject({ outcome: 'processed', contactId: settled[i]!.contactId, resolution: 'created' });
     }
+  });
+
+  it('shows a job with its payload sealed: ids and kind in clear, no email, the payload as its size', async () => {
+    const res0 = await app.request('/v1/activities', { method: 'POST', json: { type: 'booked', occurredAt: at(3), email: 'masked.person@bullboard.example', phone: '+1 415 555 0199' } });
+    const { id } = await res0.json();
+    await app.settled(id);
+    const res = await admin(`/admin/queues/api/queues/activities/${id}`);
+    const { job } = await res.json();
+    expect(job.data).toMatchObject({ kind: 'activity', account: app.account, activityId: id, payload: expect.stringMatching(/^\[sealed, \d+ characters\]$/) });
+    expect(job.data).not.toHaveProperty('sealed');
+    expect(JSON.stringify(job)).not.toMatch(/masked\.person|4155550199|555 0199/);
+    // In Redis itself the job hash holds the sealed text, not the body.
+    const raw = await (app.queue.opts.connection as import('ioredis').Redis).hget(app.queue.toKey(id), 'data');
+    expect(raw).toContain('"sealed":"v1.');
+    expect(raw).not.toMatch(/masked\.person|4155550199/);
+  });
+
+  it('is read-only: no job can be added, edited, retried, cleaned or a queue obliterated through it', async () => {
+    const before = await app.queue.getJobCounts('waiting', 'delayed', 'failed', 'completed');
+    const writes: [string, string][] = [
+      ['POST', '/admin/queues/api/queues/activities/add'],
+      ['PUT', '/admin/queues/api/queues/activities/retry/failed'],
+      ['PUT', '/admin/queues/api/queues/activities/clean/completed'],
+      ['PUT', '/admin/queues/api/queues/activities/obliterate'],
+      ['PUT', '/admin/queues/api/queues/activities/empty'],
+      ['PUT', '/admin/queues/api/queues/activities/pause'],
+      ['PATCH', '/admin/queues/api/queues/activities/some-job/update-data'],
+      ['PUT', '/admin/queues/api/queues/pause'],
+    ];
+    for (const [method, pathname] of writes) {
+      const res = await admin(pathname, { method, json: { name: 'x', data: { account: 'other' } } });
+      expect({ method, pathname, status: res.status }).toEqual({ method, pathname, status: 405 });
+      expect(await res.json()).toMatchObject({ code: 'read_only' });
+    }
+    expect(await app.queue.getJobCounts('waiting', 'delayed', 'failed', 'completed')).toEqual(before);
+    expect(await app.queue.isPaused()).toBe(false);
+    // The UI is told too, so it shows no write buttons.
+    const { queues } = await (await admin('/admin/queues/api/queues')).json();
+    expect(queues.find((q: { name: string }) => q.name === 'activities')).toMatchObject({ readOnlyMode: true });
+  });
+
+  it('refuses a cross-site write made with cached admin credentials (a text/plain form post), and takes the same call from curl', async () => {
+    const crossSite = await admin('/admin/replay', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: 'https://attacker.example', 'sec-fetch-site': 'cross-site' },
+      body: '{"reason":"unknown_account"}',
+    });
+    expect(crossSite.status).toBe(403);
+    expect(await crossSite.json()).toMatchObject({ code: 'cross_origin' });
+    const otherOrigin = await admin('/admin/replay', { method: 'POST', headers: { origin: 'http://evil.example' }, json: { dryRun: true } });
+    expect(otherOrigin.status).toBe(403);
+    const sameOrigin = await admin('/admin/replay', { method: 'POST', headers: { origin: app.baseUrl, 'sec-fetch-site': 'same-origin' }, json: { dryRun: true } });
+    expect(sameOrigin.status).toBe(200);
+    const tool = await admin('/admin/replay', { method: 'POST', json: { dryRun: true } });
+    expect(tool.status).toBe(200);
   });
 
   it('shows a failed job with a readable `code: message` reason and no PII', async () => {

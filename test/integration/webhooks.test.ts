@@ -160,7 +160,7 @@ describe('POST /v1/webhooks/:provider → worker → contact', () => {
     expect(settled).toMatchObject({ status: 'failed', error: expect.stringMatching(/^invalid_provider_payload: scheduling payload/) });
     const job = await app.queue.getJob(body.id);
     expect(job!.attemptsMade).toBeLessThanOrEqual(1); // not retried
-    expect(job!.data).toMatchObject({ kind: 'webhook', provider: 'scheduling', payload: JSON.parse(bytes.toString()) });
+    expect(app.sealer.open(job!.data)).toMatchObject({ kind: 'webhook', provider: 'scheduling', payload: JSON.parse(bytes.toString()) });
   });
 });
 

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { ConfigError, parseConfig } from '../../src/config';
 
 /** The only reader of process.env: defaults that run as-is, and one clear error naming every bad variable. */
+const PAYLOAD_KEY = Buffer.alloc(32, 7).toString('base64');
+
 describe('parseConfig', () => {
   it('runs on an empty environment with the documented defaults', () => {
     const c = parseConfig({});
@@ -129,13 +131,32 @@ describe('parseConfig', () => {
 
   it('requires a known API key in production, except for a worker', () => {
     const SUPPRESSION_KEY = 's'.repeat(32);
-    expect(() => parseConfig({ NODE_ENV: 'production', SUPPRESSION_KEY })).toThrow(/BOOTSTRAP_API_KEY: required when NODE_ENV=production/);
-    expect(parseConfig({ NODE_ENV: 'production', ROLE: 'worker', SUPPRESSION_KEY }).ROLE).toBe('worker');
+    expect(() => parseConfig({ NODE_ENV: 'production', SUPPRESSION_KEY, PAYLOAD_KEY })).toThrow(/BOOTSTRAP_API_KEY: required when NODE_ENV=production/);
+    expect(parseConfig({ NODE_ENV: 'production', ROLE: 'worker', SUPPRESSION_KEY, PAYLOAD_KEY }).ROLE).toBe('worker');
+  });
+
+  it('requires a 32-byte payload key in production on every role, and never repeats a refused one', () => {
+    const env = { NODE_ENV: 'production', BOOTSTRAP_API_KEY: 'k'.repeat(24), SUPPRESSION_KEY: 's'.repeat(32) };
+    expect(() => parseConfig(env)).toThrow(/PAYLOAD_KEY: required when NODE_ENV=production/);
+    expect(() => parseConfig({ ...env, ROLE: 'worker' })).toThrow(/PAYLOAD_KEY: required/);
+    expect(parseConfig({ ...env, PAYLOAD_KEY }).PAYLOAD_KEY).toBe(PAYLOAD_KEY);
+    expect(parseConfig({ ...env, PAYLOAD_KEY: 'ab'.repeat(32) }).PAYLOAD_KEY).toBe('ab'.repeat(32));
+    const refused = (() => {
+      try {
+        parseConfig({ ...env, PAYLOAD_KEY: 'hunter2-is-not-32-bytes' });
+        return '';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    })();
+    expect(refused).toMatch(/PAYLOAD_KEY: must be 32 bytes/);
+    expect(refused).not.toContain('hunter2');
+    expect(() => parseConfig({ PAYLOAD_KEY_PREVIOUS: 'short' })).toThrow(/PAYLOAD_KEY_PREVIOUS: must be 32 bytes/);
   });
 
   it('requires the suppression key in production on every role, at least 32 characters', () => {
     const BOOTSTRAP_API_KEY = 'k'.repeat(24);
-    expect(() => parseConfig({ NODE_ENV: 'production', BOOTSTRAP_API_KEY })).toThrow(/SUPPRESSION_KEY: required when NODE_ENV=production/);
+    expect(() => parseConfig({ NODE_ENV: 'production', BOOTSTRAP_API_KEY, PAYLOAD_KEY })).toThrow(/SUPPRESSION_KEY: required when NODE_ENV=production/);
     expect(() => parseConfig({ NODE_ENV: 'production', ROLE: 'worker' })).toThrow(/SUPPRESSION_KEY: required/);
     expect(() => parseConfig({ SUPPRESSION_KEY: 'short' })).toThrow(/SUPPRESSION_KEY: must be at least 32 characters/);
     expect(parseConfig({}).SUPPRESSION_KEY).toBeUndefined(); // development generates one under DATA_DIR

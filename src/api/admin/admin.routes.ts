@@ -4,7 +4,8 @@ import type { Queue } from 'bullmq';
 import type { ReplayService } from '../../services/replay.service';
 import { accountsAdminRoutes, type AccountsAdminDeps } from './accounts.routes';
 import { adminDisabled, requireAdmin } from './admin-auth';
-import { BULL_BOARD_PATH, bullBoardRouter } from './bull-board';
+import { BULL_BOARD_PATH, bullBoardRouter, onlyReads } from './bull-board';
+import { sameOriginWrites } from './same-origin-writes';
 import { replayRoutes } from './replay.routes';
 
 export interface AdminDeps {
@@ -24,6 +25,7 @@ export function adminRoutes(deps: AdminDeps): Router {
     return router;
   }
   const admin = Router();
+  admin.use(sameOriginWrites);
   admin.use(requireAdmin(deps.adminPassword));
   admin.use(replayRoutes(deps.replay));
   if (deps.accounts) admin.use(accountsAdminRoutes(deps.accounts));
@@ -34,6 +36,7 @@ export function adminRoutes(deps: AdminDeps): Router {
       res.locals.metricsRoute = BULL_BOARD_PATH; // one label for all of Bull Board's own routes
       next();
     },
+    onlyReads,
     // Bull Board serves HTML: helmet's page defaults (CSP, framing, …) replace the JSON API's set.
     helmet(),
     board,

@@ -1,4 +1,5 @@
-import { createActivitiesProducer, type ActivitiesQueue, type ActivityJobData } from '../../../src/jobs/activities.queue';
+import { createActivitiesProducer, type ActivitiesQueue, type ActivityJobData, type StoredActivityJob } from '../../../src/jobs/activities.queue';
+import { testSealer } from '../../support/sealer';
 
 /**
  * The producer against a stand-in for BullMQ and ioredis that records each Redis call: single
@@ -6,6 +7,7 @@ import { createActivitiesProducer, type ActivitiesQueue, type ActivityJobData } 
  */
 function fakeQueue({ poisoned = new Set<string>() } = {}) {
   const stored = new Set<string>();
+  const data: StoredActivityJob[] = [];
   const calls: string[] = [];
   const refuse = (ids: string[]) => ids.some((id) => poisoned.has(id));
   const client = {
@@ -25,18 +27,20 @@ function fakeQueue({ poisoned = new Set<string>() } = {}) {
   const queue = {
     opts: { connection: client },
     toKey: (id: string) => id,
-    async add(_name: string, data: ActivityJobData) {
+    async add(_name: string, job: StoredActivityJob) {
       calls.push('add');
-      if (refuse([data.activityId])) throw new Error('ERR refused');
-      stored.add(data.activityId);
+      if (refuse([job.activityId])) throw new Error('ERR refused');
+      stored.add(job.activityId);
+      data.push(job);
     },
-    async addBulk(jobs: { data: ActivityJobData }[]) {
+    async addBulk(jobs: { data: StoredActivityJob }[]) {
       calls.push(`addBulk×${jobs.length}`);
       if (refuse(jobs.map((j) => j.data.activityId))) throw new Error('ERR refused');
       for (const j of jobs) stored.add(j.data.activityId);
+      data.push(...jobs.map((j) => j.data));
     },
   } as unknown as ActivitiesQueue;
-  return { queue, calls, stored };
+  return { queue, calls, stored, data };
 }
 
 const job = (id: string): ActivityJobData => ({ kind: 'activity', account: 'a', activityId: id, receivedAt: new Date().toISOString(), payload: {} });
@@ -44,7 +48,7 @@ const job = (id: string): ActivityJobData => ({ kind: 'activity', account: 'a', 
 describe('activities producer', () => {
   it('stores the single activities of one event-loop turn in one round trip, one job each', async () => {
     const { queue, calls, stored } = fakeQueue();
-    const producer = createActivitiesProducer(queue);
+    const producer = createActivitiesProducer(queue, testSealer());
     const answers = await Promise.all(['act_1', 'act_2', 'act_1', 'act_3'].map((id) => producer.enqueue(job(id))));
     expect(answers.map((a) => a.status)).toEqual(['queued', 'queued', 'duplicate', 'queued']);
     expect(calls).toEqual(['exists×3', 'addBulk×3']);
@@ -56,9 +60,23 @@ describe('activities producer', () => {
 
   it('a job Redis refuses fails alone: its neighbours of the same turn are stored and answered', async () => {
     const { queue, stored } = fakeQueue({ poisoned: new Set(['act_bad']) });
-    const producer = createActivitiesProducer(queue);
+    const producer = createActivitiesProducer(queue, testSealer());
     const settled = await Promise.allSettled(['act_1', 'act_bad', 'act_2'].map((id) => producer.enqueue(job(id))));
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect([...stored].sort()).toEqual(['act_1', 'act_2']);
+  });
+
+  it('hands Redis the payload sealed: ids and kind in clear, no email or phone, and it opens to what was sent', async () => {
+    const { queue, data } = fakeQueue();
+    const sealer = testSealer();
+    const producer = createActivitiesProducer(queue, sealer);
+    const sent: ActivityJobData = { ...job('act_9'), payload: { type: 'form.submitted', email: 'ada@example.com', phone: '+14155550123' } };
+    await producer.enqueue(sent);
+    expect(data).toHaveLength(1);
+    const text = JSON.stringify(data[0]);
+    expect(text).not.toMatch(/ada@example\.com|4155550123/);
+    expect(data[0]).toMatchObject({ kind: 'activity', account: 'a', activityId: 'act_9' });
+    expect(data[0]).not.toHaveProperty('payload');
+    expect(sealer.open(data[0])).toEqual(sent);
   });
 });

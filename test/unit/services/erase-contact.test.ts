@@ -1,5 +1,6 @@
 import { createSuppressionHasher, defaultIdentityPolicy, type ContactState } from '../../../src/domain';
 import type { ActivityJobData } from '../../../src/jobs/activities.queue';
+import { testSealer } from '../../support/sealer';
 import { createMemoryRepositories } from '../../../src/repositories/memory';
 import { ContactBusyError, createEraseContact, type EraseQueue } from '../../../src/services/erase-contact.service';
 
@@ -16,11 +17,13 @@ interface FakeJob {
   activeFor?: number;
 }
 
+const sealer = testSealer();
+
 function fakeQueue(jobs: FakeJob[]) {
   const byId = new Map(jobs.map((j) => [j.id, j]));
   const handle = (j: FakeJob) => ({
     id: j.id,
-    data: j.data,
+    data: sealer.seal(j.data),
     async remove() {
       if (j.state === 'active') {
         if (j.activeFor !== undefined && --j.activeFor <= 0) j.state = 'completed';
@@ -67,6 +70,7 @@ async function setup(jobs: FakeJob[], opts: { activeWaitMs?: number; scanLimit?:
   const erase = createEraseContact({
     repos,
     queue,
+    sealer,
     suppression: createSuppressionHasher('unit-test-suppression-key-0123456789'),
     policyFor: async () => policy,
     activeWaitMs: opts.activeWaitMs ?? 1000,
