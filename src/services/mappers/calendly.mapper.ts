@@ -112,7 +112,7 @@ function readAnswers(out: Parts, qas: readonly { question?: string | null; answe
     if (!label) continue;
     if (isEmailLabel(label) && out.email === null) out.email = nonEmptyString(qa.answer, 320);
     else if (isPhoneLabel(label) && out.phone === null) out.phone = nonEmptyString(qa.answer, 64);
-    else if (isNameLabel(label) && !('firstName' in out.fields)) {
+    else if (isNameLabel(label) && !Object.hasOwn(out.fields, 'firstName')) {
       const { firstName, lastName } = splitName(qa.answer);
       putPresent(out.fields, 'firstName', firstName);
       putPresent(out.fields, 'lastName', lastName);
