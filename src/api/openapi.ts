@@ -108,6 +108,12 @@ export function openApiDocument() {
           name: 'Oncehub-Signature',
           description: 'OnceHub: t=<unix seconds>,s=<hex HMAC-SHA256(secret, t + "." + raw body)> (https://developers.oncehub.com/docs/webhook-signatures)',
         },
+        calendlySignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Calendly-Webhook-Signature',
+          description: 'Calendly: t=<unix seconds>,v1=<hex HMAC-SHA256(signing key, t + "." + raw body)> (https://developer.calendly.com/api-docs/overview/webhooks/webhook-signatures)',
+        },
         calcomSignature: {
           type: 'apiKey',
           in: 'header',
@@ -225,7 +231,7 @@ export function openApiDocument() {
           description: webhookSignatureDescription(),
           // One of these, by provider: each verifies its own header over the raw body with the
           // account's secrets for that provider.
-          security: [{ oncehubSignature: [] }, { calcomSignature: [] }, { typeformSignature: [] }, { webhookSignature: [] }],
+          security: [{ oncehubSignature: [] }, { calendlySignature: [] }, { calcomSignature: [] }, { typeformSignature: [] }, { webhookSignature: [] }],
           parameters: [
             { name: 'provider', in: 'path', required: true, schema: { type: 'string', enum: [...PROVIDER_NAMES] } },
             { name: 'account', in: 'query', required: true, schema: { type: 'string' } },

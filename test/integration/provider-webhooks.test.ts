@@ -5,7 +5,7 @@ import { startTestRedis } from '../support/redis';
 import { fixtureBytes } from '../support/webhook-fixtures';
 
 /**
- * Real provider webhooks (OnceHub, Cal.com, Typeform) through the real app: each provider's
+ * Real provider webhooks (OnceHub, Calendly, Cal.com, Typeform) through the real app: each provider's
  * documented example payload (test/fixtures/webhooks/README.md says where each comes from), signed
  * with that provider's own scheme, → 202 → the worker → the contact (contact facts) and its
  * timeline (the meeting's or form's facts, as activity details).
@@ -131,6 +131,75 @@ describe('OnceHub (Oncehub-Signature)', () => {
   });
 });
 
+describe('Calendly (Calendly-Webhook-Signature)', () => {
+  // Calendly's examples use test@example.com, which the identity policy blocks as a placeholder
+  // people type to get past a form; a real address shows the invitee landing on one contact.
+  const invitee = (name: string) => Buffer.from(fixtureBytes(name).toString().split('test@example.com').join('john.doe@example.net'));
+
+  it('invitee.created: the invitee, their company answer and first-touch UTM land on the contact; the meeting stays on the activity', async () => {
+    const { res, body } = await send('calendly', invitee('calendly.invitee-created'));
+    expect(res.status).toBe(202);
+    expect(body).toEqual({ id: expect.stringMatching(/^act_[0-9a-f]{32}$/), status: 'queued' });
+    const { contact, activity } = await processed(body.id);
+    expect(contact).toMatchObject({
+      email: 'john.doe@example.net',
+      phone: '+14045551234', // text_reminder_number "404-555-1234", read with America/New_York → US
+      fields: {
+        firstName: { value: 'John', source: 'calendly', setAt: '2020-11-23T17:51:19.000Z' },
+        lastName: { value: 'Doe' },
+        company: { value: 'Acme Inc.' }, // the "Company" question, claimed by the default company field
+        firstCampaign: { value: 'spring_sale' },
+        firstSource: { value: 'newsletter' },
+      },
+    });
+    for (const key of ['eventName', 'startTime', 'What would you like to discuss?', 'utm_medium', 'rescheduled']) {
+      expect(contact.fields).not.toHaveProperty(key);
+    }
+    expect(activity).toMatchObject({
+      type: 'invitee.created',
+      source: 'calendly',
+      occurredAt: '2020-11-23T17:51:19.000Z',
+      details: {
+        eventName: '15 Minute Meeting',
+        startTime: '2020-11-24T14:15:00.000Z',
+        location: 'Calendly Office',
+        'What would you like to discuss?': 'Pricing for 50 seats',
+        utm_medium: 'email',
+        rescheduled: false,
+      },
+    });
+  });
+
+  it('invitee.canceled and invitee_no_show.created of the same invitee are other events (their own keys) on the same contact', async () => {
+    const created = await send('calendly', invitee('calendly.invitee-created'));
+    const { contact: before } = await processed(created.body.id);
+    const canceled = await send('calendly', invitee('calendly.invitee-canceled'));
+    expect(canceled.res.status).toBe(202);
+    expect(canceled.body.id).not.toBe(created.body.id);
+    const afterCancel = await processed(canceled.body.id);
+    expect(afterCancel.contact.id).toBe(before.id);
+    expect(afterCancel.activity).toMatchObject({
+      type: 'invitee.canceled',
+      details: { cancellationReason: 'Schedule conflict', canceledBy: 'John Doe', cancelerType: 'invitee' },
+    });
+    expect(afterCancel.contact.fields).not.toHaveProperty('cancellationReason');
+
+    const noShow = await send('calendly', invitee('calendly.invitee-no-show-created'));
+    const afterNoShow = await processed(noShow.body.id);
+    expect(afterNoShow.contact.id).toBe(before.id);
+    expect(afterNoShow.activity).toMatchObject({ type: 'invitee_no_show.created', details: { noShow: true } });
+  });
+
+  it('routing_form_submission.created: the email question identifies, other answers stay on the activity', async () => {
+    const { res, body } = await send('calendly', fixtureBytes('calendly.routing-form-submission-created'));
+    expect(res.status).toBe(202);
+    const { contact, activity } = await processed(body.id);
+    expect(contact).toMatchObject({ email: 'jane.roe@example.com', fields: { firstName: { value: 'Jane' }, lastName: { value: 'Roe' }, firstSource: { value: 'google' } } });
+    expect(activity).toMatchObject({ type: 'routing_form_submission.created', details: { 'What is your industry?': 'IT & Software', resultType: 'event_type' } });
+    expect(contact.fields).not.toHaveProperty('What is your industry?');
+  });
+});
+
 describe('Cal.com (X-Cal-Signature-256)', () => {
   it('BOOKING_CREATED, the documented example: the attendee on the contact, the booking on the activity', async () => {
     const { res, body } = await send('calcom', fixtureBytes('calcom.booking-created'));
@@ -190,6 +259,7 @@ describe('Typeform (Typeform-Signature)', () => {
 describe('an event type the mapper does not know', () => {
   it.each([
     ['oncehub', 'oncehub.booking-scheduled', 'EVNT-KN56U3YL7C', (t: string) => t.replace('"type": "booking.scheduled"', '"type": "booking.reassigned"'), 'oncehub.booking.reassigned'],
+    ['calendly', 'calendly.invitee-created', 'invitees/AAAAAAAAAAAAAAAA', (t: string) => t.replace('"event": "invitee.created"', '"event": "invitee_no_show.deleted"'), 'calendly.invitee_no_show.deleted'],
     ['calcom', 'calcom.booking-created', 'bFJeNb2uX8ANpT3JL5EfXw', (t: string) => t.replace('"BOOKING_CREATED"', '"BOOKING_SEAT_ADDED"'), 'calcom.BOOKING_SEAT_ADDED'],
     ['typeform', 'typeform.form-response', 'LtWXD3crgy', (t: string) => t.replace('"event_type": "form_response"', '"event_type": "form_partial_response"'), 'typeform.form_partial_response'],
   ])('%s: is recorded as its provider type with the identifiers it can read, not failed', async (provider, name, documentedId, mutate, type) => {
@@ -200,13 +270,15 @@ describe('an event type the mapper does not know', () => {
     expect(activity.type).toBe(type);
   });
 
-  it('a payload its mapper cannot read at all fails permanently, replayable after a fix', async () => {
-    const bytes = Buffer.from(JSON.stringify({ id: 'EVNT-UNREADABLE1', type: 'booking.scheduled', data: {} }));
-    const { res, body } = await send('oncehub', bytes);
+  it.each([
+    ['oncehub', { id: 'EVNT-UNREADABLE1', type: 'booking.scheduled', data: {} }],
+    ['calendly', { event: 'invitee.created', created_at: '2020-11-23T17:51:19.000000Z', payload: { uri: 'https://api.calendly.com/unreadable', questions_and_answers: 'x' } }],
+  ])('%s: a payload its mapper cannot read at all fails permanently, replayable after a fix', async (provider, payload) => {
+    const { res, body } = await send(provider, Buffer.from(JSON.stringify(payload)));
     expect(res.status).toBe(202);
     const settled = await app.settled(body.id);
-    expect(settled).toMatchObject({ status: 'failed', error: expect.stringMatching(/^invalid_provider_payload: oncehub payload/) });
-    expect((await app.queue.getJob(body.id))!.data).toMatchObject({ kind: 'webhook', provider: 'oncehub' });
+    expect(settled).toMatchObject({ status: 'failed', error: expect.stringMatching(new RegExp(`^invalid_provider_payload: ${provider} payload`)) });
+    expect((await app.queue.getJob(body.id))!.data).toMatchObject({ kind: 'webhook', provider });
   });
 });
 
@@ -214,6 +286,7 @@ const ADMIN = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')
 
 describe.each([
   { provider: 'oncehub', header: 'Oncehub-Signature', fixture: 'oncehub.booking-scheduled', documentedId: 'EVNT-KN56U3YL7C', timestamped: true },
+  { provider: 'calendly', header: 'Calendly-Webhook-Signature', fixture: 'calendly.invitee-created', documentedId: 'invitees/AAAAAAAAAAAAAAAA', timestamped: true },
   { provider: 'calcom', header: 'X-Cal-Signature-256', fixture: 'calcom.booking-created', documentedId: 'bFJeNb2uX8ANpT3JL5EfXw', timestamped: false },
   { provider: 'typeform', header: 'Typeform-Signature', fixture: 'typeform.form-response', documentedId: 'LtWXD3crgy', timestamped: false },
 ])('signature matrix: $provider ($header)', ({ provider, fixture, documentedId, timestamped }) => {

@@ -3,6 +3,7 @@ import { LIMITS } from '../../domain/limits';
 import type { FieldDefinition } from '../../domain/types';
 import { PermanentJobError } from '../../shared/errors';
 import { calcomMapper } from './calcom.mapper';
+import { calendlyMapper } from './calendly.mapper';
 import { chatbotMapper } from './chatbot.mapper';
 import type { MappedActivity, ProviderMapper } from './mapper';
 import { oncehubMapper } from './oncehub.mapper';
@@ -16,7 +17,7 @@ export type { MappedActivity, ProviderMapper } from './mapper';
 const MAPPERS: ReadonlyMap<string, ProviderMapper> = new Map(
   // The generic shapes for custom sources (signed with Contactflow-Signature), then the real
   // providers, each with its own payload and signature scheme (src/services/signatures).
-  [schedulingMapper, chatbotMapper, routingFormMapper, oncehubMapper, calcomMapper, typeformMapper].map((m) => [m.provider, m] as const),
+  [schedulingMapper, chatbotMapper, routingFormMapper, oncehubMapper, calendlyMapper, calcomMapper, typeformMapper].map((m) => [m.provider, m] as const),
 );
 
 export const PROVIDER_NAMES: readonly string[] = [...MAPPERS.keys()];

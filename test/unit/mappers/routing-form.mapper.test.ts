@@ -52,7 +52,7 @@ describe('routing-form mapper', () => {
 
 describe('provider registry', () => {
   it('knows every provider and fails an unknown one permanently', () => {
-    expect([...PROVIDER_NAMES].sort()).toEqual(['calcom', 'chatbot', 'oncehub', 'routing-form', 'scheduling', 'typeform']);
+    expect([...PROVIDER_NAMES].sort()).toEqual(['calcom', 'calendly', 'chatbot', 'oncehub', 'routing-form', 'scheduling', 'typeform']);
     expect(providerMapper('nope')).toBeNull();
     expect(() => mapProviderPayload('nope', {})).toThrow(expect.objectContaining({ code: 'unknown_provider' }));
     expect(mapProviderPayload('routing-form', fixture('routing-form.form-response')).type).toBe('form.submitted');

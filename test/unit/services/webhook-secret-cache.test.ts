@@ -25,7 +25,7 @@ describe('webhook secrets per (account, provider)', () => {
 
   it('covers the real providers too: OnceHub, Cal.com and Typeform verify with the account-wide secret until each has its own', async () => {
     const { admin, cache } = await setup();
-    for (const provider of ['oncehub', 'calcom', 'typeform']) expect(await cache().secretsFor('acme', provider)).toEqual([ACCOUNT_WIDE]);
+    for (const provider of ['oncehub', 'calendly', 'calcom', 'typeform']) expect(await cache().secretsFor('acme', provider)).toEqual([ACCOUNT_WIDE]);
     const own = await admin.set('acme', 'oncehub', { graceSeconds: 0 });
     expect(await cache().secretsFor('acme', 'oncehub')).toEqual([own.secret]);
     expect(await cache().secretsFor('acme', 'calcom')).toEqual([ACCOUNT_WIDE]);
@@ -57,6 +57,7 @@ describe('webhook secrets per (account, provider)', () => {
       { provider: 'chatbot', source: 'account', createdAt: null, rotatedAt: null, previousExpiresAt: null },
       { provider: 'routing-form', source: 'provider', createdAt: set.createdAt, rotatedAt: set.rotatedAt, previousExpiresAt: set.previousExpiresAt },
       { provider: 'oncehub', source: 'account', createdAt: null, rotatedAt: null, previousExpiresAt: null },
+      { provider: 'calendly', source: 'account', createdAt: null, rotatedAt: null, previousExpiresAt: null },
       { provider: 'calcom', source: 'account', createdAt: null, rotatedAt: null, previousExpiresAt: null },
       { provider: 'typeform', source: 'account', createdAt: null, rotatedAt: null, previousExpiresAt: null },
     ]);
