@@ -75,6 +75,10 @@ export const configSchema = z.object({
   RETENTION_INTERVAL_MS: positiveInt(60_000),
   /** Backpressure: intake answers 503 + Retry-After while more jobs than this are waiting. */
   MAX_QUEUE_DEPTH: positiveInt(100_000),
+  /** The share of MAX_QUEUE_DEPTH one account's unfinished activities may take; beyond it only that account gets 503. */
+  ACCOUNT_QUEUE_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
+  /** Intake answers 503 once Redis uses this fraction of its maxmemory (no effect without maxmemory). */
+  REDIS_MEMORY_HIGH_WATER: z.coerce.number().gt(0).max(1).default(0.8),
   DEFAULT_COUNTRY: countryCode.default('US'),
   WORKER_CONCURRENCY: positiveInt(20),
   RECENT_LIMIT: positiveInt(20),

@@ -15,6 +15,7 @@ import { resolveSuppressionKey } from './infra/suppression-key';
 import { ACTIVITIES_QUEUE, createActivitiesProducer, createActivitiesQueue, createJobSealer, type ActivitiesQueue, type JobSealer } from './jobs/activities.queue';
 import { resolvePayloadCipher } from './infra/payload-key';
 import { createRetention, scheduleRetention } from './jobs/retention';
+import { accountDepthKeys, createAccountDepth } from './jobs/account-depth';
 import { createRedisConnection, type RedisConnection } from './jobs/redis-connection';
 import type { Account, Repositories } from './repositories';
 import { bootstrapAccount, bootstrapApiKey, createAccountCache, createApiKeyAuthenticator, generateApiKey, type AccountCache, type ApiKeyAuthenticator } from './services/accounts.service';
@@ -26,7 +27,7 @@ import { createActivityStatusService } from './services/activity-status.service'
 import { createActivityListing } from './services/activity-listing.service';
 import { createContactImportService } from './services/contact-import.service';
 import { createEraseContact } from './services/erase-contact.service';
-import { createBackpressure } from './services/backpressure';
+import { createBackpressure, parseMemoryInfo } from './services/backpressure';
 import { createBatchIntakeService } from './services/batch-intake.service';
 import { createContactsService } from './services/contacts.service';
 import { createIntakeService } from './services/intake.service';
@@ -200,6 +201,7 @@ async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: Proces
   const { config, logger, repos, queue, metrics } = w;
   const workerConnection = createRedisConnection(redisUrl, 'worker', `${config.ROLE}-worker`);
   const { findAccount } = w;
+  const accountDepth = createAccountDepth(w.producerConnection, accountDepthKeys((t) => queue.toKey(t)));
   const worker = createActivitiesWorker({
     connection: workerConnection,
     prefix: config.REDIS_PREFIX,
@@ -208,6 +210,8 @@ async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: Proces
     stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
     logger,
     sealer: w.sealer,
+    // Off the account's share of the queue once finished (backpressure.ts); a miss is swept later.
+    onFinished: (job) => void accountDepth.release(job.account, job.activityId).catch((err: unknown) => logger.warn({ err }, 'could not release a finished job from its account depth')),
     handle: createActivityHandler({
       processActivity: createProcessActivity({
         repos,
@@ -233,7 +237,7 @@ async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: Proces
     maxBytes: { completed: config.COMPLETED_JOBS_MAX_MB * MB, failed: config.FAILED_JOBS_MAX_MB * MB },
     logger,
   });
-  const stopRetention = scheduleRetention(retention, queue.toKey('retention-lock'), config.RETENTION_INTERVAL_MS, logger);
+  const stopRetention = scheduleRetention(retention, queue.toKey('retention-lock'), config.RETENTION_INTERVAL_MS, logger, () => accountDepth.sweep());
   w.cleanups.unshift(async () => stopRetention());
   w.cleanups.unshift(async () => {
     // Lets active jobs finish; a job cut off by the bound is not lost: its lock expires and
@@ -256,8 +260,16 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
   }
   const producer = createActivitiesProducer(queue, w.sealer);
   // One admission check for every intake route (single, batch, webhooks, page views), cached 250 ms.
-  const backpressure = createBackpressure({ depth: () => queue.getWaitingCount(), maxDepth: config.MAX_QUEUE_DEPTH });
-  const admit = (n: number) => backpressure.admit(n);
+  const accountDepth = createAccountDepth(producerConnection, accountDepthKeys((t) => queue.toKey(t)));
+  const backpressure = createBackpressure({
+    depth: () => queue.getWaitingCount(),
+    maxDepth: config.MAX_QUEUE_DEPTH,
+    accountDepth: accountDepth.depth,
+    maxAccountDepth: Math.max(1, Math.floor(config.MAX_QUEUE_DEPTH * config.ACCOUNT_QUEUE_SHARE)),
+    memory: async () => parseMemoryInfo(await producerConnection.info('memory')),
+    maxMemoryRatio: config.REDIS_MEMORY_HIGH_WATER,
+  });
+  const admit = (n: number, account?: string) => backpressure.admit(n, account);
   // Contact look-ups normalize with the account's policy: cached, like the worker's.
   const { findAccount } = w;
   const authenticator = createApiKeyAuthenticator(repos.accounts);

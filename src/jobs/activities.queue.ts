@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
 import { z } from 'zod';
+import { ACCEPT_SCRIPT, accountDepthKeys } from './account-depth';
 import type { PayloadCipher } from './payload-cipher';
 import type { RedisConnection } from './redis-connection';
 
@@ -130,20 +131,23 @@ export interface ActivitiesProducer {
 
 /**
  * BullMQ answers an add with a known job id by returning the existing job without saying so, so an
- * EXISTS on the job key, sent on the same connection right before the add, is what tells the client
- * "duplicate". Redis runs one connection's commands in the order sent, so both travel in one round
- * trip and EXISTS still answers "was it there before this add". Two identical requests racing past
- * it both hear "queued", and BullMQ still stores one job: correctness never depends on the answer.
+ * existence check of the job key, sent on the same connection right before the add, is what tells
+ * the client "duplicate". Redis runs one connection's commands in the order sent, so both travel in
+ * one round trip and the check still answers "was it there before this add". The same script counts
+ * a new job in its account's depth (account-depth.ts). Two identical requests racing past it both
+ * hear "queued", and BullMQ still stores one job: correctness never depends on the answer.
  */
 export function createActivitiesProducer(queue: ActivitiesQueue, sealer: JobSealer): ActivitiesProducer {
   const client = queue.opts.connection as RedisConnection;
+  const keys = accountDepthKeys((type) => queue.toKey(type));
 
   async function store(jobs: ActivityJobData[]): Promise<EnqueueResult[]> {
     const unique = new Map<string, StoredActivityJob>();
     for (const job of jobs) if (!unique.has(job.activityId)) unique.set(job.activityId, sealer.seal(job));
     const ids = [...unique.keys()];
     const existing = client.pipeline();
-    for (const id of ids) existing.exists(queue.toKey(id));
+    const now = String(Date.now());
+    for (const [id, job] of unique) existing.eval(ACCEPT_SCRIPT, 3, keys.job(id), keys.depth(job.account), keys.accounts, id, now, job.account);
     const [replies] = await Promise.all([
       existing.exec(),
       ids.length === 1
@@ -152,7 +156,7 @@ export function createActivitiesProducer(queue: ActivitiesQueue, sealer: JobSeal
     ]);
     const existed = new Map<string, boolean>();
     ids.forEach((id, i) => {
-      const [err, n] = replies?.[i] ?? [new Error('no EXISTS reply'), 0];
+      const [err, n] = replies?.[i] ?? [new Error('no reply to the existence check'), 0];
       if (err) throw err;
       existed.set(id, n === 1);
     });

@@ -52,10 +52,22 @@ export function createRetention(deps: RetentionDeps) {
   };
 }
 
-/** Runs a pass every `intervalMs` until stopped; a failed pass is logged and the next one tries again. */
-export function scheduleRetention(retention: ReturnType<typeof createRetention>, lockKey: string, intervalMs: number, logger: Logger): () => void {
+/**
+ * Runs a pass every `intervalMs` until stopped, and `alsoUnderLock` after each pass this process
+ * won; a failed pass is logged and the next one tries again.
+ */
+export function scheduleRetention(
+  retention: ReturnType<typeof createRetention>,
+  lockKey: string,
+  intervalMs: number,
+  logger: Logger,
+  alsoUnderLock?: () => Promise<unknown>,
+): () => void {
   const timer = setInterval(() => {
-    retention.run(lockKey, intervalMs).catch((err: unknown) => logger.warn({ err }, 'finished-job retention pass failed'));
+    retention
+      .run(lockKey, intervalMs)
+      .then((ran) => (ran && alsoUnderLock ? alsoUnderLock() : undefined))
+      .catch((err: unknown) => logger.warn({ err }, 'finished-job housekeeping pass failed'));
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);

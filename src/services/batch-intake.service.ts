@@ -9,7 +9,7 @@ export interface BatchIntakeDeps {
   producer: ActivitiesProducer;
   maxItems: number;
   /** Backpressure for the whole batch at once; optional in tests. */
-  admit?(n: number): Promise<void>;
+  admit?(n: number, account?: string): Promise<void>;
 }
 
 /** Same shape as a problem+json body, per item. */
@@ -69,7 +69,7 @@ export function createBatchIntakeService(deps: BatchIntakeDeps) {
       });
 
       if (jobs.length > 0) {
-        await deps.admit?.(jobs.length);
+        await deps.admit?.(jobs.length, account);
         let enqueued;
         try {
           enqueued = await deps.producer.enqueueBulk(jobs.map((j) => j.job));

@@ -18,7 +18,7 @@ export interface IntakeInput {
  */
 export function createIntakeService(producer: ActivitiesProducer, admission: Admission = { admit: async () => {} }) {
   async function enqueue(kind: 'activity' | 'page-view', account: string, activityId: string, body: unknown): Promise<EnqueueResult> {
-    await admission.admit(1); // backpressure: 503 + Retry-After before anything is enqueued
+    await admission.admit(1, account); // backpressure: 503 + Retry-After before anything is enqueued
     try {
       return await producer.enqueue({ kind, account, activityId, receivedAt: new Date().toISOString(), payload: body });
     } catch (err) {
@@ -61,5 +61,5 @@ export type IntakeService = ReturnType<typeof createIntakeService>;
 
 /** Backpressure (services/backpressure.ts): throws UnavailableError when `n` more jobs are too many. */
 export interface Admission {
-  admit(n: number): Promise<void>;
+  admit(n: number, account?: string): Promise<void>;
 }

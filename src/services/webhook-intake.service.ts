@@ -15,7 +15,7 @@ export interface WebhookIntakeDeps {
   secrets: WebhookSecretSource;
   toleranceSeconds: number;
   /** Backpressure (refuses with 503 while the workers are far behind); optional in tests. */
-  admit?(n: number): Promise<void>;
+  admit?(n: number, account?: string): Promise<void>;
   nowSeconds?(): number;
 }
 
@@ -85,7 +85,7 @@ export function createWebhookIntakeService(deps: WebhookIntakeDeps) {
       // and the worker (not the intake) decides whether the payload is usable.
       const eventId = mapper.eventId(payload);
       const key = keyOf({ kind: 'webhook', provider: req.provider, eventId: eventId || null, rawBody: req.rawBody });
-      await deps.admit?.(1);
+      await deps.admit?.(1, req.account);
       try {
         return await deps.producer.enqueue({
           kind: 'webhook',

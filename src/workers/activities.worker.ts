@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker } from 'bullmq';
-import { ACTIVITIES_QUEUE, type JobSealer, type StoredActivityJob } from '../jobs/activities.queue';
+import { ACTIVITIES_QUEUE, type ActivityJobData, type JobSealer, type StoredActivityJob } from '../jobs/activities.queue';
 import { SealedPayloadError } from '../jobs/payload-cipher';
 import type { RedisConnection } from '../jobs/redis-connection';
 import type { ProcessActivityResult } from '../services/process-activity.service';
@@ -18,6 +18,8 @@ export interface ActivitiesWorkerDeps {
   logger: Logger;
   /** Opens the payload each job carries sealed (PAYLOAD_KEY). */
   sealer: JobSealer;
+  /** Called once a job is finished (processed, or failed for good); not for a retry. */
+  onFinished?(job: ActivityJobData): void;
   /** The use case per job kind (activity-handler.ts). */
   handle: ActivityHandler;
   /** From the repositories: which store errors are worth a retry. */
@@ -56,6 +58,7 @@ export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<Store
       try {
         const result = await deps.handle(data);
         outage.succeeded();
+        deps.onFinished?.(data);
         if (deps.logger.isLevelEnabled('debug')) log().debug({ account: data.account, ...outcomeOf(result) }, 'activity processed');
         return result;
       } catch (err) {
@@ -70,6 +73,7 @@ export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<Store
         }
         if (!isRetryable(err, deps.isTransientStoreError)) {
           log().warn({ account: data.account, reason }, 'activity failed permanently');
+          deps.onFinished?.(data);
           throw new UnrecoverableError(reason);
         }
         log().warn({ account: data.account, reason }, 'activity failed, will retry');

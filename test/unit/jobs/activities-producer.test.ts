@@ -14,11 +14,12 @@ function fakeQueue({ poisoned = new Set<string>() } = {}) {
     pipeline() {
       const keys: string[] = [];
       return {
-        exists(key: string) {
+        // The existence check is a script whose first key is the job's.
+        eval(_script: string, _n: number, key: string) {
           keys.push(key);
         },
         async exec() {
-          calls.push(`exists×${keys.length}`);
+          calls.push(`check×${keys.length}`);
           return keys.map((k) => [null, stored.has(k) ? 1 : 0]);
         },
       };
@@ -51,7 +52,7 @@ describe('activities producer', () => {
     const producer = createActivitiesProducer(queue, testSealer());
     const answers = await Promise.all(['act_1', 'act_2', 'act_1', 'act_3'].map((id) => producer.enqueue(job(id))));
     expect(answers.map((a) => a.status)).toEqual(['queued', 'queued', 'duplicate', 'queued']);
-    expect(calls).toEqual(['exists×3', 'addBulk×3']);
+    expect(calls).toEqual(['check×3', 'addBulk×3']);
     expect([...stored].sort()).toEqual(['act_1', 'act_2', 'act_3']);
 
     // Known ids answer duplicate in a later turn too.

@@ -1,4 +1,4 @@
-import { createBackpressure } from '../../../src/services/backpressure';
+import { createBackpressure, parseMemoryInfo } from '../../../src/services/backpressure';
 import { UnavailableError } from '../../../src/shared/errors';
 
 describe('backpressure', () => {
@@ -48,5 +48,28 @@ describe('backpressure', () => {
     fail = false;
     await expect(bp.admit()).resolves.toBeUndefined();
     expect(calls).toBe(2);
+  });
+
+  it('gives each account a share of the depth: one account at its share is refused, another is still accepted', async () => {
+    const depths: Record<string, number> = { noisy: 50, quiet: 3 };
+    const bp = createBackpressure({ maxDepth: 100, depth: async () => 53, accountDepth: async (a) => depths[a] ?? 0, maxAccountDepth: 50 });
+    await expect(bp.admit(1, 'noisy')).rejects.toThrow(/its share of the queue is 50/);
+    await expect(bp.admit(1, 'quiet')).resolves.toBeUndefined();
+    await expect(bp.admit(47, 'quiet')).resolves.toBeUndefined();
+    await expect(bp.admit(48, 'quiet')).rejects.toBeInstanceOf(UnavailableError); // its own share too
+  });
+
+  it('refuses once Redis memory reaches the high-water mark, and ignores memory without a maxmemory', async () => {
+    let mem = { used: 790, max: 1000 };
+    const bp = createBackpressure({ maxDepth: 100, depth: async () => 0, memory: async () => mem, maxMemoryRatio: 0.8, cacheMs: 0 });
+    await expect(bp.admit()).resolves.toBeUndefined();
+    mem = { used: 800, max: 1000 };
+    await expect(bp.admit()).rejects.toThrow(/memory is nearly full/);
+    mem = { used: 5_000_000, max: 0 };
+    await expect(bp.admit()).resolves.toBeUndefined();
+  });
+
+  it('reads used_memory and maxmemory from INFO memory', () => {
+    expect(parseMemoryInfo('# Memory\r\nused_memory:1048576\r\nused_memory_human:1.00M\r\nmaxmemory:4194304\r\n')).toEqual({ used: 1048576, max: 4194304 });
   });
 });
