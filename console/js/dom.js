@@ -39,10 +39,11 @@ export function fmtValue(v) {
 }
 
 /** A table with a caption, headers, and one row per item; `label` feeds the phone-width layout. */
-export function table(caption, columns, rows, rowOf) {
+export function table(caption, columns, rows, rowOf, { hideCaption = false } = {}) {
   return h('div', { class: 'table-wrap' },
     h('table', { class: 'stack' },
-      h('caption', {}, caption),
+      // Hidden (still read out) where the section's heading already says the same.
+      h('caption', { class: hideCaption ? 'visually-hidden' : undefined }, caption),
       h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: c.num ? 'num' : undefined }, c.label)))),
       h('tbody', {}, rows.map((r) => {
         const cells = rowOf(r);

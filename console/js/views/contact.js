@@ -66,7 +66,7 @@ function capturedFields(c, definitions, reload) {
             fmtValue(c.fields[k].value),
             c.fields[k].source,
             fmtDate(c.fields[k].setAt),
-          ])
+          ], { hideCaption: true })
         : empty('No fields captured yet.'),
       h('p', {}, h('button', { type: 'button', class: 'secondary', onclick: edit }, 'Edit fields')),
     );
@@ -144,7 +144,7 @@ function pageViews(c) {
     h('span', { class: 'mono' }, v.url),
     v.title ?? '—',
     fmtDate(v.viewedAt),
-  ]);
+  ], { hideCaption: true });
 }
 
 function timeline(id, statuses, definitions) {
