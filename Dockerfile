@@ -22,6 +22,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The operator console's static files, served at /console (found next to package.json).
+COPY console ./console
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 EXPOSE 3000

@@ -30,6 +30,8 @@ import { createEraseContact } from './services/erase-contact.service';
 import { createBackpressure, parseMemoryInfo } from './services/backpressure';
 import { createBatchIntakeService } from './services/batch-intake.service';
 import { createContactsService } from './services/contacts.service';
+import { createConsoleSessions, type ConsoleSessions } from './services/console-sessions.service';
+import { createPipelineStatus } from './services/pipeline-status.service';
 import { createIntakeService } from './services/intake.service';
 import { createProcessActivity, type ProcessActivityResult } from './services/process-activity.service';
 import { createRecordPageView } from './services/record-page-view.service';
@@ -274,7 +276,16 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
   const { findAccount } = w;
   const authenticator = createApiKeyAuthenticator(repos.accounts);
   const webhookSecrets = createWebhookSecretCache(repos.accounts);
-  const operator = operatorServices(w, authenticator, webhookSecrets);
+  // Console sessions live in Redis, so every API process knows them; they hold no secret in clear.
+  const consoleSessions = createConsoleSessions({
+    redis: producerConnection,
+    prefix: config.REDIS_PREFIX,
+    accounts: repos.accounts,
+    authenticate: (key) => authenticator.authenticate(key),
+    adminPassword: config.ADMIN_PASSWORD,
+  });
+  const operator = operatorServices(w, authenticator, webhookSecrets, consoleSessions);
+  const activityListing = createActivityListing({ activities: repos.activities, queue, sealer: w.sealer });
   const policyFor = async (accountId: string) => {
     const a = await findAccount(accountId);
     return a ? w.identityPolicy(a) : defaultIdentityPolicy({ defaultCountry: config.DEFAULT_COUNTRY });
@@ -303,7 +314,8 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
       bodyLimit: config.IMPORT_BODY_LIMIT,
       import: createContactImportService({ batch: createBatchIntakeService({ producer, maxItems: config.IMPORT_MAX_ROWS, admit }), maxRows: config.IMPORT_MAX_ROWS }),
     },
-    activityListing: createActivityListing({ activities: repos.activities, queue, sealer: w.sealer }),
+    activityListing,
+    console: { sessions: consoleSessions },
     authenticator,
     contactStatuses: operator.contactStatuses,
     contactFields: operator.contactFields,
@@ -325,6 +337,10 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
           onReplayed: (q, kind, n) => metrics.jobsReplayed(q, kind, n),
         }),
         accounts: operator.admin,
+        pipeline: {
+          status: createPipelineStatus({ queue, activities: repos.activities, defaultAccount: bootstrapAccountId }),
+          listing: activityListing,
+        },
       },
     },
   });
@@ -336,7 +352,7 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
  * The operator's settings and admin services. Each change drops what this process cached (account,
  * key, secrets) at once; other processes see it within SETTINGS_CACHE_TTL_MS.
  */
-function operatorServices(w: Wiring, authenticator: ApiKeyAuthenticator, webhookSecrets: WebhookSecretSource) {
+function operatorServices(w: Wiring, authenticator: ApiKeyAuthenticator, webhookSecrets: WebhookSecretSource, consoleSessions: ConsoleSessions) {
   const { repos } = w;
   const onAccountChanged = (account: string) => w.findAccount.invalidate(account);
   return {
@@ -344,7 +360,11 @@ function operatorServices(w: Wiring, authenticator: ApiKeyAuthenticator, webhook
     contactFields: createContactFieldsService({ accounts: repos.accounts, onAccountChanged }),
     admin: {
       accounts: createAdminAccountsService({ accounts: repos.accounts, defaultCountry: w.config.DEFAULT_COUNTRY, onAccountChanged }),
-      apiKeys: createApiKeysService({ accounts: repos.accounts, onRevoked: (hash) => authenticator.forget?.(hash) }),
+      apiKeys: createApiKeysService({ accounts: repos.accounts, onRevoked: (hash) => {
+          authenticator.forget?.(hash);
+          consoleSessions.forgetKey(hash);
+        },
+      }),
       webhookSecrets: createWebhookSecretsAdmin({ accounts: repos.accounts, onSecretsChanged: (account) => webhookSecrets.invalidate?.(account) }),
     },
   };

@@ -25,6 +25,9 @@ import { opsRoutes, type OpsDeps } from './ops';
 import { rateLimit, type RateLimiter } from './rate-limit';
 import { requireJson } from './require-json';
 import { apiSecurityHeaders } from './security-headers';
+import { consoleCredentials, consoleSessionRoutes } from './console-session';
+import { consoleStaticRoutes } from './console-static';
+import type { ConsoleSessions } from '../services/console-sessions.service';
 import { webhooksRoutes, type WebhooksRouteDeps } from './webhooks.routes';
 import { errorHandler, notFoundHandler } from './problem';
 import { requestContext } from './request-context';
@@ -52,6 +55,8 @@ export interface ApiDeps {
   /** The account's contact statuses and contact field definitions. */
   contactStatuses: ContactStatusesService;
   contactFields: ContactFieldsService;
+  /** The operator console at /console, and its session cookie as a credential of /v1 and /admin. */
+  console?: { sessions: ConsoleSessions };
 }
 
 /** Builds the Express app from ready services; knows nothing about how they were made. */
@@ -69,7 +74,8 @@ export function createApp(deps: ApiDeps): Express {
   // tests one path per layer instead of walking every router for the busiest requests.
   // Order within a chain: authenticate before anything (an anonymous caller costs no parse),
   // rate limit before the parse (a throttled one costs none either), then the body.
-  const auth = requireApiKey(deps.authenticator);
+  const consoleAuth = deps.console ? consoleCredentials(deps.console.sessions) : undefined;
+  const auth = requireApiKey(deps.authenticator, consoleAuth?.operatorAccount);
   const limited = rateLimit(deps.rateLimiter);
   const json = express.json({ limit: deps.bodyLimit, strict: true });
   app.post('/v1/activities', auth, limited, requireJson, json, activityIntakeHandler(deps.intake));
@@ -83,7 +89,12 @@ export function createApp(deps: ApiDeps): Express {
   // Public like the probes: the API contract holds nothing account-specific, and tools fetch it without a key.
   app.use(openApiRoutes());
   // Own credentials (admin Basic, metrics token), checked before any body is parsed.
-  if (deps.ops) app.use(opsRoutes(deps.ops));
+  if (deps.ops) app.use(opsRoutes(consoleAuth && deps.ops.admin ? { ...deps.ops, admin: { ...deps.ops.admin, session: consoleAuth.isAdmin } } : deps.ops));
+  if (deps.console) {
+    // The session routes first: the static handler below falls through for unknown names.
+    app.use(consoleSessionRoutes(deps.console.sessions));
+    app.use(consoleStaticRoutes());
+  }
 
   // Signed by the sender instead of an API key, so mounted before the key check; raw-body parser.
   app.use(webhooksRoutes({ ...deps.webhooks, limiter: deps.rateLimiter }));

@@ -45,6 +45,9 @@ import {
 import { PROVIDER_NAMES } from '../services/mappers';
 import { signatureSchemeFor } from '../services/signatures';
 import { replayRequestSchema } from '../services/replay.service';
+import { CONSOLE_COOKIE, consoleSessionViewSchema, consoleSignInSchema } from './console-session';
+import { adminActivityListQuerySchema, pipelineQuerySchema } from './admin/pipeline.routes';
+import { PIPELINE_STATES } from '../services/pipeline-status.service';
 
 type Schema = z.ZodType;
 
@@ -65,7 +68,9 @@ const intakeErrors = {
   '429': problem('Account rate limit spent (Retry-After)'),
   '503': problem('Redis cannot take the job, or the queue is over capacity (Retry-After); nothing was stored'),
 };
-const bearer = [{ apiKey: [] }];
+// The console's session cookie works wherever the key does (changes also need X-CSRF-Token).
+const bearer = [{ apiKey: [] }, { consoleSession: [] }];
+const adminSecurity = [{ adminBasic: [] }, { consoleSession: [] }];
 
 /** Query parameters from a zod object, one per property, as a client sends them. */
 function queryParameters(schema: Schema) {
@@ -128,6 +133,13 @@ export function openApiDocument() {
         },
         adminBasic: { type: 'http', scheme: 'basic', description: 'HTTP Basic, user `admin`, password ADMIN_PASSWORD (routes off without it)' },
         metricsToken: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <METRICS_TOKEN>' },
+        consoleSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: CONSOLE_COOKIE,
+          description:
+            'The console’s session (POST /console/session): an operator session on /v1, the admin session on /admin. POST, PUT, PATCH and DELETE also need X-CSRF-Token (GET /console/session) and, when sent, an Origin of this app (403 csrf_failed otherwise).',
+        },
       },
       schemas: { Problem: jsonSchema(problemSchema, 'output') },
     },
@@ -244,6 +256,7 @@ export function openApiDocument() {
       ...settingsPaths(),
       ...adminAccountsPaths(),
       ...opsPaths(),
+      ...consolePaths(),
       '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'The process answers' } } } },
       '/readyz': {
         get: {
@@ -444,7 +457,7 @@ function settingsPaths() {
 }
 
 function adminAccountsPaths() {
-  const admin = [{ adminBasic: [] }];
+  const admin = adminSecurity;
   const keyIdParameter = { name: 'keyId', in: 'path', required: true, schema: { type: 'string', pattern: '^key_[0-9a-f]{24}$' } };
   const providerParameter = { name: 'provider', in: 'path', required: true, schema: { type: 'string', enum: [...PROVIDER_NAMES] } };
   return {
@@ -536,7 +549,7 @@ function opsPaths() {
     '/admin/replay': {
       post: {
         summary: 'Re-enqueue failed jobs (and, on request, unidentified activities) after a fix; dryRun only counts (docs/operations.md)',
-        security: [{ adminBasic: [] }],
+        security: adminSecurity,
         requestBody: { required: true, ...json(replayRequestSchema, 'input') },
         responses: {
           '200': {
@@ -569,6 +582,77 @@ function opsPaths() {
     },
     '/openapi.json': {
       get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } } },
+    },
+  };
+}
+
+/** The console page, its session, and the admin routes its pipeline page reads. */
+function consolePaths() {
+  const adminErrors = { '400': problem('Invalid query'), '401': problem('Missing or wrong admin credential') };
+  return {
+    '/console': {
+      get: {
+        summary: 'The operator console (an HTML page with its scripts under /console/; docs/console.md)',
+        responses: { '200': { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } } },
+      },
+    },
+    '/console/session': {
+      post: {
+        summary: 'Sign in to the console with an API key (the account’s operator) or the admin password; sets the httpOnly, SameSite=Strict session cookie',
+        requestBody: { required: true, ...json(consoleSignInSchema, 'input') },
+        responses: {
+          '201': { description: 'Signed in; Set-Cookie carries the session id', ...json(consoleSessionViewSchema) },
+          '400': problem('Neither apiKey nor adminPassword'),
+          '401': problem('Wrong key or password'),
+          '403': problem('csrf_failed: Origin of another site'),
+          ...jsonBody,
+        },
+      },
+      get: {
+        summary: 'Who is signed in, and the CSRF token to send with changes',
+        security: [{ consoleSession: [] }],
+        responses: { '200': { description: 'The session', ...json(consoleSessionViewSchema) }, '401': problem('Not signed in') },
+      },
+      delete: {
+        summary: 'Sign out: the session ends on the server and the cookie is cleared',
+        security: [{ consoleSession: [] }],
+        responses: { '204': { description: 'Signed out' }, '403': problem('csrf_failed') },
+      },
+    },
+    '/admin/pipeline': {
+      get: {
+        summary: 'The activities queue’s job counts (every account) and one account’s unidentified count',
+        security: adminSecurity,
+        parameters: queryParameters(pipelineQuerySchema),
+        responses: {
+          '200': {
+            description: 'Counts',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    queue: { type: 'string' },
+                    counts: { type: 'object', properties: Object.fromEntries(PIPELINE_STATES.map((s) => [s, { type: 'integer' }])), required: [...PIPELINE_STATES] },
+                    account: { type: 'string' },
+                    unidentified: { type: 'integer' },
+                  },
+                  required: ['queue', 'counts', 'account', 'unidentified'],
+                },
+              },
+            },
+          },
+          ...adminErrors,
+        },
+      },
+    },
+    '/admin/activities': {
+      get: {
+        summary: 'Failed activities of every account (or one), or one account’s unidentified activities, with their reasons; like GET /v1/activities, each item names its account',
+        security: adminSecurity,
+        parameters: queryParameters(adminActivityListQuerySchema),
+        responses: { '200': { description: 'A page (items also carry `account`)', ...json(activityListPageSchema) }, ...adminErrors },
+      },
     },
   };
 }

@@ -76,9 +76,25 @@ export function createActivityListing(deps: ActivityListingDeps) {
   return {
     async list(account: string, q: ActivityListQuery): Promise<ActivityListPage<UnidentifiedActivityView | FailedActivityView>> {
       if (q.since && q.until && q.since >= q.until) throw new ValidationError('since must be before until', [{ path: 'until', message: 'must be after since' }]);
-      return q.outcome === 'unidentified' ? listUnidentified(account, q) : listFailed(account, q);
+      return q.outcome === 'unidentified' ? listUnidentified(account, q) : strip(await listFailed(account, q));
+    },
+
+    /**
+     * For the admin: failed jobs of every account (or of one), each naming its account, since the
+     * failed set is shared; unidentified activities are kept per account, so those need one.
+     */
+    async listForAdmin(account: string | null, q: ActivityListQuery): Promise<ActivityListPage<(UnidentifiedActivityView | FailedActivityView) & { account: string }>> {
+      if (q.since && q.until && q.since >= q.until) throw new ValidationError('since must be before until', [{ path: 'until', message: 'must be after since' }]);
+      if (q.outcome === 'failed') return listFailed(account, q);
+      if (account === null) throw new ValidationError('Unidentified activities are listed per account', [{ path: 'account', message: 'required with outcome=unidentified' }]);
+      const page = await listUnidentified(account, q);
+      return { ...page, data: page.data.map((a) => ({ ...a, account })) };
     },
   };
+
+  function strip(page: ActivityListPage<FailedActivityView & { account: string }>): ActivityListPage<FailedActivityView> {
+    return { ...page, data: page.data.map(({ account: _account, ...view }) => view) };
+  }
 
   async function listUnidentified(account: string, q: ActivityListQuery): Promise<ActivityListPage<UnidentifiedActivityView>> {
     if (q.cursor !== undefined && !ACTIVITY_ID.test(q.cursor)) throw badCursor();
@@ -98,10 +114,10 @@ export function createActivityListing(deps: ActivityListingDeps) {
     return { outcome: 'unidentified', count, complete: true, data, nextCursor: page.length > q.limit ? data.at(-1)!.id : null };
   }
 
-  async function listFailed(account: string, q: ActivityListQuery): Promise<ActivityListPage<FailedActivityView>> {
+  async function listFailed(account: string | null, q: ActivityListQuery): Promise<ActivityListPage<FailedActivityView & { account: string }>> {
     const after = q.cursor === undefined ? null : parseFailedCursor(q.cursor);
     const seen = new Set<string>();
-    const matches: { at: number; view: FailedActivityView }[] = [];
+    const matches: { at: number; view: FailedActivityView & { account: string } }[] = [];
     let complete = true;
     for (let start = 0; ; start += FAILED_PAGE) {
       if (start >= failedScanLimit) {
@@ -118,11 +134,11 @@ export function createActivityListing(deps: ActivityListingDeps) {
         const at = job.finishedOn ?? 0;
         // A job received at or after `since` failed after it too: past that, nothing older matches.
         if (!q.since || at >= q.since.getTime()) older = false;
-        if (job.data?.account !== account) continue;
+        if (account !== null && job.data?.account !== account) continue;
         const receivedAt = receivedAtOf(job);
         if (q.since && receivedAt < q.since.getTime()) continue;
         if (q.until && receivedAt >= q.until.getTime()) continue;
-        matches.push({ at, view: failedView(job, deps.sealer) });
+        matches.push({ at, view: { ...failedView(job, deps.sealer), account: String(job.data?.account ?? '') } });
       }
       if (jobs.length < size || (q.since && older)) break;
     }

@@ -95,15 +95,16 @@ describe('the OpenAPI document', () => {
     expect(documentedRoutes(openApiDocument())).toEqual(served);
   });
 
-  it('every operation says how it authenticates, and every admin operation uses the admin credential', () => {
+  it('every operation says how it authenticates, and every admin operation uses the admin credential (Basic or the console’s admin session)', () => {
     const doc = openApiDocument() as unknown as { paths: Record<string, Record<string, { security?: Record<string, string[]>[] }>> };
-    const open = new Set(['GET /healthz', 'GET /readyz', 'GET /openapi.json']);
+    // The console's page and its sign-in are what a browser reaches before it has a credential.
+    const open = new Set(['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /console', 'POST /console/session']);
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {
         const name = `${method.toUpperCase()} ${path}`;
         if (open.has(name)) continue;
         expect({ name, secured: (op.security?.length ?? 0) > 0 }).toEqual({ name, secured: true });
-        if (path.startsWith('/admin')) expect({ name, security: op.security }).toEqual({ name, security: [{ adminBasic: [] }] });
+        if (path.startsWith('/admin')) expect({ name, security: op.security }).toEqual({ name, security: [{ adminBasic: [] }, { consoleSession: [] }] });
       }
     }
   });

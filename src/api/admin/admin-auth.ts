@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { sendProblem } from '../problem';
 
 export const ADMIN_USER = 'admin';
@@ -37,12 +37,27 @@ export function isAdmin(header: string | undefined, password: string): boolean {
  * HTTP Basic for operator routes (Bull Board, replay). The WWW-Authenticate challenge makes a
  * browser show its login dialog, which is all the Bull Board UI needs.
  */
-export function requireAdmin(password: string): RequestHandler {
+export function requireAdmin(password: string, fromSession?: AdminFromSession): RequestHandler {
   return (req, res, next) => {
     if (isAdmin(req.get('authorization'), password)) return next();
-    res.setHeader('WWW-Authenticate', `Basic realm="${REALM}", charset="UTF-8"`);
-    sendProblem(res, 401, 'unauthorized', 'Admin credentials are required (HTTP Basic, user "admin")');
+    if (fromSession && req.get('authorization') === undefined) {
+      return void fromSession(req).then((admin) => {
+        if (admin === true) return next();
+        // A console cookie that is no admin session: no challenge, or fetch would pop a login dialog.
+        if (admin === false) return sendProblem(res, 401, 'unauthorized', 'The console session has ended or is not the admin’s: sign in again');
+        challenge(res);
+      }, next);
+    }
+    challenge(res);
   };
+}
+
+/** The console's session cookie: true for an admin session, false for another one, null without a cookie. */
+export type AdminFromSession = (req: Request) => Promise<boolean | null>;
+
+function challenge(res: Response): void {
+  res.setHeader('WWW-Authenticate', `Basic realm="${REALM}", charset="UTF-8"`);
+  sendProblem(res, 401, 'unauthorized', 'Admin credentials are required (HTTP Basic, user "admin")');
 }
 
 /** Admin routes without ADMIN_PASSWORD: say why instead of a bare 404. */

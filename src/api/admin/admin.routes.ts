@@ -3,8 +3,9 @@ import helmet from 'helmet';
 import type { Queue } from 'bullmq';
 import type { ReplayService } from '../../services/replay.service';
 import { accountsAdminRoutes, type AccountsAdminDeps } from './accounts.routes';
-import { adminDisabled, requireAdmin } from './admin-auth';
+import { adminDisabled, requireAdmin, type AdminFromSession } from './admin-auth';
 import { BULL_BOARD_PATH, bullBoardRouter, onlyReads } from './bull-board';
+import { pipelineRoutes, type PipelineRouteDeps } from './pipeline.routes';
 import { sameOriginWrites } from './same-origin-writes';
 import { replayRoutes } from './replay.routes';
 
@@ -15,6 +16,10 @@ export interface AdminDeps {
   replay: ReplayService;
   /** /admin/accounts…: tenants, API keys, webhook secrets. */
   accounts?: AccountsAdminDeps;
+  /** /admin/pipeline and /admin/activities: queue counts, failed and unidentified activities. */
+  pipeline?: PipelineRouteDeps;
+  /** The console's admin session, accepted next to HTTP Basic. */
+  session?: AdminFromSession;
 }
 
 /** Everything under /admin, authenticated before any body is parsed or any queue is read. */
@@ -26,8 +31,9 @@ export function adminRoutes(deps: AdminDeps): Router {
   }
   const admin = Router();
   admin.use(sameOriginWrites);
-  admin.use(requireAdmin(deps.adminPassword));
+  admin.use(requireAdmin(deps.adminPassword, deps.session));
   admin.use(replayRoutes(deps.replay));
+  if (deps.pipeline) admin.use(pipelineRoutes(deps.pipeline));
   if (deps.accounts) admin.use(accountsAdminRoutes(deps.accounts));
   const board = bullBoardRouter(deps.queues);
   admin.use(
