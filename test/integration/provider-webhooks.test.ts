@@ -190,6 +190,61 @@ describe('Calendly (Calendly-Webhook-Signature)', () => {
     expect(afterNoShow.activity).toMatchObject({ type: 'invitee_no_show.created', details: { noShow: true } });
   });
 
+  it('invitee.created as Calendly support published it: null phone and tracking leave nothing; the invitee lands on the contact', async () => {
+    // The published example uses the same placeholder invitee URI as calendly.invitee-created (so the same
+    // idempotency key, already used above): a distinct invitee id lets it be processed rather than deduplicated.
+    const { res, body } = await send('calendly', variant('calendly.invitee-created.stackoverflow', 'invitees/AAAAAAAAAAAAAAAA', 'invitees/AAAAAAAAAAAAAAAA-published'));
+    expect(res.status).toBe(202);
+    expect(body).toEqual({ id: expect.stringMatching(/^act_[0-9a-f]{32}$/), status: 'queued' });
+    const { contact, activity } = await processed(body.id);
+    expect(contact).toMatchObject({
+      email: 'john.doe@example.org',
+      phone: null, // text_reminder_number: null
+      fields: { firstName: { value: 'John', source: 'calendly', setAt: '2020-11-23T17:51:19.000Z' }, lastName: { value: 'Doe' } },
+    });
+    expect(Object.keys(contact.fields).sort()).toEqual(['firstName', 'lastName']); // null UTM values fill no first-touch field
+    expect(activity).toMatchObject({
+      type: 'invitee.created',
+      source: 'calendly',
+      occurredAt: '2020-11-23T17:51:19.000Z',
+      details: { scheduledEvent: 'https://api.calendly.com/scheduled_events/GBGBDCAADAEDCRZ2', status: 'active', timeZone: 'America/New_York', rescheduled: false },
+    });
+    for (const key of ['utm_source', 'utm_campaign', 'salesforceUuid', 'canceled']) expect(activity.details).not.toHaveProperty(key);
+  });
+
+  it('invitee.canceled with the Invitee example Morf publishes: the invitee on the contact, the cancellation and meeting on the activity', async () => {
+    const { res, body } = await send('calendly', fixtureBytes('calendly.invitee-canceled.morf'));
+    expect(res.status).toBe(202);
+    expect(body).toEqual({ id: expect.stringMatching(/^act_[0-9a-f]{32}$/), status: 'queued' });
+    const { contact, activity } = await processed(body.id);
+    expect(contact).toMatchObject({
+      email: 'test@example.org',
+      phone: null,
+      fields: { firstName: { value: 'John', source: 'calendly', setAt: '2024-01-01T09:00:00.000Z' }, lastName: { value: 'Doe' } },
+    });
+    expect(Object.keys(contact.fields).sort()).toEqual(['firstName', 'lastName']);
+    expect(activity).toMatchObject({
+      type: 'invitee.canceled',
+      source: 'calendly',
+      occurredAt: '2024-01-01T09:00:00.000Z',
+      details: {
+        eventName: '30 Minute Meeting',
+        startTime: '2024-01-01T10:00:00.000Z',
+        location: '123 Main St, Suite 100',
+        status: 'canceled',
+        cancellationReason: 'Schedule conflict',
+        canceledBy: 'https://api.calendly.com/users/AAAAAAAAAAAAAAAA',
+        cancelerType: 'host',
+        noShow: true,
+        'What is your reason for booking?': 'Initial consultation',
+        'Do you have any special requirements?': 'None',
+      },
+    });
+    // A redelivery (signed anew) is the same event.
+    const again = await send('calendly', fixtureBytes('calendly.invitee-canceled.morf'), { timestamp: now() - 5 });
+    expect(again.body).toEqual({ id: body.id, status: 'duplicate' });
+  });
+
   it('routing_form_submission.created: the email question identifies, other answers stay on the activity', async () => {
     const { res, body } = await send('calendly', fixtureBytes('calendly.routing-form-submission-created'));
     expect(res.status).toBe(202);

@@ -7,6 +7,7 @@ import { fixture } from '../../support/webhook-fixtures';
 
 const definitions = new Map(DEFAULT_FIELD_DEFINITIONS.map((d) => [d.key, d]));
 const INVITEE = 'https://api.calendly.com/scheduled_events/GBGBDCAADAEDCRZ2/invitees/AAAAAAAAAAAAAAAA';
+const MORF_INVITEE = 'https://api.calendly.com/scheduled_events/AAAAAAAAAAAAAAAA/invitees/AAAAAAAAAAAAAAAA';
 
 describe('Calendly mapper', () => {
   it('invitee.created: the invitee → contact facts, questions and UTM tracking → answers, the meeting → details', () => {
@@ -38,6 +39,91 @@ describe('Calendly mapper', () => {
         timeZone: 'America/New_York',
         rescheduled: false,
       },
+    });
+  });
+
+  describe('documented example payloads (test/fixtures/webhooks/README.md says where each is from)', () => {
+    it('invitee.created as Calendly support published it: null phone and null tracking leave gaps, not values; the time zone is the country hint', () => {
+      const mapped = calendlyMapper.map(fixture('calendly.invitee-created.stackoverflow'));
+      expect(mapped).toEqual({
+        type: 'invitee.created',
+        occurredAt: '2020-11-23T17:51:19.000000Z',
+        source: 'calendly',
+        email: 'john.doe@example.org',
+        phone: null, // text_reminder_number: null
+        country: 'US', // timezone America/New_York
+        externalId: INVITEE,
+        fields: { firstName: 'John', lastName: 'Doe' }, // no first_name/last_name: the name is split
+        answers: {}, // no questions; every tracking value is null
+        details: {
+          scheduledEvent: 'https://api.calendly.com/scheduled_events/GBGBDCAADAEDCRZ2', // the invitee's event URI, no scheduled_event embedded
+          status: 'active',
+          timeZone: 'America/New_York',
+          rescheduled: false,
+        },
+      });
+      const { envelope } = mapProviderPayloadWithinLimits('calendly', fixture('calendly.invitee-created.stackoverflow'), definitions);
+      expect(envelope.fields).toEqual({ firstName: 'John', lastName: 'Doe' });
+      expect(envelope.details).not.toHaveProperty('canceled');
+      expect(activityEnvelopeSchema.safeParse(envelope).success).toBe(true);
+    });
+
+    it('invitee.canceled with the Invitee example Morf publishes: the invitee on the contact; cancellation, no-show, answers and the meeting on the activity', () => {
+      const mapped = calendlyMapper.map(fixture('calendly.invitee-canceled.morf'));
+      expect(mapped).toEqual({
+        type: 'invitee.canceled',
+        occurredAt: '2024-01-01T09:00:00.000000Z',
+        source: 'calendly',
+        email: 'test@example.org',
+        phone: null,
+        country: 'US',
+        externalId: MORF_INVITEE,
+        fields: { firstName: 'John', lastName: 'Doe' },
+        answers: { 'What is your reason for booking?': 'Initial consultation', 'Do you have any special requirements?': 'None' },
+        details: {
+          eventName: '30 Minute Meeting',
+          startTime: '2024-01-01T10:00:00.000Z',
+          endTime: '2024-01-01T10:30:00.000Z',
+          eventType: 'https://api.calendly.com/event_types/AAAAAAAAAAAAAAAA',
+          location: '123 Main St, Suite 100',
+          scheduledEvent: 'https://api.calendly.com/scheduled_events/AAAAAAAAAAAAAAAA',
+          status: 'canceled',
+          timeZone: 'America/New_York',
+          cancellationReason: 'Schedule conflict',
+          canceledBy: 'https://api.calendly.com/users/AAAAAAAAAAAAAAAA',
+          cancelerType: 'host',
+          noShow: true,
+          noShowAt: '2024-01-01T10:00:00.000Z',
+          rescheduled: false,
+          oldInvitee: 'https://api.calendly.com/scheduled_events/AAAAAAAAAAAAAAAA/invitees/BBBBBBBBBBBBBBBB',
+          newInvitee: 'https://api.calendly.com/scheduled_events/AAAAAAAAAAAAAAAA/invitees/CCCCCCCCCCCCCCCC',
+          routingFormSubmission: 'https://api.calendly.com/routing_form_submissions/AAAAAAAAAAAAAAAA',
+        },
+      });
+      // Payment, reconfirmation, meeting notes, hosts and guests are not read: no guest or host address becomes the contact's.
+      const { envelope } = mapProviderPayloadWithinLimits('calendly', fixture('calendly.invitee-canceled.morf'), definitions);
+      expect(envelope.fields).toEqual({ firstName: 'John', lastName: 'Doe' });
+      expect(envelope.details).toMatchObject({ cancellationReason: 'Schedule conflict', 'What is your reason for booking?': 'Initial consultation' });
+      expect(JSON.stringify(envelope)).not.toMatch(/guest@|user@|stripe|ch_1234567890|visitor parking/);
+      expect(activityEnvelopeSchema.safeParse(envelope).success).toBe(true);
+    });
+
+    it('the scheduled event’s own cancellation is read when the invitee carries none', () => {
+      const p = fixture('calendly.invitee-canceled.morf');
+      delete p.payload.cancellation;
+      expect(calendlyMapper.map(p).details).toMatchObject({ cancellationReason: 'Schedule conflict', canceledBy: 'https://api.calendly.com/users/AAAAAAAAAAAAAAAA', cancelerType: 'host' });
+    });
+
+    it('idempotency key: event name + invitee URI, unchanged on a redelivery', () => {
+      const so = fixture('calendly.invitee-created.stackoverflow');
+      expect(calendlyMapper.eventId(so)).toBe(`invitee.created:${INVITEE}`);
+      // Calendly's published example and the reference-written fixture use the same placeholder invitee, so one key.
+      expect(calendlyMapper.eventId(so)).toBe(calendlyMapper.eventId(fixture('calendly.invitee-created')));
+      const morf = fixture('calendly.invitee-canceled.morf');
+      expect(calendlyMapper.eventId(morf)).toBe(`invitee.canceled:${MORF_INVITEE}`);
+      // A later delivery (new envelope time) of the same event has the same key; the no-show it carries does not change it.
+      const redelivered = { ...fixture('calendly.invitee-canceled.morf'), created_at: '2024-01-01T09:05:00.000000Z' };
+      expect(calendlyMapper.eventId(JSON.parse(JSON.stringify(redelivered)))).toBe(calendlyMapper.eventId(morf));
     });
   });
 
