@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import type { Worker } from 'bullmq';
 import type { Express } from 'express';
 import { createApp } from './api/app';
 import type { ReadinessCheck } from './api/health.routes';
 import { createOpsApp } from './api/ops';
 import { startWebServer, type WebServer } from './api/server';
-import type { Config } from './config';
+import { isWeakAdminPassword, type Config } from './config';
 import { activeFieldDefinitions, createSuppressionHasher, defaultIdentityPolicy, type IdentityPolicy, type MergeOptions, type SuppressionHasher } from './domain';
 import { loadOrCreateDevSecret } from './infra/dev-secret';
 import { createLeasedRateLimiter, leaseSizeFor } from './infra/leased-rate-limiter';
@@ -105,7 +106,8 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     // entry here at once (ROLE=all), and reaches other processes within its TTL.
     const findAccount = createAccountCache(repos.accounts);
     const storeLabel = repos.kind === 'memory' ? 'memory (not persistent)' : 'mongodb';
-    const wiring: Wiring = { config, logger, repos, queue, producerConnection, metrics, cleanups, suppression, findAccount, storeLabel, ...identityOptions(config) };
+    const adminPassword = resolveAdminPassword(config, logger, runApi);
+    const wiring: Wiring = { config, logger, repos, queue, producerConnection, metrics, cleanups, suppression, findAccount, storeLabel, adminPassword, ...identityOptions(config) };
 
     const worker = runWorker ? await startWorker(wiring, redis.url, options.onProcessed) : null;
 
@@ -154,6 +156,8 @@ interface Wiring {
   findAccount: AccountCache;
   /** What /readyz names as the store. */
   storeLabel: string;
+  /** ADMIN_PASSWORD, or the generated development one; undefined: admin routes off. */
+  adminPassword: string | undefined;
 }
 
 function identityOptions(config: Config): Pick<Wiring, 'identityPolicy' | 'mergeOptions'> {
@@ -232,7 +236,7 @@ async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: Proces
 
 async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccountId: string, onApp?: (app: Express) => void): Promise<WebServer> {
   const { config, logger, repos, queue, producerConnection, metrics } = w;
-  if (!config.ADMIN_PASSWORD) {
+  if (!w.adminPassword) {
     logger.warn('admin routes are OFF (Bull Board at /admin/queues, POST /admin/replay, /admin/accounts): set ADMIN_PASSWORD to enable them');
   }
   const producer = createActivitiesProducer(queue);
@@ -282,9 +286,9 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
     readiness,
     ops: {
       metrics,
-      metricsAuth: metricsAuthOf(config),
+      metricsAuth: metricsAuthOf(w),
       admin: {
-        adminPassword: config.ADMIN_PASSWORD,
+        adminPassword: w.adminPassword,
         queues: [queue],
         replay: createReplayService({
           queues: { [ACTIVITIES_QUEUE]: queue },
@@ -320,7 +324,7 @@ function operatorServices(w: Wiring, authenticator: ApiKeyAuthenticator, webhook
 
 /** A worker process serves only probes and its own metrics (job counters live where jobs ran). */
 async function startProbes(w: Wiring, readiness: ReadinessCheck[]): Promise<WebServer> {
-  return listen(w, createOpsApp({ logger: w.logger, readiness, store: w.storeLabel, ops: { metrics: w.metrics, metricsAuth: metricsAuthOf(w.config) } }));
+  return listen(w, createOpsApp({ logger: w.logger, readiness, store: w.storeLabel, ops: { metrics: w.metrics, metricsAuth: metricsAuthOf(w) } }));
 }
 
 async function listen(w: Wiring, app: Express): Promise<WebServer> {
@@ -333,8 +337,32 @@ async function listen(w: Wiring, app: Express): Promise<WebServer> {
   return web;
 }
 
-function metricsAuthOf(config: Config) {
-  return { token: config.METRICS_TOKEN, adminPassword: config.ADMIN_PASSWORD };
+function metricsAuthOf(w: Wiring) {
+  return { token: w.config.METRICS_TOKEN, adminPassword: w.adminPassword };
+}
+
+/**
+ * ADMIN_PASSWORD; else, in development only, a generated one kept under DATA_DIR and printed by API
+ * processes next to the API key (stdout, not the logger), so `npm start` shows how to open Bull
+ * Board. Test and production without it: admin routes off.
+ */
+function resolveAdminPassword(config: Config, logger: Logger, print: boolean): string | undefined {
+  if (config.ADMIN_PASSWORD) {
+    // Production refuses a weak one at parse time; elsewhere it only warns.
+    if (config.NODE_ENV !== 'production' && isWeakAdminPassword(config.ADMIN_PASSWORD)) {
+      logger.warn('ADMIN_PASSWORD is weak (short, or few different characters): NODE_ENV=production would refuse it');
+    }
+    return config.ADMIN_PASSWORD;
+  }
+  if (config.NODE_ENV !== 'development') return undefined;
+  const dev = loadOrCreateDevSecret(config.DATA_DIR, 'admin-password', () => randomBytes(24).toString('base64url'));
+  if (print) {
+    const how = dev.created ? 'Generated an admin password' : 'Admin password';
+    process.stdout.write(
+      `${how} for Bull Board at /admin/queues, /admin/* and /metrics, user "admin" (kept in ${dev.file}; set ADMIN_PASSWORD to choose one):\n\n  ${dev.value}\n\n`,
+    );
+  }
+  return dev.value;
 }
 
 /**
