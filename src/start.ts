@@ -3,12 +3,14 @@ import type { Worker } from 'bullmq';
 import type { Express } from 'express';
 import { createApp } from './api/app';
 import type { ReadinessCheck } from './api/health.routes';
-import { createOpsApp } from './api/ops';
+import { createAuthThrottle, type AuthThrottle } from './api/auth-throttle';
+import { createAdminApp, createOpsApp, type OpsDeps } from './api/ops';
 import { startWebServer, type WebServer } from './api/server';
 import { isWeakAdminPassword, type Config } from './config';
 import { activeFieldDefinitions, createSuppressionHasher, defaultIdentityPolicy, type IdentityPolicy, type MergeOptions, type SuppressionHasher } from './domain';
 import { loadOrCreateDevSecret } from './infra/dev-secret';
 import { createLeasedRateLimiter, leaseSizeFor } from './infra/leased-rate-limiter';
+import { createRedisFailureCounter } from './infra/redis-failure-counter';
 import { createRedisRateLimiter } from './infra/redis-rate-limiter';
 import { resolveRedis } from './infra/redis-server';
 import { resolveStore } from './infra/store';
@@ -45,6 +47,8 @@ export interface Contactflow {
   config: Config;
   /** HTTP port when this process serves the API. */
   port: number | null;
+  /** The port of /admin and /metrics when ADMIN_PORT is set, else null (they are on `port`). */
+  adminPort: number | null;
   /** The bootstrap API key (API processes only). */
   apiKey: string | null;
   account: string;
@@ -107,7 +111,27 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     const findAccount = createAccountCache(repos.accounts);
     const storeLabel = repos.kind === 'memory' ? 'memory (not persistent)' : 'mongodb';
     const adminPassword = resolveAdminPassword(config, logger, runApi);
-    const wiring: Wiring = { config, logger, repos, queue, producerConnection, metrics, cleanups, suppression, findAccount, storeLabel, adminPassword, ...identityOptions(config) };
+    // One per process, shared by the API and admin ports, counting in the producer's Redis.
+    const authThrottle = createAuthThrottle({
+      counter: createRedisFailureCounter(producerConnection, { prefix: config.REDIS_PREFIX, windowMs: 60_000 }),
+      limit: config.AUTH_FAILURES_PER_MINUTE,
+      logger,
+    });
+    const wiring: Wiring = {
+      config,
+      logger,
+      repos,
+      queue,
+      producerConnection,
+      metrics,
+      cleanups,
+      suppression,
+      findAccount,
+      storeLabel,
+      adminPassword,
+      authThrottle,
+      ...identityOptions(config),
+    };
 
     const worker = runWorker ? await startWorker(wiring, redis.url, options.onProcessed) : null;
 
@@ -118,8 +142,9 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     ];
     const web = runApi ? await startApi(wiring, readiness, account.id, options.onApp) : await startProbes(wiring, readiness);
     logger.info(
-      { port: web.port, role: config.ROLE, store: store.description },
+      { port: web.port, ...(web.adminPort !== null ? { adminPort: web.adminPort } : {}), role: config.ROLE, store: store.description },
       (runApi ? `contactflow listening on http://127.0.0.1:${web.port}` : 'contactflow worker running (probes and /metrics only)') +
+        (web.adminPort !== null ? `; /admin and /metrics on port ${web.adminPort} only` : '') +
         (repos.kind === 'memory' ? ' with the IN-MEMORY store: nothing persists' : ''),
     );
 
@@ -127,6 +152,7 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     return {
       config,
       port: web.port,
+      adminPort: web.adminPort,
       apiKey,
       account: account.id,
       redisUrl: redis.url,
@@ -158,6 +184,7 @@ interface Wiring {
   storeLabel: string;
   /** ADMIN_PASSWORD, or the generated development one; undefined: admin routes off. */
   adminPassword: string | undefined;
+  authThrottle: AuthThrottle;
 }
 
 function identityOptions(config: Config): Pick<Wiring, 'identityPolicy' | 'mergeOptions'> {
@@ -234,7 +261,7 @@ async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: Proces
   return worker;
 }
 
-async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccountId: string, onApp?: (app: Express) => void): Promise<WebServer> {
+async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccountId: string, onApp?: (app: Express) => void): Promise<Listening> {
   const { config, logger, repos, queue, producerConnection, metrics } = w;
   if (!w.adminPassword) {
     logger.warn('admin routes are OFF (Bull Board at /admin/queues, POST /admin/replay, /admin/accounts): set ADMIN_PASSWORD to enable them');
@@ -252,9 +279,28 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
     const a = await findAccount(accountId);
     return a ? w.identityPolicy(a) : defaultIdentityPolicy({ defaultCountry: config.DEFAULT_COUNTRY });
   };
+  const ops: OpsDeps = {
+    metrics,
+    metricsAuth: metricsAuthOf(w),
+    separatePort: config.ADMIN_PORT !== undefined,
+    admin: {
+      adminPassword: w.adminPassword,
+      throttle: w.authThrottle,
+      queues: [queue],
+      replay: createReplayService({
+        queues: { [ACTIVITIES_QUEUE]: queue },
+        activities: repos.activities,
+        defaultAccount: bootstrapAccountId,
+        onReplayed: (q, kind, n) => metrics.jobsReplayed(q, kind, n),
+      }),
+      accounts: operator.admin,
+    },
+  };
   const app = createApp({
     logger,
     store: w.storeLabel,
+    authThrottle: w.authThrottle,
+    trustProxy: config.TRUST_PROXY,
     bodyLimit: config.BODY_LIMIT,
     rateLimiter: intakeRateLimiter(config, producerConnection),
     webhooks: {
@@ -284,24 +330,10 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
     activityStatus: createActivityStatusService(repos.activities, queue),
     contacts: createContactsService({ repos, findAccount, identityPolicy: w.identityPolicy, mergeOptions: w.mergeOptions }),
     readiness,
-    ops: {
-      metrics,
-      metricsAuth: metricsAuthOf(w),
-      admin: {
-        adminPassword: w.adminPassword,
-        queues: [queue],
-        replay: createReplayService({
-          queues: { [ACTIVITIES_QUEUE]: queue },
-          activities: repos.activities,
-          defaultAccount: bootstrapAccountId,
-          onReplayed: (q, kind, n) => metrics.jobsReplayed(q, kind, n),
-        }),
-        accounts: operator.admin,
-      },
-    },
+    ops,
   });
   onApp?.(app);
-  return listen(w, app);
+  return listenWithAdmin(w, app, ops);
 }
 
 /**
@@ -323,12 +355,27 @@ function operatorServices(w: Wiring, authenticator: ApiKeyAuthenticator, webhook
 }
 
 /** A worker process serves only probes and its own metrics (job counters live where jobs ran). */
-async function startProbes(w: Wiring, readiness: ReadinessCheck[]): Promise<WebServer> {
-  return listen(w, createOpsApp({ logger: w.logger, readiness, store: w.storeLabel, ops: { metrics: w.metrics, metricsAuth: metricsAuthOf(w) } }));
+async function startProbes(w: Wiring, readiness: ReadinessCheck[]): Promise<Listening> {
+  const ops: OpsDeps = { metrics: w.metrics, metricsAuth: metricsAuthOf(w), separatePort: w.config.ADMIN_PORT !== undefined };
+  return listenWithAdmin(w, createOpsApp({ logger: w.logger, readiness, store: w.storeLabel, ops, trustProxy: w.config.TRUST_PROXY }), ops);
 }
 
-async function listen(w: Wiring, app: Express): Promise<WebServer> {
-  const web = await startWebServer(app, w.config.PORT, w.config.HOST, {
+interface Listening {
+  port: number;
+  adminPort: number | null;
+}
+
+/** `app` on PORT; with ADMIN_PORT, a second server in this process for /admin and /metrics. */
+async function listenWithAdmin(w: Wiring, app: Express, ops: OpsDeps): Promise<Listening> {
+  const web = await listen(w, app, w.config.PORT, w.config.HOST);
+  if (!ops.separatePort || w.config.ADMIN_PORT === undefined) return { port: web.port, adminPort: null };
+  const adminApp = createAdminApp({ logger: w.logger, ops, trustProxy: w.config.TRUST_PROXY });
+  const admin = await listen(w, adminApp, w.config.ADMIN_PORT, w.config.ADMIN_HOST ?? w.config.HOST);
+  return { port: web.port, adminPort: admin.port };
+}
+
+async function listen(w: Wiring, app: Express, port: number, host: string): Promise<WebServer> {
+  const web = await startWebServer(app, port, host, {
     headersTimeoutMs: w.config.HTTP_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: w.config.HTTP_REQUEST_TIMEOUT_MS,
     maxConnections: w.config.HTTP_MAX_CONNECTIONS,
@@ -338,7 +385,7 @@ async function listen(w: Wiring, app: Express): Promise<WebServer> {
 }
 
 function metricsAuthOf(w: Wiring) {
-  return { token: w.config.METRICS_TOKEN, adminPassword: w.adminPassword };
+  return { token: w.config.METRICS_TOKEN, adminPassword: w.adminPassword, throttle: w.authThrottle };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { sendProblem } from '../problem';
 
 export const ADMIN_USER = 'admin';
@@ -37,9 +37,11 @@ export function isAdmin(header: string | undefined, password: string): boolean {
  * HTTP Basic for operator routes (Bull Board, replay). The WWW-Authenticate challenge makes a
  * browser show its login dialog, which is all the Bull Board UI needs.
  */
-export function requireAdmin(password: string): RequestHandler {
-  return (req, res, next) => {
+export function requireAdmin(password: string, onFailure?: (req: Request) => Promise<void>): RequestHandler {
+  return async (req, res, next) => {
     if (isAdmin(req.get('authorization'), password)) return next();
+    // Awaited before the 401, so the failure is counted before the client can try again.
+    await onFailure?.(req);
     res.setHeader('WWW-Authenticate', `Basic realm="${REALM}", charset="UTF-8"`);
     sendProblem(res, 401, 'unauthorized', 'Admin credentials are required (HTTP Basic, user "admin")');
   };

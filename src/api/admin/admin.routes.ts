@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import type { Queue } from 'bullmq';
 import type { ReplayService } from '../../services/replay.service';
 import { accountsAdminRoutes, type AccountsAdminDeps } from './accounts.routes';
+import type { AuthThrottle } from '../auth-throttle';
 import { adminDisabled, requireAdmin } from './admin-auth';
 import { BULL_BOARD_PATH, bullBoardRouter } from './bull-board';
 import { replayRoutes } from './replay.routes';
@@ -14,6 +15,8 @@ export interface AdminDeps {
   replay: ReplayService;
   /** /admin/accounts…: tenants, API keys, webhook secrets. */
   accounts?: AccountsAdminDeps;
+  /** Limits failed admin logins per client address. */
+  throttle?: AuthThrottle;
 }
 
 /** Everything under /admin, authenticated before any body is parsed or any queue is read. */
@@ -24,7 +27,9 @@ export function adminRoutes(deps: AdminDeps): Router {
     return router;
   }
   const admin = Router();
-  admin.use(requireAdmin(deps.adminPassword));
+  const throttle = deps.throttle;
+  if (throttle) admin.use(throttle.guard);
+  admin.use(requireAdmin(deps.adminPassword, throttle && ((req) => throttle.failedAttempt(req, 'admin'))));
   admin.use(replayRoutes(deps.replay));
   if (deps.accounts) admin.use(accountsAdminRoutes(deps.accounts));
   const board = bullBoardRouter(deps.queues);
