@@ -41,10 +41,14 @@ export interface AuthThrottleOptions {
 export function createAuthThrottle(opts: AuthThrottleOptions): AuthThrottle {
   const now = opts.now ?? Date.now;
   const blockedUntil = new LruCache<number>(100_000);
+  // When the last block ends: until then nobody is blocked, and admit skips even req.ip (which
+  // parses X-Forwarded-For under TRUST_PROXY).
+  let anyBlockedUntil = 0;
   let counterDown = false;
 
   const admit = (req: Request, res: Response): boolean => {
     const t = now();
+    if (t >= anyBlockedUntil) return true;
     const until = blockedUntil.get(addressKey(req.ip), t);
     if (until === undefined) return true;
     const seconds = Math.max(1, Math.ceil((until - t) / 1000));
@@ -67,7 +71,10 @@ export function createAuthThrottle(opts: AuthThrottleOptions): AuthThrottle {
       return;
     }
     const t = now();
-    if (result.count >= opts.limit) blockedUntil.set(key, t + result.resetMs, t + result.resetMs);
+    if (result.count >= opts.limit) {
+      blockedUntil.set(key, t + result.resetMs, t + result.resetMs);
+      anyBlockedUntil = Math.max(anyBlockedUntil, t + result.resetMs);
+    }
     // At most two lines per address and window, so a flood cannot flood the logs; the address
     // is logged, the credential never.
     const context = { address: req.ip, route: routeOf(req), kind, count: result.count };
