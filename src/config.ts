@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { MIN_SUPPRESSION_KEY_LENGTH } from './domain/suppression';
 import { decodePayloadKey } from './jobs/payload-cipher';
@@ -18,6 +19,33 @@ const optionalString = z
   .transform((s) => (s === undefined || s.trim() === '' ? undefined : s));
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** The shortest ADMIN_PASSWORD production accepts, and how many different characters it needs. */
+export const MIN_ADMIN_PASSWORD_LENGTH = 16;
+export const MIN_ADMIN_PASSWORD_DISTINCT = 6;
+
+/**
+ * Express's `trust proxy`: a hop count, or a comma-separated list of proxy addresses / CIDRs /
+ * `loopback`, `linklocal`, `uniquelocal`. Never `true`: any client could then name its own address.
+ */
+const trustProxy = optionalString.pipe(
+  z
+    .string()
+    .transform((s, ctx): number | string[] => {
+      if (/^\d+$/.test(s.trim())) return Number(s.trim());
+      const entries = s.split(',').map((e) => e.trim());
+      const named = new Set(['loopback', 'linklocal', 'uniquelocal']);
+      for (const e of entries) {
+        const [address, bits] = e.split('/');
+        if (named.has(e) || (isIP(address ?? '') && (bits === undefined || /^\d{1,3}$/.test(bits)))) continue;
+        ctx.addIssue({ code: 'custom', message: 'a hop count, or proxy addresses / CIDRs / loopback, linklocal, uniquelocal separated by commas' });
+        return z.NEVER;
+      }
+      return entries;
+    })
+    .optional(),
+);
 
 /** Parsed the way the driver parses it (see connection-options.ts); the value stays the string given. */
 const mongoUri = z.string().superRefine((uri, ctx) => {
@@ -33,8 +61,13 @@ const payloadKey = z.string().refine((s) => decodePayloadKey(s) !== null, {
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: port.default(3000),
   HOST: z.string().default('0.0.0.0'),
+  /** Set: /admin and /metrics are served on this port only (ADMIN_HOST, default HOST), not on PORT. */
+  ADMIN_PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()),
+  ADMIN_HOST: optionalString,
+  /** Which X-Forwarded-For hops to believe for the client address (req.ip); unset: the socket's peer. */
+  TRUST_PROXY: trustProxy,
   ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** auto: human-readable in a development terminal, JSON everywhere else. */
@@ -62,8 +95,13 @@ export const configSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   BOOTSTRAP_API_KEY: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
   BOOTSTRAP_ACCOUNT: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, _ and -').default('default'),
-  /** Enables /admin (Bull Board, replay) with HTTP Basic user "admin"; unset = admin routes off. */
+  /**
+   * Enables /admin (Bull Board, replay) with HTTP Basic user "admin". Unset: generated under DATA_DIR
+   * in development, admin routes off elsewhere. Production refuses a weak one (parseConfig).
+   */
   ADMIN_PASSWORD: optionalString,
+  /** Failed authentications (API key, admin, metrics, webhook signature) per client address and minute; past it 429. */
+  AUTH_FAILURES_PER_MINUTE: positiveInt(30),
   /** Bearer token for GET /metrics (a scraper needs no admin rights); the admin credential works too. */
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   /**
@@ -157,6 +195,20 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.NODE_ENV === 'production' && !config.PAYLOAD_KEY) {
     missing.push('PAYLOAD_KEY: required when NODE_ENV=production (32 bytes as base64 or hex, the same on every process)');
   }
+  if (config.NODE_ENV === 'production' && config.ADMIN_PASSWORD && isWeakAdminPassword(config.ADMIN_PASSWORD)) {
+    // Named, never echoed: the message must not carry the password into a log.
+    missing.push(
+      `ADMIN_PASSWORD: too weak for NODE_ENV=production (needs at least ${MIN_ADMIN_PASSWORD_LENGTH} characters, at least ${MIN_ADMIN_PASSWORD_DISTINCT} of them different; e.g. openssl rand -hex 16)`,
+    );
+  }
+  if (config.ADMIN_PORT !== undefined && config.ADMIN_PORT !== 0 && config.ADMIN_PORT === config.PORT) {
+    missing.push('ADMIN_PORT: must differ from PORT (unset it to serve /admin and /metrics on PORT)');
+  }
   if (missing.length) throw new ConfigError(missing);
   return config;
+}
+
+/** The one strength rule: long enough, and not a few characters repeated. */
+export function isWeakAdminPassword(password: string): boolean {
+  return password.length < MIN_ADMIN_PASSWORD_LENGTH || new Set(password).size < MIN_ADMIN_PASSWORD_DISTINCT;
 }

@@ -1,13 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import type { Worker } from 'bullmq';
 import type { Express } from 'express';
 import { createApp } from './api/app';
 import type { ReadinessCheck } from './api/health.routes';
-import { createOpsApp } from './api/ops';
+import { createAuthThrottle, type AuthThrottle } from './api/auth-throttle';
+import { createAdminApp, createOpsApp, type OpsDeps } from './api/ops';
 import { startWebServer, type WebServer } from './api/server';
-import type { Config } from './config';
+import { isWeakAdminPassword, type Config } from './config';
 import { activeFieldDefinitions, createSuppressionHasher, defaultIdentityPolicy, type IdentityPolicy, type MergeOptions, type SuppressionHasher } from './domain';
 import { loadOrCreateDevSecret } from './infra/dev-secret';
 import { createLeasedRateLimiter, leaseSizeFor } from './infra/leased-rate-limiter';
+import { createRedisFailureCounter } from './infra/redis-failure-counter';
 import { createRedisRateLimiter } from './infra/redis-rate-limiter';
 import { resolveRedis } from './infra/redis-server';
 import { resolveStore } from './infra/store';
@@ -49,6 +52,8 @@ export interface Contactflow {
   config: Config;
   /** HTTP port when this process serves the API. */
   port: number | null;
+  /** The port of /admin and /metrics when ADMIN_PORT is set, else null (they are on `port`). */
+  adminPort: number | null;
   /** The bootstrap API key (API processes only). */
   apiKey: string | null;
   account: string;
@@ -114,7 +119,29 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     // Every process that writes or reads job payloads (api, worker, replay) holds the same key.
     const sealer = createJobSealer(resolvePayloadCipher(config));
     const storeLabel = repos.kind === 'memory' ? 'memory (not persistent)' : 'mongodb';
-    const wiring: Wiring = { config, logger, repos, queue, producerConnection, metrics, cleanups, suppression, sealer, findAccount, storeLabel, ...identityOptions(config) };
+    const adminPassword = resolveAdminPassword(config, logger, runApi);
+    // One per process, shared by the API and admin ports, counting in the producer's Redis.
+    const authThrottle = createAuthThrottle({
+      counter: createRedisFailureCounter(producerConnection, { prefix: config.REDIS_PREFIX, windowMs: 60_000 }),
+      limit: config.AUTH_FAILURES_PER_MINUTE,
+      logger,
+    });
+    const wiring: Wiring = {
+      config,
+      logger,
+      repos,
+      queue,
+      producerConnection,
+      metrics,
+      cleanups,
+      suppression,
+      sealer,
+      findAccount,
+      storeLabel,
+      adminPassword,
+      authThrottle,
+      ...identityOptions(config),
+    };
 
     const worker = runWorker ? await startWorker(wiring, redis.url, options.onProcessed) : null;
 
@@ -125,8 +152,9 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     ];
     const web = runApi ? await startApi(wiring, readiness, account.id, options.onApp) : await startProbes(wiring, readiness);
     logger.info(
-      { port: web.port, role: config.ROLE, store: store.description },
+      { port: web.port, ...(web.adminPort !== null ? { adminPort: web.adminPort } : {}), role: config.ROLE, store: store.description },
       (runApi ? `contactflow listening on http://127.0.0.1:${web.port}` : 'contactflow worker running (probes and /metrics only)') +
+        (web.adminPort !== null ? `; /admin and /metrics on port ${web.adminPort} only` : '') +
         (repos.kind === 'memory' ? ' with the IN-MEMORY store: nothing persists' : ''),
     );
 
@@ -134,6 +162,7 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     return {
       config,
       port: web.port,
+      adminPort: web.adminPort,
       apiKey,
       account: account.id,
       redisUrl: redis.url,
@@ -167,6 +196,9 @@ interface Wiring {
   findAccount: AccountCache;
   /** What /readyz names as the store. */
   storeLabel: string;
+  /** ADMIN_PASSWORD, or the generated development one; undefined: admin routes off. */
+  adminPassword: string | undefined;
+  authThrottle: AuthThrottle;
 }
 
 function identityOptions(config: Config): Pick<Wiring, 'identityPolicy' | 'mergeOptions'> {
@@ -255,9 +287,9 @@ async function startWorker(w: Wiring, redisUrl: string, onProcessed?: (r: Proces
   return worker;
 }
 
-async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccountId: string, onApp?: (app: Express) => void): Promise<WebServer> {
+async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccountId: string, onApp?: (app: Express) => void): Promise<Listening> {
   const { config, logger, repos, queue, producerConnection, metrics } = w;
-  if (!config.ADMIN_PASSWORD) {
+  if (!w.adminPassword) {
     logger.warn('admin routes are OFF (Bull Board at /admin/queues, POST /admin/replay, /admin/accounts): set ADMIN_PASSWORD to enable them');
   }
   const producer = createActivitiesProducer(queue, w.sealer);
@@ -290,9 +322,33 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
     const a = await findAccount(accountId);
     return a ? w.identityPolicy(a) : defaultIdentityPolicy({ defaultCountry: config.DEFAULT_COUNTRY });
   };
+  const ops: OpsDeps = {
+    metrics,
+    metricsAuth: metricsAuthOf(w),
+    separatePort: config.ADMIN_PORT !== undefined,
+    admin: {
+      adminPassword: w.adminPassword,
+      throttle: w.authThrottle,
+      queues: [queue],
+      replay: createReplayService({
+        queues: { [ACTIVITIES_QUEUE]: queue },
+        sealer: w.sealer,
+        activities: repos.activities,
+        defaultAccount: bootstrapAccountId,
+        onReplayed: (q, kind, n) => metrics.jobsReplayed(q, kind, n),
+      }),
+      accounts: operator.admin,
+      pipeline: {
+        status: createPipelineStatus({ queue, activities: repos.activities, defaultAccount: bootstrapAccountId }),
+        listing: activityListing,
+      },
+    },
+  };
   const app = createApp({
     logger,
     store: w.storeLabel,
+    authThrottle: w.authThrottle,
+    trustProxy: config.TRUST_PROXY,
     bodyLimit: config.BODY_LIMIT,
     rateLimiter: intakeRateLimiter(config, producerConnection),
     webhooks: {
@@ -323,29 +379,10 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
     activityStatus: createActivityStatusService(repos.activities, queue),
     contacts: createContactsService({ repos, findAccount, identityPolicy: w.identityPolicy, mergeOptions: w.mergeOptions }),
     readiness,
-    ops: {
-      metrics,
-      metricsAuth: metricsAuthOf(config),
-      admin: {
-        adminPassword: config.ADMIN_PASSWORD,
-        queues: [queue],
-        replay: createReplayService({
-          queues: { [ACTIVITIES_QUEUE]: queue },
-          sealer: w.sealer,
-          activities: repos.activities,
-          defaultAccount: bootstrapAccountId,
-          onReplayed: (q, kind, n) => metrics.jobsReplayed(q, kind, n),
-        }),
-        accounts: operator.admin,
-        pipeline: {
-          status: createPipelineStatus({ queue, activities: repos.activities, defaultAccount: bootstrapAccountId }),
-          listing: activityListing,
-        },
-      },
-    },
+    ops,
   });
   onApp?.(app);
-  return listen(w, app);
+  return listenWithAdmin(w, app, ops);
 }
 
 /**
@@ -371,12 +408,27 @@ function operatorServices(w: Wiring, authenticator: ApiKeyAuthenticator, webhook
 }
 
 /** A worker process serves only probes and its own metrics (job counters live where jobs ran). */
-async function startProbes(w: Wiring, readiness: ReadinessCheck[]): Promise<WebServer> {
-  return listen(w, createOpsApp({ logger: w.logger, readiness, store: w.storeLabel, ops: { metrics: w.metrics, metricsAuth: metricsAuthOf(w.config) } }));
+async function startProbes(w: Wiring, readiness: ReadinessCheck[]): Promise<Listening> {
+  const ops: OpsDeps = { metrics: w.metrics, metricsAuth: metricsAuthOf(w), separatePort: w.config.ADMIN_PORT !== undefined };
+  return listenWithAdmin(w, createOpsApp({ logger: w.logger, readiness, store: w.storeLabel, ops, trustProxy: w.config.TRUST_PROXY }), ops);
 }
 
-async function listen(w: Wiring, app: Express): Promise<WebServer> {
-  const web = await startWebServer(app, w.config.PORT, w.config.HOST, {
+interface Listening {
+  port: number;
+  adminPort: number | null;
+}
+
+/** `app` on PORT; with ADMIN_PORT, a second server in this process for /admin and /metrics. */
+async function listenWithAdmin(w: Wiring, app: Express, ops: OpsDeps): Promise<Listening> {
+  const web = await listen(w, app, w.config.PORT, w.config.HOST);
+  if (!ops.separatePort || w.config.ADMIN_PORT === undefined) return { port: web.port, adminPort: null };
+  const adminApp = createAdminApp({ logger: w.logger, ops, trustProxy: w.config.TRUST_PROXY });
+  const admin = await listen(w, adminApp, w.config.ADMIN_PORT, w.config.ADMIN_HOST ?? w.config.HOST);
+  return { port: web.port, adminPort: admin.port };
+}
+
+async function listen(w: Wiring, app: Express, port: number, host: string): Promise<WebServer> {
+  const web = await startWebServer(app, port, host, {
     headersTimeoutMs: w.config.HTTP_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: w.config.HTTP_REQUEST_TIMEOUT_MS,
     maxConnections: w.config.HTTP_MAX_CONNECTIONS,
@@ -385,8 +437,32 @@ async function listen(w: Wiring, app: Express): Promise<WebServer> {
   return web;
 }
 
-function metricsAuthOf(config: Config) {
-  return { token: config.METRICS_TOKEN, adminPassword: config.ADMIN_PASSWORD };
+function metricsAuthOf(w: Wiring) {
+  return { token: w.config.METRICS_TOKEN, adminPassword: w.adminPassword, throttle: w.authThrottle };
+}
+
+/**
+ * ADMIN_PASSWORD; else, in development only, a generated one kept under DATA_DIR and printed by API
+ * processes next to the API key (stdout, not the logger), so `npm start` shows how to open Bull
+ * Board. Test and production without it: admin routes off.
+ */
+function resolveAdminPassword(config: Config, logger: Logger, print: boolean): string | undefined {
+  if (config.ADMIN_PASSWORD) {
+    // Production refuses a weak one at parse time; elsewhere it only warns.
+    if (config.NODE_ENV !== 'production' && isWeakAdminPassword(config.ADMIN_PASSWORD)) {
+      logger.warn('ADMIN_PASSWORD is weak (short, or few different characters): NODE_ENV=production would refuse it');
+    }
+    return config.ADMIN_PASSWORD;
+  }
+  if (config.NODE_ENV !== 'development') return undefined;
+  const dev = loadOrCreateDevSecret(config.DATA_DIR, 'admin-password', () => randomBytes(24).toString('base64url'));
+  if (print) {
+    const how = dev.created ? 'Generated an admin password' : 'Admin password';
+    process.stdout.write(
+      `${how} for Bull Board at /admin/queues, /admin/* and /metrics, user "admin" (kept in ${dev.file}; set ADMIN_PASSWORD to choose one):\n\n  ${dev.value}\n\n`,
+    );
+  }
+  return dev.value;
 }
 
 /**

@@ -14,6 +14,7 @@ import { activitiesListRoutes } from './activities-list.routes';
 import { contactEraseRoutes } from './contact-erase.routes';
 import { contactsImportRoutes, type ContactImportRouteDeps } from './contacts-import.routes';
 import { requireApiKey } from './auth';
+import { throttled, type AuthThrottle } from './auth-throttle';
 import { contactsRoutes } from './contacts.routes';
 import { contactFieldsRoutes } from './contact-fields.routes';
 import { contactStatusesRoutes } from './contact-statuses.routes';
@@ -57,6 +58,10 @@ export interface ApiDeps {
   contactFields: ContactFieldsService;
   /** The operator console at /console, and its session cookie as a credential of /v1 and /admin. */
   console?: { sessions: ConsoleSessions };
+  /** Limits failed authentications per client address (API keys here; webhooks and ops get their own reference). */
+  authThrottle?: AuthThrottle;
+  /** Express's `trust proxy` (TRUST_PROXY): which address req.ip, and so the throttle, sees. */
+  trustProxy?: number | string[];
 }
 
 /** Builds the Express app from ready services; knows nothing about how they were made. */
@@ -66,6 +71,7 @@ export function createApp(deps: ApiDeps): Express {
   // Answers are small, mostly 202s, and never re-fetched conditionally: no sha1 per reply.
   app.set('etag', false);
   app.set('query parser', 'simple'); // flat string values: no nested objects to inject operators with
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.use(apiSecurityHeaders());
   app.use(requestContext(deps.logger));
   if (deps.ops) app.use(httpMetrics(deps.ops.metrics));
@@ -75,7 +81,7 @@ export function createApp(deps: ApiDeps): Express {
   // Order within a chain: authenticate before anything (an anonymous caller costs no parse),
   // rate limit before the parse (a throttled one costs none either), then the body.
   const consoleAuth = deps.console ? consoleCredentials(deps.console.sessions) : undefined;
-  const auth = requireApiKey(deps.authenticator, consoleAuth?.operatorAccount);
+  const auth = throttled(deps.authThrottle, 'api_key', requireApiKey(deps.authenticator, consoleAuth?.operatorAccount));
   const limited = rateLimit(deps.rateLimiter);
   const json = express.json({ limit: deps.bodyLimit, strict: true });
   app.post('/v1/activities', auth, limited, requireJson, json, activityIntakeHandler(deps.intake));
@@ -88,16 +94,20 @@ export function createApp(deps: ApiDeps): Express {
   app.use(healthRoutes(deps.readiness, deps.logger, deps.store));
   // Public like the probes: the API contract holds nothing account-specific, and tools fetch it without a key.
   app.use(openApiRoutes());
-  // Own credentials (admin Basic, metrics token), checked before any body is parsed.
-  if (deps.ops) app.use(opsRoutes(consoleAuth && deps.ops.admin ? { ...deps.ops, admin: { ...deps.ops.admin, session: consoleAuth.isAdmin } } : deps.ops));
+  // Own credentials (admin Basic, metrics token), checked before any body is parsed; with
+  // ADMIN_PORT they are served by the admin app instead (createAdminApp) and are 404 here, so the
+  // console's admin pages are then unavailable on this port too.
+  if (deps.ops && !deps.ops.separatePort) {
+    app.use(opsRoutes(consoleAuth && deps.ops.admin ? { ...deps.ops, admin: { ...deps.ops.admin, session: consoleAuth.isAdmin } } : deps.ops));
+  }
   if (deps.console) {
     // The session routes first: the static handler below falls through for unknown names.
-    app.use(consoleSessionRoutes(deps.console.sessions));
+    app.use(consoleSessionRoutes(deps.console.sessions, deps.authThrottle));
     app.use(consoleStaticRoutes());
   }
 
   // Signed by the sender instead of an API key, so mounted before the key check; raw-body parser.
-  app.use(webhooksRoutes({ ...deps.webhooks, limiter: deps.rateLimiter }));
+  app.use(webhooksRoutes({ ...deps.webhooks, limiter: deps.rateLimiter, throttle: deps.authThrottle }));
 
   app.use('/v1', auth);
   app.use(express.json({ limit: deps.bodyLimit, strict: true }));

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ConsoleSession, ConsoleSessions } from '../services/console-sessions.service';
 import { CONSOLE_SESSION_IDLE_MS, safeEqualHex } from '../services/console-sessions.service';
 import { AppError, UnauthorizedError } from '../shared/errors';
+import { throttled, type AuthThrottle } from './auth-throttle';
 import { parseRequest, rejectQuery } from './request-validation';
 import { requireJson } from './require-json';
 
@@ -111,11 +112,12 @@ function view(session: ConsoleSession) {
 }
 
 /** POST / GET / DELETE /console/session: sign in, who is signed in (and the CSRF token), sign out. */
-export function consoleSessionRoutes(sessions: ConsoleSessions): Router {
+export function consoleSessionRoutes(sessions: ConsoleSessions, throttle?: AuthThrottle): Router {
   const router = Router();
   const json = express.json({ limit: '4kb', strict: true });
 
-  router.post('/console/session', requireJson, json, async (req, res) => {
+  // A second door to the admin password and to API keys: the same per-address failure limit applies.
+  router.post('/console/session', requireJson, json, throttled(throttle, 'admin', async (req, res) => {
     rejectQuery(req.query);
     // Login CSRF: a foreign page must not sign the browser into someone else's session.
     assertSameOrigin(req);
@@ -125,7 +127,7 @@ export function consoleSessionRoutes(sessions: ConsoleSessions): Router {
     req.log.info({ kind: created.session.principal.kind, account: view(created.session).account }, 'console sign-in');
     setCookie(req, res, created.sessionId, CONSOLE_SESSION_IDLE_MS);
     res.status(201).json(view(created.session));
-  });
+  }));
 
   router.get('/console/session', async (req, res) => {
     rejectQuery(req.query);

@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { Metrics } from '../shared/metrics';
 import { isAdmin, safeEqual } from './admin/admin-auth';
+import type { AuthThrottle } from './auth-throttle';
 import { sendProblem } from './problem';
 
 export interface MetricsAuth {
@@ -8,6 +9,8 @@ export interface MetricsAuth {
   token: string | undefined;
   /** The admin credential works too, so an operator can look with curl -u admin. */
   adminPassword: string | undefined;
+  /** Limits failed attempts per client address: the admin password must not be guessable here either. */
+  throttle?: AuthThrottle;
 }
 
 /**
@@ -24,15 +27,17 @@ export function metricsRoutes(metrics: Metrics, auth: MetricsAuth): Router {
   return router;
 }
 
-function requireMetricsCredential({ token, adminPassword }: MetricsAuth): RequestHandler {
-  return (req, res, next) => {
+function requireMetricsCredential({ token, adminPassword, throttle }: MetricsAuth): RequestHandler {
+  return async (req, res, next) => {
     if (!token && !adminPassword) {
       return sendProblem(res, 404, 'metrics_disabled', 'Metrics are disabled: set METRICS_TOKEN (or ADMIN_PASSWORD)');
     }
+    if (throttle && !throttle.admit(req, res)) return;
     const header = req.get('authorization');
     const bearer = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
     if (token && bearer !== undefined && safeEqual(bearer, token)) return next();
     if (adminPassword && isAdmin(header, adminPassword)) return next();
+    await throttle?.failedAttempt(req, bearer === undefined ? 'admin' : 'metrics');
     res.setHeader('WWW-Authenticate', token ? 'Bearer realm="contactflow metrics"' : 'Basic realm="contactflow admin"');
     return sendProblem(res, 401, 'unauthorized', 'Metrics need Authorization: Bearer <METRICS_TOKEN> or the admin credential');
   };

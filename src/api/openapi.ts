@@ -91,7 +91,7 @@ const idempotencyHeader = {
 };
 
 export function openApiDocument() {
-  return {
+  return withAuthThrottle({
     openapi: '3.1.0',
     info: {
       title: 'contactflow',
@@ -265,7 +265,7 @@ export function openApiDocument() {
         },
       },
     },
-  };
+  });
 }
 
 // ---- GDPR erase, CSV import, unidentified / failed listing ----
@@ -655,6 +655,20 @@ function consolePaths() {
       },
     },
   };
+}
+
+const AUTH_THROTTLED = 'too many failed authentications from this address (Retry-After; answered before the credential is checked)';
+
+/** Every authenticated operation may answer 429 while the caller's address is over AUTH_FAILURES_PER_MINUTE. */
+function withAuthThrottle<T extends { paths: Record<string, Record<string, unknown>> }>(doc: T): T {
+  for (const item of Object.values(doc.paths)) {
+    for (const op of Object.values(item) as { security?: unknown[]; responses: Record<string, { description: string }> }[]) {
+      if (!op.security?.length) continue;
+      const existing = op.responses['429'];
+      op.responses['429'] = existing ? { ...existing, description: `${existing.description}; or ${AUTH_THROTTLED}` } : problem(`Too many failed authentications from this address (Retry-After; answered before the credential is checked)`);
+    }
+  }
+  return doc;
 }
 
 /** GET /openapi.json: generated once, from the same schemas the routes and tests use. */

@@ -1,12 +1,15 @@
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import type { WebhookIntakeService } from '../services/webhook-intake.service';
-import { ValidationError } from '../shared/errors';
+import { UnauthorizedError, ValidationError } from '../shared/errors';
+import type { AuthThrottle } from './auth-throttle';
 import { enforceRateLimit, type RateLimiter } from './rate-limit';
 
 export interface WebhooksRouteDeps {
   webhooks: WebhookIntakeService;
   limiter: RateLimiter;
   bodyLimit: string;
+  /** Limits bad signatures and unknown accounts per client address; checked before the body is read. */
+  throttle?: AuthThrottle;
 }
 
 /**
@@ -19,13 +22,19 @@ export interface WebhooksRouteDeps {
  */
 export function webhooksRoutes(deps: WebhooksRouteDeps): Router {
   const router = Router();
-  router.post('/v1/webhooks/:provider', express.raw({ type: () => true, limit: deps.bodyLimit }), async (req, res) => {
+  const guard: RequestHandler = deps.throttle ? deps.throttle.guard : (_req, _res, next) => next();
+  router.post('/v1/webhooks/:provider', guard, express.raw({ type: () => true, limit: deps.bodyLimit }), async (req, res) => {
     const account = typeof req.query.account === 'string' ? req.query.account : '';
     if (!account) throw new ValidationError('Name the account: /v1/webhooks/:provider?account=<account id>', [{ path: 'query.account', message: 'required' }]);
     const provider = String(req.params.provider);
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
 
-    await deps.webhooks.authenticate({ account, provider, rawBody, signature: req.get(deps.webhooks.signatureHeader(provider)) });
+    try {
+      await deps.webhooks.authenticate({ account, provider, rawBody, signature: req.get(deps.webhooks.signatureHeader(provider)) });
+    } catch (err) {
+      if (err instanceof UnauthorizedError) await deps.throttle?.failed(req, 'webhook');
+      throw err;
+    }
     req.account = account; // for the request log line
     await enforceRateLimit(deps.limiter, res, account, 1);
     const result = await deps.webhooks.accept({ account, provider, rawBody });

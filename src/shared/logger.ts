@@ -8,8 +8,8 @@ export type { Logger };
  * edges; PII never reaches the output: structured identifier fields are redacted by path and
  * error messages are masked.
  */
-export function createLogger(level: string, base: Record<string, unknown> = {}, opts: { pretty?: boolean } = {}): Logger {
-  return pino({
+export function createLogger(level: string, base: Record<string, unknown> = {}, opts: { pretty?: boolean; destination?: pino.DestinationStream } = {}): Logger {
+  const options: pino.LoggerOptions = {
     // pino-pretty is a dev dependency: only a developer's terminal gets colours, production gets JSON.
     ...(opts.pretty && prettyAvailable() ? { transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname,service' } } } : {}),
     level,
@@ -17,7 +17,9 @@ export function createLogger(level: string, base: Record<string, unknown> = {}, 
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: { err: serializeError },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  // A destination (tests capture the lines) is written to directly, without the pretty transport.
+  return opts.destination ? pino({ ...options, transport: undefined }, opts.destination) : pino(options);
 }
 
 function prettyAvailable(): boolean {

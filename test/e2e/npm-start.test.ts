@@ -55,6 +55,16 @@ describe('npm start with embedded defaults', () => {
     expect(readFileSync(path.join(dataDir, 'api-key'), 'utf8').trim()).toBe(key);
 
     const base = `http://127.0.0.1:${port}`;
+    // The banner prints Bull Board's credential next to the API key: a newcomer can open it at once.
+    const adminPassword = /admin password for Bull Board[^\n]*\n\n {2}(\S+)\n/.exec(stdout)?.[1];
+    expect(adminPassword).toBeDefined();
+    expect(readFileSync(path.join(dataDir, 'admin-password'), 'utf8').trim()).toBe(adminPassword);
+    expect(adminPassword!.length).toBeGreaterThanOrEqual(16);
+    const board = (password: string) =>
+      fetch(`${base}/admin/queues`, { headers: { authorization: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`, connection: 'close' } });
+    expect((await board(adminPassword!)).status).toBe(200);
+    expect((await board('not the password')).status).toBe(401);
+    expect(stdout).not.toMatch(/admin routes are OFF/);
     // connection: close — the server goes away mid-test; no pooled socket should outlive it.
     const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json', connection: 'close' };
     const post = (body: unknown, headers: Record<string, string> = {}) =>

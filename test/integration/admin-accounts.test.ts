@@ -34,8 +34,10 @@ let second: TestApp;
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  app = await startTestApp(redis.url, { ADMIN_PASSWORD, WEBHOOK_SECRET: BOOTSTRAP_SECRET });
-  second = await startTestApp(redis.url, { ADMIN_PASSWORD, WEBHOOK_SECRET: BOOTSTRAP_SECRET }, { repos: app.repos });
+  // This suite polls refused credentials until a change reaches the other process: no failure limit.
+  const env = { ADMIN_PASSWORD, WEBHOOK_SECRET: BOOTSTRAP_SECRET, AUTH_FAILURES_PER_MINUTE: '100000' };
+  app = await startTestApp(redis.url, env);
+  second = await startTestApp(redis.url, env, { repos: app.repos });
 });
 
 afterAll(async () => {

@@ -22,7 +22,7 @@ export interface TestApp extends Contactflow {
 export async function startTestApp(
   redisUrl: string,
   env: Record<string, string> = {},
-  options: StartOptions & { repos?: Repositories } = {},
+  options: StartOptions & { repos?: Repositories; logLines?: string[] } = {},
 ): Promise<TestApp> {
   const config: Config = parseConfig({
     NODE_ENV: 'test',
@@ -36,7 +36,10 @@ export async function startTestApp(
     JOB_ATTEMPTS: '3',
     ...env,
   });
-  const app = await startContactflow(config, createLogger(config.LOG_LEVEL), options);
+  // logLines: the app's log lines (JSON) are collected there instead of printed.
+  const { logLines, ...startOptions } = options;
+  const logger = logLines ? createLogger(config.LOG_LEVEL, {}, { destination: { write: (line: string) => void logLines.push(line) } }) : createLogger(config.LOG_LEVEL);
+  const app = await startContactflow(config, logger, startOptions);
   const baseUrl = `http://127.0.0.1:${app.port}`;
   const request: TestApp['request'] = (path, init = {}) => {
     const { auth = TEST_API_KEY, json, ...rest } = init;

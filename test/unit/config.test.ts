@@ -44,6 +44,56 @@ describe('parseConfig', () => {
     expect((error as Error).message).toMatch(/^Invalid configuration:\n {2}- /);
   });
 
+  describe('ADMIN_PASSWORD strength in production', () => {
+    const production = { NODE_ENV: 'production', BOOTSTRAP_API_KEY: 'k'.repeat(32), SUPPRESSION_KEY: 's'.repeat(40) };
+    const issuesOf = (env: Record<string, string>): string[] => {
+      try {
+        parseConfig(env);
+        return [];
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as ConfigError).issues;
+      }
+    };
+
+    it('refuses a short or repetitive one, naming the variable and never echoing the value', () => {
+      for (const password of ['pw', 'fifteen-chars!!', 'aaaaaaaaaaaaaaaaaaaa', 'abababababababababab']) {
+        const issues = issuesOf({ ...production, ADMIN_PASSWORD: password });
+        expect(issues).toEqual([expect.stringMatching(/^ADMIN_PASSWORD: too weak for NODE_ENV=production/)]);
+        expect(issues.join('\n')).not.toContain(password);
+      }
+    });
+
+    it('accepts a long random one, and leaves it unset (admin routes off) when not given', () => {
+      expect(parseConfig({ ...production, ADMIN_PASSWORD: 'f3a9c1d0e8b7a6c5d4e3f2a1' }).ADMIN_PASSWORD).toBe('f3a9c1d0e8b7a6c5d4e3f2a1');
+      expect(parseConfig(production).ADMIN_PASSWORD).toBeUndefined();
+    });
+
+    it('takes a short one outside production (start warns)', () => {
+      expect(parseConfig({ NODE_ENV: 'development', ADMIN_PASSWORD: 'pw' }).ADMIN_PASSWORD).toBe('pw');
+    });
+  });
+
+  describe('ADMIN_PORT, TRUST_PROXY and AUTH_FAILURES_PER_MINUTE', () => {
+    it('defaults: admin on PORT, no proxy trusted, 30 failed authentications per minute', () => {
+      const c = parseConfig({});
+      expect(c.ADMIN_PORT).toBeUndefined();
+      expect(c.TRUST_PROXY).toBeUndefined();
+      expect(c.AUTH_FAILURES_PER_MINUTE).toBe(30);
+    });
+
+    it('parses a separate admin port and refuses PORT itself', () => {
+      expect(parseConfig({ ADMIN_PORT: '9100' }).ADMIN_PORT).toBe(9100);
+      expect(() => parseConfig({ PORT: '9100', ADMIN_PORT: '9100' })).toThrow(/ADMIN_PORT: must differ from PORT/);
+    });
+
+    it('takes a hop count or a list of proxies, never `true`', () => {
+      expect(parseConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+      expect(parseConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, fd00::1' }).TRUST_PROXY).toEqual(['loopback', '10.0.0.0/8', 'fd00::1']);
+      expect(() => parseConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY:/);
+    });
+  });
+
   describe('MONGODB_URI: every URI the driver accepts, refusals that never echo the password', () => {
     const accepts = (uri: string) => expect(parseConfig({ MONGODB_URI: uri }).MONGODB_URI).toBe(uri);
     const refusal = (uri: string): string => {

@@ -37,17 +37,28 @@ export function isAdmin(header: string | undefined, password: string): boolean {
  * HTTP Basic for operator routes (Bull Board, replay). The WWW-Authenticate challenge makes a
  * browser show its login dialog, which is all the Bull Board UI needs.
  */
-export function requireAdmin(password: string, fromSession?: AdminFromSession): RequestHandler {
-  return (req, res, next) => {
+export interface RequireAdminOptions {
+  /** The console's admin session, accepted when the request carries no Authorization header. */
+  fromSession?: AdminFromSession;
+  /** Counts a failed login (auth-throttle.ts); awaited before the 401, so it counts before a retry. */
+  onFailure?: (req: Request) => Promise<void>;
+}
+
+export function requireAdmin(password: string, opts: RequireAdminOptions = {}): RequestHandler {
+  return async (req, res, next) => {
     if (isAdmin(req.get('authorization'), password)) return next();
-    if (fromSession && req.get('authorization') === undefined) {
-      return void fromSession(req).then((admin) => {
-        if (admin === true) return next();
-        // A console cookie that is no admin session: no challenge, or fetch would pop a login dialog.
-        if (admin === false) return sendProblem(res, 401, 'unauthorized', 'The console session has ended or is not the admin’s: sign in again');
-        challenge(res);
-      }, next);
+    if (opts.fromSession && req.get('authorization') === undefined) {
+      let admin: boolean | null;
+      try {
+        admin = await opts.fromSession(req);
+      } catch (err) {
+        return next(err);
+      }
+      if (admin === true) return next();
+      // A console cookie that is no admin session: no challenge, or fetch would pop a login dialog.
+      if (admin === false) return sendProblem(res, 401, 'unauthorized', 'The console session has ended or is not the admin’s: sign in again');
     }
+    await opts.onFailure?.(req);
     challenge(res);
   };
 }

@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import type { Queue } from 'bullmq';
 import type { ReplayService } from '../../services/replay.service';
 import { accountsAdminRoutes, type AccountsAdminDeps } from './accounts.routes';
+import type { AuthThrottle } from '../auth-throttle';
 import { adminDisabled, requireAdmin, type AdminFromSession } from './admin-auth';
 import { BULL_BOARD_PATH, bullBoardRouter, onlyReads } from './bull-board';
 import { pipelineRoutes, type PipelineRouteDeps } from './pipeline.routes';
@@ -20,6 +21,8 @@ export interface AdminDeps {
   pipeline?: PipelineRouteDeps;
   /** The console's admin session, accepted next to HTTP Basic. */
   session?: AdminFromSession;
+  /** Limits failed admin logins per client address. */
+  throttle?: AuthThrottle;
 }
 
 /** Everything under /admin, authenticated before any body is parsed or any queue is read. */
@@ -31,7 +34,9 @@ export function adminRoutes(deps: AdminDeps): Router {
   }
   const admin = Router();
   admin.use(sameOriginWrites);
-  admin.use(requireAdmin(deps.adminPassword, deps.session));
+  const throttle = deps.throttle;
+  if (throttle) admin.use(throttle.guard);
+  admin.use(requireAdmin(deps.adminPassword, { fromSession: deps.session, onFailure: throttle && ((req) => throttle.failedAttempt(req, 'admin')) }));
   admin.use(replayRoutes(deps.replay));
   if (deps.pipeline) admin.use(pipelineRoutes(deps.pipeline));
   if (deps.accounts) admin.use(accountsAdminRoutes(deps.accounts));
