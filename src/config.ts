@@ -113,6 +113,13 @@ export const configSchema = z.object({
   RETENTION_INTERVAL_MS: positiveInt(60_000),
   /** Backpressure: intake answers 503 + Retry-After while more jobs than this are waiting. */
   MAX_QUEUE_DEPTH: positiveInt(100_000),
+  /**
+   * What a 202 promises (src/jobs/accept-durability.ts): `written` (in Redis, on disk within about a
+   * second with appendfsync everysec) or `fsynced` (on disk before the 202: WAITAOF on Redis 7.2+,
+   * else Redis must run with appendfsync always). A 202 that cannot be made durable in time is a 503.
+   */
+  ACCEPT_DURABILITY: z.enum(['written', 'fsynced']).default('written'),
+  ACCEPT_DURABILITY_TIMEOUT_MS: positiveInt(2000),
   /** The share of MAX_QUEUE_DEPTH one account's unfinished activities may take; beyond it only that account gets 503. */
   ACCOUNT_QUEUE_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
   /** Intake answers 503 once Redis uses this fraction of its maxmemory (no effect without maxmemory). */

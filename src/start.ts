@@ -19,6 +19,7 @@ import { ACTIVITIES_QUEUE, createActivitiesProducer, createActivitiesQueue, crea
 import { resolvePayloadCipher } from './infra/payload-key';
 import { createRetention, scheduleRetention } from './jobs/retention';
 import { accountDepthKeys, createAccountDepth } from './jobs/account-depth';
+import { prepareDurability } from './jobs/accept-durability';
 import { createRedisConnection, type RedisConnection } from './jobs/redis-connection';
 import type { Account, Repositories } from './repositories';
 import { bootstrapAccount, bootstrapApiKey, createAccountCache, createApiKeyAuthenticator, generateApiKey, type AccountCache, type ApiKeyAuthenticator } from './services/accounts.service';
@@ -86,7 +87,13 @@ export async function startContactflow(config: Config, logger: Logger, options: 
   const runWorker = config.ROLE !== 'api';
 
   try {
-    const redis = await resolveRedis({ url: config.REDIS_URL, dataDir: config.DATA_DIR, logger });
+    const redis = await resolveRedis({
+      url: config.REDIS_URL,
+      dataDir: config.DATA_DIR,
+      logger,
+      // The embedded development Redis keeps the promise the way an older production Redis would.
+      appendfsync: config.ACCEPT_DURABILITY === 'fsynced' ? 'always' : 'everysec',
+    });
     if (redis.stop) cleanups.unshift(redis.stop);
 
     const store = options.repos ? { repos: options.repos, description: options.repos.kind } : await resolveStore(config, logger);
@@ -292,7 +299,8 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
   if (!w.adminPassword) {
     logger.warn('admin routes are OFF (Bull Board at /admin/queues, POST /admin/replay, /admin/accounts): set ADMIN_PASSWORD to enable them');
   }
-  const producer = createActivitiesProducer(queue, w.sealer);
+  const durable = await prepareDurability(producerConnection, config.ACCEPT_DURABILITY, config.ACCEPT_DURABILITY_TIMEOUT_MS);
+  const producer = createActivitiesProducer(queue, w.sealer, durable);
   // One admission check for every intake route (single, batch, webhooks, page views), cached 250 ms.
   const accountDepth = createAccountDepth(producerConnection, accountDepthKeys((t) => queue.toKey(t)));
   const backpressure = createBackpressure({

@@ -29,7 +29,7 @@ export class RedisUnavailableError extends Error {
 }
 
 /** REDIS_URL, else a local Redis on 6379, else one we start from PATH with data under dataDir. */
-export async function resolveRedis(opts: { url?: string; dataDir: string; logger: Logger }): Promise<ResolvedRedis> {
+export async function resolveRedis(opts: { url?: string; dataDir: string; logger: Logger; appendfsync?: 'everysec' | 'always' }): Promise<ResolvedRedis> {
   if (opts.url) return { url: opts.url };
   const local = 'redis://127.0.0.1:6379';
   if (await answersPing(local)) {
@@ -37,7 +37,7 @@ export async function resolveRedis(opts: { url?: string; dataDir: string; logger
     return { url: local };
   }
   if (!(await commandExists('redis-server'))) throw new RedisUnavailableError();
-  const server = await startRedisServer({ dir: path.resolve(opts.dataDir, 'redis'), logger: opts.logger });
+  const server = await startRedisServer({ dir: path.resolve(opts.dataDir, 'redis'), logger: opts.logger, appendfsync: opts.appendfsync });
   opts.logger.warn(
     { url: server.url, dir: server.dir },
     'started an embedded redis-server for development (set REDIS_URL to use your own)',
@@ -56,7 +56,7 @@ export interface StartedRedis extends ResolvedRedis {
  * Starts `redis-server` on a free loopback port, configured like production (AOF, noeviction) so
  * development and tests see the behaviour BullMQ requires. Used by `npm start` and by the tests.
  */
-export async function startRedisServer(opts: { dir: string; port?: number; logger?: Logger }): Promise<StartedRedis> {
+export async function startRedisServer(opts: { dir: string; port?: number; logger?: Logger; appendfsync?: 'everysec' | 'always' }): Promise<StartedRedis> {
   mkdirSync(opts.dir, { recursive: true });
   const port = opts.port ?? (await freePort());
   const child = spawn(
@@ -66,6 +66,7 @@ export async function startRedisServer(opts: { dir: string; port?: number; logge
       '--bind', '127.0.0.1',
       '--dir', opts.dir,
       '--appendonly', 'yes',
+      '--appendfsync', opts.appendfsync ?? 'everysec',
       '--save', '',
       '--maxmemory-policy', 'noeviction',
       '--protected-mode', 'yes',

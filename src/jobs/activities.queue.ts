@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
 import { z } from 'zod';
+import type { DurabilityWait } from './accept-durability';
 import { ACCEPT_SCRIPT, accountDepthKeys } from './account-depth';
 import type { PayloadCipher } from './payload-cipher';
 import type { RedisConnection } from './redis-connection';
@@ -137,7 +138,7 @@ export interface ActivitiesProducer {
  * a new job in its account's depth (account-depth.ts). Two identical requests racing past it both
  * hear "queued", and BullMQ still stores one job: correctness never depends on the answer.
  */
-export function createActivitiesProducer(queue: ActivitiesQueue, sealer: JobSealer): ActivitiesProducer {
+export function createActivitiesProducer(queue: ActivitiesQueue, sealer: JobSealer, durable?: DurabilityWait | null): ActivitiesProducer {
   const client = queue.opts.connection as RedisConnection;
   const keys = accountDepthKeys((type) => queue.toKey(type));
 
@@ -154,6 +155,8 @@ export function createActivitiesProducer(queue: ActivitiesQueue, sealer: JobSeal
         ? queue.add(PROCESS_ACTIVITY, unique.get(ids[0]!)!, { jobId: ids[0]! })
         : queue.addBulk([...unique.values()].map((data) => ({ name: PROCESS_ACTIVITY, data, opts: { jobId: data.activityId } }))),
     ]);
+    // On the same connection as the add, so it waits for exactly these writes (ACCEPT_DURABILITY).
+    if (durable) await durable();
     const existed = new Map<string, boolean>();
     ids.forEach((id, i) => {
       const [err, n] = replies?.[i] ?? [new Error('no reply to the existence check'), 0];

@@ -80,4 +80,18 @@ describe('activities producer', () => {
     expect(data[0]).not.toHaveProperty('payload');
     expect(sealer.open(data[0])).toEqual(sent);
   });
+
+  it('with a durability wait, answers only after it, and not at all when it fails (the intake then says 503)', async () => {
+    const { queue, stored } = fakeQueue();
+    let waits = 0;
+    const producer = createActivitiesProducer(queue, testSealer(), async () => {
+      waits++;
+      if (waits > 1) throw new Error('the AOF was not fsynced within 2000 ms');
+    });
+    // One turn's activities share one wait.
+    await Promise.all([producer.enqueue(job('act_d1')), producer.enqueue(job('act_d2'))]);
+    expect(waits).toBe(1);
+    await expect(producer.enqueueBulk([job('act_d3')])).rejects.toThrow(/not fsynced/);
+    expect(stored.has('act_d3')).toBe(true); // stored in memory, just not promised: a retry answers duplicate
+  });
 });

@@ -1,0 +1,30 @@
+import { DurabilityUnavailableError } from '../../src/jobs/accept-durability';
+import { startTestApp } from '../support/app';
+import { startTestRedis } from '../support/redis';
+
+describe('ACCEPT_DURABILITY=fsynced against a real Redis', () => {
+  it('refuses to start against a Redis that would answer before the AOF is on disk', async () => {
+    const redis = await startTestRedis(); // appendfsync everysec
+    try {
+      const started = startTestApp(redis.url, { ACCEPT_DURABILITY: 'fsynced' });
+      await expect(started).rejects.toBeInstanceOf(DurabilityUnavailableError);
+      await expect(started).rejects.toThrow(/appendfsync everysec/);
+    } finally {
+      await redis.cleanup();
+    }
+  });
+
+  it('accepts and processes activities against a Redis that fsyncs every write before it replies', async () => {
+    const redis = await startTestRedis({ appendfsync: 'always' });
+    const app = await startTestApp(redis.url, { ACCEPT_DURABILITY: 'fsynced' });
+    try {
+      const res = await app.request('/v1/activities', { method: 'POST', json: { type: 'form', occurredAt: '2026-11-02T09:00:00Z', email: 'durable@example.org' } });
+      expect(res.status).toBe(202);
+      const { id } = await res.json();
+      expect(await app.settled(id)).toMatchObject({ status: 'processed' });
+    } finally {
+      await app.stop();
+      await redis.cleanup();
+    }
+  });
+});
