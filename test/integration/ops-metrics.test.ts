@@ -116,7 +116,7 @@ describe('backpressure', () => {
     // (Pausing an in-process worker races with a fetch already under way.)
     const repos = createMemoryRepositories();
     const prefix = `{bp${Date.now().toString(36)}}`;
-    const small = await startTestApp(redis.url, { MAX_QUEUE_DEPTH: '2', ROLE: 'api', REDIS_PREFIX: prefix }, { repos });
+    const small = await startTestApp(redis.url, { MAX_QUEUE_DEPTH: '2', ACCOUNT_QUEUE_SHARE: '1', ROLE: 'api', REDIS_PREFIX: prefix }, { repos });
     let drainer: TestApp | undefined;
     try {
       const post = (i: number) => small.request('/v1/activities', { method: 'POST', json: { type: 'x', occurredAt: at(10 + i), email: `bp${i}@example.com` } });

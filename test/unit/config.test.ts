@@ -45,7 +45,7 @@ describe('parseConfig', () => {
   });
 
   describe('ADMIN_PASSWORD strength in production', () => {
-    const production = { NODE_ENV: 'production', BOOTSTRAP_API_KEY: 'k'.repeat(32), SUPPRESSION_KEY: 's'.repeat(40) };
+    const production = { NODE_ENV: 'production', BOOTSTRAP_API_KEY: 'k'.repeat(32), SUPPRESSION_KEY: 's'.repeat(40), PAYLOAD_KEY };
     const issuesOf = (env: Record<string, string>): string[] => {
       try {
         parseConfig(env);
