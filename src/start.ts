@@ -110,7 +110,11 @@ export async function startContactflow(config: Config, logger: Logger, options: 
     queue.on('error', (err) => logger.warn({ err }, 'activities queue connection error'));
     cleanups.unshift(() => queue.close());
     const metrics = createMetrics({
-      queueDepths: async () => ({ [ACTIVITIES_QUEUE]: await queue.getJobCounts(...QUEUE_STATES) }),
+      queueDepths: async () => {
+        const counts = await queue.getJobCounts(...QUEUE_STATES, 'prioritized');
+        // Prioritized jobs are waiting ones too (fair order between accounts).
+        return { [ACTIVITIES_QUEUE]: { ...counts, waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) } };
+      },
       store: repos.kind,
     });
 
@@ -300,11 +304,11 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
     logger.warn('admin routes are OFF (Bull Board at /admin/queues, POST /admin/replay, /admin/accounts): set ADMIN_PASSWORD to enable them');
   }
   const durable = await prepareDurability(producerConnection, config.ACCEPT_DURABILITY, config.ACCEPT_DURABILITY_TIMEOUT_MS);
-  const producer = createActivitiesProducer(queue, w.sealer, durable);
   // One admission check for every intake route (single, batch, webhooks, page views), cached 250 ms.
   const accountDepth = createAccountDepth(producerConnection, accountDepthKeys((t) => queue.toKey(t)));
   const backpressure = createBackpressure({
-    depth: () => queue.getWaitingCount(),
+    // Jobs with a priority (fair order, see the producer) wait in BullMQ's `prioritized` set.
+    depth: () => queue.getJobCountByTypes('waiting', 'prioritized'),
     maxDepth: config.MAX_QUEUE_DEPTH,
     accountDepth: accountDepth.depth,
     maxAccountDepth: Math.max(1, Math.floor(config.MAX_QUEUE_DEPTH * config.ACCOUNT_QUEUE_SHARE)),
@@ -312,6 +316,7 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
     maxMemoryRatio: config.REDIS_MEMORY_HIGH_WATER,
   });
   const admit = (n: number, account?: string) => backpressure.admit(n, account);
+  const producer = createActivitiesProducer(queue, w.sealer, { durable, backlogOf: backpressure.lastAccountDepth });
   // Contact look-ups normalize with the account's policy: cached, like the worker's.
   const { findAccount } = w;
   const authenticator = createApiKeyAuthenticator(repos.accounts);

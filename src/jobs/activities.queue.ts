@@ -138,7 +138,17 @@ export interface ActivitiesProducer {
  * a new job in its account's depth (account-depth.ts). Two identical requests racing past it both
  * hear "queued", and BullMQ still stores one job: correctness never depends on the answer.
  */
-export function createActivitiesProducer(queue: ActivitiesQueue, sealer: JobSealer, durable?: DurabilityWait | null): ActivitiesProducer {
+export interface ProducerOptions {
+  /** Waited for after each store, before anyone is answered (ACCEPT_DURABILITY). */
+  durable?: DurabilityWait | null;
+  /** The account's unfinished jobs as last read (backpressure's reading): orders its new jobs behind them. */
+  backlogOf?(account: string): number;
+}
+
+// BullMQ's largest priority.
+const MAX_PRIORITY = 2_097_151;
+
+export function createActivitiesProducer(queue: ActivitiesQueue, sealer: JobSealer, { durable, backlogOf }: ProducerOptions = {}): ActivitiesProducer {
   const client = queue.opts.connection as RedisConnection;
   const keys = accountDepthKeys((type) => queue.toKey(type));
 
@@ -149,11 +159,12 @@ export function createActivitiesProducer(queue: ActivitiesQueue, sealer: JobSeal
     const existing = client.pipeline();
     const now = String(Date.now());
     for (const [id, job] of unique) existing.eval(ACCEPT_SCRIPT, 3, keys.job(id), keys.depth(job.account), keys.accounts, id, now, job.account);
+    const opts = jobOptions([...unique.values()]);
     const [replies] = await Promise.all([
       existing.exec(),
       ids.length === 1
-        ? queue.add(PROCESS_ACTIVITY, unique.get(ids[0]!)!, { jobId: ids[0]! })
-        : queue.addBulk([...unique.values()].map((data) => ({ name: PROCESS_ACTIVITY, data, opts: { jobId: data.activityId } }))),
+        ? queue.add(PROCESS_ACTIVITY, unique.get(ids[0]!)!, opts[0]!)
+        : queue.addBulk([...unique.values()].map((data, i) => ({ name: PROCESS_ACTIVITY, data, opts: opts[i]! }))),
     ]);
     // On the same connection as the add, so it waits for exactly these writes (ACCEPT_DURABILITY).
     if (durable) await durable();
@@ -168,6 +179,22 @@ export function createActivitiesProducer(queue: ActivitiesQueue, sealer: JobSeal
       const duplicate = answered.has(job.activityId) || existed.get(job.activityId) === true;
       answered.add(job.activityId);
       return { id: job.activityId, status: duplicate ? 'duplicate' : 'queued' };
+    });
+  }
+
+  /**
+   * Fair order between accounts: a job's priority is its place in its account's backlog (lowest
+   * runs first), so workers take the accounts' jobs in turn instead of first come, first served,
+   * and a quiet account's activity does not wait behind another account's flood. Within an account
+   * the order stays roughly first come; merges are ordered by event time, not by processing order.
+   */
+  function jobOptions(jobs: StoredActivityJob[]): { jobId: string; priority?: number }[] {
+    if (!backlogOf) return jobs.map((job) => ({ jobId: job.activityId }));
+    const placed = new Map<string, number>();
+    return jobs.map((job) => {
+      const place = placed.get(job.account) ?? backlogOf(job.account);
+      placed.set(job.account, place + 1);
+      return { jobId: job.activityId, priority: Math.min(MAX_PRIORITY, place + 1) };
     });
   }
 

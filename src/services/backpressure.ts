@@ -34,6 +34,7 @@ export function createBackpressure(opts: BackpressureOptions) {
   const depth = cachedReading(opts.depth, cacheMs, now);
   const memory = opts.memory ? cachedReading(opts.memory, cacheMs, now) : null;
   const accounts = new Map<string, () => Promise<number>>();
+  const lastAccountDepth = new Map<string, number>();
 
   function accountDepth(account: string): Promise<number> {
     let read = accounts.get(account);
@@ -41,12 +42,20 @@ export function createBackpressure(opts: BackpressureOptions) {
       // One cached reader per account seen; the map is cleared whole now and then, so tenants that
       // stopped sending do not accumulate readers.
       if (accounts.size >= 10_000) accounts.clear();
-      accounts.set(account, (read = cachedReading(() => opts.accountDepth!(account), cacheMs, now)));
+      if (lastAccountDepth.size >= 10_000) lastAccountDepth.clear();
+      const readDepth = async () => {
+        const depth = await opts.accountDepth!(account);
+        lastAccountDepth.set(account, depth);
+        return depth;
+      };
+      accounts.set(account, (read = cachedReading(readDepth, cacheMs, now)));
     }
     return read();
   }
 
   return {
+    /** The account's depth as last read (0 before the first reading): no round trip. */
+    lastAccountDepth: (account: string) => lastAccountDepth.get(account) ?? 0,
     /** Throws UnavailableError (503 + Retry-After) when `n` more jobs would exceed a limit. */
     async admit(n = 1, account?: string): Promise<void> {
       let readings: [number, { used: number; max: number } | null, number | null];

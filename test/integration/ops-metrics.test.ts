@@ -130,11 +130,11 @@ describe('backpressure', () => {
       expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(await refused.json()).toMatchObject({ code: 'service_unavailable', status: 503 });
       // Without a worker both accepted activities wait, one job each.
-      expect(await small.queue.getWaitingCount()).toBe(2);
+      expect(await small.queue.getJobCountByTypes('waiting', 'prioritized')).toBe(2);
 
       // A worker catches up; intake accepts again.
       drainer = await startTestApp(redis.url, { ROLE: 'worker', REDIS_PREFIX: prefix }, { repos });
-      await waitFor(async () => ((await small.queue.getWaitingCount()) === 0 ? true : undefined), { what: 'the queue to drain' });
+      await waitFor(async () => ((await small.queue.getJobCountByTypes('waiting', 'prioritized')) === 0 ? true : undefined), { what: 'the queue to drain' });
       await new Promise((r) => setTimeout(r, 300));
       expect((await post(3)).status).toBe(202);
     } finally {

@@ -8,6 +8,7 @@ import { testSealer } from '../../support/sealer';
 function fakeQueue({ poisoned = new Set<string>() } = {}) {
   const stored = new Set<string>();
   const data: StoredActivityJob[] = [];
+  const priorities = new Map<string, number | undefined>();
   const calls: string[] = [];
   const refuse = (ids: string[]) => ids.some((id) => poisoned.has(id));
   const client = {
@@ -28,20 +29,22 @@ function fakeQueue({ poisoned = new Set<string>() } = {}) {
   const queue = {
     opts: { connection: client },
     toKey: (id: string) => id,
-    async add(_name: string, job: StoredActivityJob) {
+    async add(_name: string, job: StoredActivityJob, o: { priority?: number }) {
       calls.push('add');
+      priorities.set(job.activityId, o.priority);
       if (refuse([job.activityId])) throw new Error('ERR refused');
       stored.add(job.activityId);
       data.push(job);
     },
-    async addBulk(jobs: { data: StoredActivityJob }[]) {
+    async addBulk(jobs: { data: StoredActivityJob; opts: { priority?: number } }[]) {
       calls.push(`addBulk×${jobs.length}`);
+      for (const j of jobs) priorities.set(j.data.activityId, j.opts.priority);
       if (refuse(jobs.map((j) => j.data.activityId))) throw new Error('ERR refused');
       for (const j of jobs) stored.add(j.data.activityId);
       data.push(...jobs.map((j) => j.data));
     },
   } as unknown as ActivitiesQueue;
-  return { queue, calls, stored, data };
+  return { queue, calls, stored, data, priorities };
 }
 
 const job = (id: string): ActivityJobData => ({ kind: 'activity', account: 'a', activityId: id, receivedAt: new Date().toISOString(), payload: {} });
@@ -84,14 +87,28 @@ describe('activities producer', () => {
   it('with a durability wait, answers only after it, and not at all when it fails (the intake then says 503)', async () => {
     const { queue, stored } = fakeQueue();
     let waits = 0;
-    const producer = createActivitiesProducer(queue, testSealer(), async () => {
-      waits++;
-      if (waits > 1) throw new Error('the AOF was not fsynced within 2000 ms');
+    const producer = createActivitiesProducer(queue, testSealer(), {
+      durable: async () => {
+        waits++;
+        if (waits > 1) throw new Error('the AOF was not fsynced within 2000 ms');
+      },
     });
     // One turn's activities share one wait.
     await Promise.all([producer.enqueue(job('act_d1')), producer.enqueue(job('act_d2'))]);
     expect(waits).toBe(1);
     await expect(producer.enqueueBulk([job('act_d3')])).rejects.toThrow(/not fsynced/);
     expect(stored.has('act_d3')).toBe(true); // stored in memory, just not promised: a retry answers duplicate
+  });
+
+  it('orders each account\'s new jobs behind its backlog, so accounts are served in turn', async () => {
+    const { queue, priorities } = fakeQueue();
+    const backlog: Record<string, number> = { noisy: 5000, quiet: 0 };
+    const producer = createActivitiesProducer(queue, testSealer(), { backlogOf: (a) => backlog[a] ?? 0 });
+    const of = (account: string, id: string): ActivityJobData => ({ ...job(id), account });
+    await producer.enqueueBulk([of('noisy', 'act_n1'), of('quiet', 'act_q1'), of('noisy', 'act_n2'), of('quiet', 'act_q2')]);
+    expect(Object.fromEntries(priorities)).toEqual({ act_n1: 5001, act_q1: 1, act_n2: 5002, act_q2: 2 });
+    backlog.noisy = 1e9;
+    await producer.enqueue(of('noisy', 'act_n3'));
+    expect(priorities.get('act_n3')).toBe(2_097_151); // BullMQ's largest
   });
 });
