@@ -1,9 +1,9 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { ConsoleSession, ConsoleSessions } from '../services/console-sessions.service';
 import { CONSOLE_SESSION_IDLE_MS, safeEqualHex } from '../services/console-sessions.service';
 import { AppError, UnauthorizedError } from '../shared/errors';
-import { throttled, type AuthThrottle } from './auth-throttle';
+import type { AuthThrottle } from './auth-throttle';
 import { parseRequest, rejectQuery } from './request-validation';
 import { requireJson } from './require-json';
 
@@ -117,17 +117,21 @@ export function consoleSessionRoutes(sessions: ConsoleSessions, throttle?: AuthT
   const json = express.json({ limit: '4kb', strict: true });
 
   // A second door to the admin password and to API keys: the same per-address failure limit applies.
-  router.post('/console/session', requireJson, json, throttled(throttle, 'admin', async (req, res) => {
+  const guard: RequestHandler = throttle ? throttle.guard : (_req, _res, next) => next();
+  router.post('/console/session', guard, requireJson, json, async (req, res) => {
     rejectQuery(req.query);
     // Login CSRF: a foreign page must not sign the browser into someone else's session.
     assertSameOrigin(req);
     const body = parseRequest(consoleSignInSchema, req.body, 'sign-in');
     const created = 'apiKey' in body ? await sessions.signInWithApiKey(body.apiKey) : await sessions.signInAsAdmin(body.adminPassword);
-    if (!created) throw new UnauthorizedError('apiKey' in body ? 'The API key is not valid' : 'The admin password is wrong, or admin routes are off (ADMIN_PASSWORD unset)');
+    if (!created) {
+      await throttle?.failed(req, 'apiKey' in body ? 'api_key' : 'admin');
+      throw new UnauthorizedError('apiKey' in body ? 'The API key is not valid' : 'The admin password is wrong, or admin routes are off (ADMIN_PASSWORD unset)');
+    }
     req.log.info({ kind: created.session.principal.kind, account: view(created.session).account }, 'console sign-in');
     setCookie(req, res, created.sessionId, CONSOLE_SESSION_IDLE_MS);
     res.status(201).json(view(created.session));
-  }));
+  });
 
   router.get('/console/session', async (req, res) => {
     rejectQuery(req.query);

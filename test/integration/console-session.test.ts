@@ -212,3 +212,25 @@ describe('the admin session', () => {
     expect(own.count).toBe(0);
   });
 });
+
+describe('console sign-in under the failed-authentication limit', () => {
+  it('wrong admin passwords and API keys from one address are limited (429) like any other credential', async () => {
+    const limited = await startTestApp(redis.url, { ADMIN_PASSWORD, AUTH_FAILURES_PER_MINUTE: '5', TRUST_PROXY: 'loopback' });
+    try {
+      const signIn = (credentials: unknown, address: string) =>
+        fetch(`${limited.baseUrl}/console/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: limited.baseUrl, 'x-forwarded-for': address },
+          body: JSON.stringify(credentials),
+        });
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++) statuses.push((await signIn(i % 2 ? { adminPassword: `guess ${i}` } : { apiKey: `cf_guess_${i}_0123456789abcdef` }, '203.0.113.7')).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+      // The right password from that address waits out the minute too; from another it works.
+      expect((await signIn({ adminPassword: ADMIN_PASSWORD }, '203.0.113.7')).status).toBe(429);
+      expect((await signIn({ adminPassword: ADMIN_PASSWORD }, '198.51.100.9')).status).toBe(201);
+    } finally {
+      await limited.stop();
+    }
+  });
+});

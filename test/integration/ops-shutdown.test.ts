@@ -97,7 +97,7 @@ describe('graceful shutdown', () => {
     const stateOf = async (id: string) => (await queue.getJob(id))?.getState() ?? 'missing';
     const states = await Promise.all(accepted.map(stateOf));
     const tally = states.reduce<Record<string, number>>((t, s) => ({ ...t, [s]: (t[s] ?? 0) + 1 }), {});
-    expect(Object.keys(tally).every((s) => ['completed', 'waiting', 'active', 'delayed'].includes(s))).toBe(true);
+    expect(Object.keys(tally).every((s) => ['completed', 'waiting', 'prioritized', 'active', 'delayed'].includes(s))).toBe(true);
     expect(Object.values(tally).reduce((a, b) => a + b, 0)).toBe(accepted.length);
 
     // A second process drains what the first left (stalled "active" ones come back after the lock).
