@@ -1,14 +1,19 @@
 import { activityIdFor, type ActivitiesProducer, type EnqueueResult } from '../jobs/activities.queue';
 import { idempotencyKey as keyOf } from '../jobs/idempotency';
 import { AppError, UnauthorizedError, UnavailableError, ValidationError } from '../shared/errors';
-import { illFormedStringPath, nestsDeeperThan } from '../shared/json-shape';
+import { jsonShapeProblem, type JsonShapeLimits } from '../shared/json-shape';
 import { providerMapper, PROVIDER_NAMES } from './mappers';
 import { signatureSchemeFor, type SignatureFailure, type SignatureScheme } from './signatures';
 import type { WebhookSecretSource } from './webhook-secrets.service';
 
 const ACCOUNT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 /** Deeper than any provider's payload; a body past it is refused before it is enqueued. */
-export const WEBHOOK_MAX_DEPTH = 32;
+/**
+ * What a provider's body may be: far above any real payload (a long chat transcript is a few
+ * hundred messages), and low enough that a hostile one costs little. Strings are bounded by
+ * WEBHOOK_BODY_LIMIT.
+ */
+export const WEBHOOK_SHAPE: JsonShapeLimits = { maxDepth: 32, maxKeyLength: 256, maxEntries: 10_000 };
 
 export interface WebhookIntakeDeps {
   producer: ActivitiesProducer;
@@ -112,13 +117,10 @@ function parseJson(raw: Buffer): unknown {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
     throw new ValidationError('A webhook body must be a JSON object', [{ path: '(body)', message: 'expected an object' }]);
   }
-  if (nestsDeeperThan(payload, WEBHOOK_MAX_DEPTH)) {
-    throw new ValidationError(`A webhook body nests at most ${WEBHOOK_MAX_DEPTH} levels deep`, [{ path: '(body)', message: 'nested too deeply' }]);
-  }
-  const illFormed = illFormedStringPath(payload);
-  if (illFormed) {
-    throw new ValidationError('Every string of a webhook body must be well-formed Unicode', [
-      { path: illFormed.join('.').slice(0, 200) || '(body)', message: 'lone surrogate' },
+  const problem = jsonShapeProblem(payload, WEBHOOK_SHAPE);
+  if (problem) {
+    throw new ValidationError('The webhook body is outside the shape limits (docs/webhooks.md, "Limits")', [
+      { path: problem.path.join('.').slice(0, 200) || '(body)', message: problem.message },
     ]);
   }
   return payload;

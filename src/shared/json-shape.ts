@@ -1,23 +1,5 @@
 type Path = (string | number)[];
 
-/**
- * Whether parsed JSON nests objects and arrays deeper than `maxDepth`. Iterative, so a hostile
- * body cannot overflow the stack here; it runs before a payload is enqueued, because serializing
- * such a body into a job would throw for that request alone and must be a 400, not a 503.
- */
-export function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth + 1 > maxDepth) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) {
-      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
-    }
-  }
-  return false;
-}
-
 const isWellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
 /**
@@ -39,6 +21,46 @@ export function illFormedStringPath(value: unknown): Path | null {
     }
     for (const [k, child] of Object.entries(v)) {
       if (!isWellFormed(k)) return [...path, k];
+      stack.push([child, [...path, k]]);
+    }
+  }
+  return null;
+}
+
+export interface JsonShapeLimits {
+  maxDepth: number;
+  /** Characters of an object key. */
+  maxKeyLength: number;
+  /** Items of one array, and keys of one object. */
+  maxEntries: number;
+}
+
+/**
+ * The first thing in parsed JSON that breaks a limit (nesting, key length, entries of one array or
+ * object, well-formed Unicode), with where it is; null when none does. One iterative pass, run
+ * before anything is enqueued, so a hostile body is a 400 for itself alone and never reaches a
+ * mapper, a log line or a failure reason.
+ */
+export function jsonShapeProblem(value: unknown, limits: JsonShapeLimits): { path: Path; message: string } | null {
+  const stack: [unknown, Path][] = [[value, []]];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (!isWellFormed(v)) return { path, message: 'not well-formed Unicode (lone surrogate)' };
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (path.length + 1 > limits.maxDepth) return { path, message: `nested deeper than ${limits.maxDepth} levels` };
+    if (Array.isArray(v)) {
+      if (v.length > limits.maxEntries) return { path, message: `more than ${limits.maxEntries} items` };
+      v.forEach((child, i) => stack.push([child, [...path, i]]));
+      continue;
+    }
+    const entries = Object.entries(v);
+    if (entries.length > limits.maxEntries) return { path, message: `more than ${limits.maxEntries} keys` };
+    for (const [k, child] of entries) {
+      if (k.length > limits.maxKeyLength) return { path, message: `a key longer than ${limits.maxKeyLength} characters` };
+      if (!isWellFormed(k)) return { path, message: 'a key that is not well-formed Unicode (lone surrogate)' };
       stack.push([child, [...path, k]]);
     }
   }

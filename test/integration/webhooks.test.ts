@@ -139,7 +139,7 @@ describe('POST /v1/webhooks/:provider → worker → contact', () => {
     );
     const [refused, ...answers] = await Promise.all([send('scheduling', deep), ...neighbours]);
     expect(refused.res.status).toBe(400);
-    expect(refused.body).toMatchObject({ code: 'validation_failed', errors: [{ path: '(body)', message: 'nested too deeply' }] });
+    expect(refused.body).toMatchObject({ code: 'validation_failed', errors: [{ path: expect.stringMatching(/^payload\.0\.0\./), message: 'nested deeper than 32 levels' }] });
     expect(answers.map((r) => r.status)).toEqual(Array(20).fill(202));
     expect(await activityJobCount(app)).toBe(before + 20);
   });
@@ -148,8 +148,29 @@ describe('POST /v1/webhooks/:provider → worker → contact', () => {
     const before = await activityJobCount(app);
     const refused = await send('scheduling', Buffer.from('{"id":"evt_sur","payload":{"invitee":{"name":"\\ud83d"}}}'));
     expect(refused.res.status).toBe(400);
-    expect(refused.body).toMatchObject({ code: 'validation_failed', errors: [{ path: 'payload.invitee.name', message: 'lone surrogate' }] });
+    expect(refused.body).toMatchObject({ code: 'validation_failed', errors: [{ path: 'payload.invitee.name', message: 'not well-formed Unicode (lone surrogate)' }] });
     expect(await activityJobCount(app)).toBe(before);
+  });
+
+  it('a signed body with a huge key, or an array or object of more than 10,000 entries, is a 400 naming where, and nothing is enqueued', async () => {
+    // The suite's app takes 8 KB bodies; these need more, within the default 512 KB.
+    const roomy = await startTestApp(redis.url, { WEBHOOK_SECRET: CURRENT });
+    try {
+      const cases: [string, string, string][] = [
+        [`{"id":"evt_key","payload":{"${'k'.repeat(60_000)}":1}}`, 'payload', 'a key longer than 256 characters'],
+        [`{"id":"evt_arr","payload":{"answers":[${Array(10_001).fill('1').join(',')}]}}`, 'payload.answers', 'more than 10000 items'],
+        [`{"id":"evt_obj","payload":{${Array.from({ length: 10_001 }, (_, i) => `"k${i}":1`).join(',')}}}`, 'payload', 'more than 10000 keys'],
+      ];
+      for (const [body, path, message] of cases) {
+        const headers = { 'content-type': 'application/json', 'contactflow-signature': signatureHeaderValue(CURRENT, now(), body) };
+        const res = await fetch(`${roomy.baseUrl}/v1/webhooks/scheduling?account=${roomy.account}`, { method: 'POST', headers, body });
+        expect(res.status).toBe(400);
+        expect(await res.json()).toMatchObject({ code: 'validation_failed', errors: [{ path, message }] });
+      }
+      expect(await roomy.queue.count()).toBe(0);
+    } finally {
+      await roomy.stop();
+    }
   });
 
   it('a payload its mapper cannot read is accepted, then fails permanently (replayable after a fix)', async () => {
