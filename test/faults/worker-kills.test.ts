@@ -18,7 +18,7 @@ import { pool } from '../support/workload';
  * finishes their claims.
  */
 const PERSONS = 60;
-const COUNT = 1500;
+const COUNT = 1000;
 
 let redis: Awaited<ReturnType<typeof startTestRedis>>;
 let host: StoreHost;

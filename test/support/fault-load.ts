@@ -121,11 +121,16 @@ export class LoadRecord {
 }
 
 /**
- * Sends one item as a well-behaved client: a 503, 429 or a refused connection is tried again after
- * a pause (up to `maxAttempts`), anything else is final. `baseUrls`: tried in turn on each attempt
+ * Sends one item as a well-behaved client: a 503, 429 (or what `retryOn` names) or a refused
+ * connection is tried again after a pause (up to `maxAttempts`), anything else is final. `baseUrls`: tried in turn on each attempt
  * (an API process that is down is skipped by the next attempt). Returns the id when accepted.
  */
-export async function deliver(baseUrls: string[] | (() => string[]), item: LoadItem, record: LoadRecord, maxAttempts = 600): Promise<string | null> {
+export async function deliver(
+  baseUrls: string[] | (() => string[]),
+  item: LoadItem,
+  record: LoadRecord,
+  { maxAttempts = 600, retryOn = [503, 429] }: { maxAttempts?: number; retryOn?: number[] } = {},
+): Promise<string | null> {
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const urls = typeof baseUrls === 'function' ? baseUrls() : baseUrls;
     const base = urls[attempt % urls.length]!;
@@ -146,7 +151,7 @@ export async function deliver(baseUrls: string[] | (() => string[]), item: LoadI
       record.onAccepted(id);
       return id;
     }
-    if (status === 503 || status === 429) {
+    if (retryOn.includes(status)) {
       await sleep(100);
       continue;
     }
@@ -176,4 +181,18 @@ export async function suppressPerson(baseUrl: string, apiKey: string): Promise<v
   if (!contactId) throw new Error('suppressPerson: the activity never settled');
   const erased = await fetch(`${baseUrl}/v1/contacts/${contactId}/erase`, { method: 'POST', headers, body: JSON.stringify({ suppress: true }) });
   if (erased.status !== 200) throw new Error(`erase: ${erased.status} ${await erased.text()}`);
+}
+
+/** Phase durations of a run, printed with its figures ("start 4.1 s, load 6.0 s, …"). */
+export function phases() {
+  let last = Date.now();
+  const parts: string[] = [];
+  return {
+    mark(name: string) {
+      const now = Date.now();
+      parts.push(`${name} ${((now - last) / 1000).toFixed(1)} s`);
+      last = now;
+    },
+    toString: () => parts.join(', '),
+  };
 }
