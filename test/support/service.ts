@@ -1,7 +1,7 @@
 import { freePort } from '../../src/infra/redis-server';
 import { TEST_API_KEY } from './app';
 import { spawnService, type ServiceProcess } from './processes';
-import { SHARED_SUPPRESSION_KEY, SHARED_WEBHOOK_SECRET } from './shared-store';
+import { SHARED_PAYLOAD_KEY, SHARED_SUPPRESSION_KEY, SHARED_WEBHOOK_SECRET } from './shared-store';
 import { waitFor } from './wait';
 
 export interface RunningService extends ServiceProcess {
@@ -25,6 +25,7 @@ export async function startService(env: Record<string, string>): Promise<Running
     BOOTSTRAP_API_KEY: TEST_API_KEY,
     WEBHOOK_SECRET: SHARED_WEBHOOK_SECRET,
     SUPPRESSION_KEY: SHARED_SUPPRESSION_KEY,
+    PAYLOAD_KEY: SHARED_PAYLOAD_KEY,
     LOG_LEVEL: 'info',
     ...env,
   });

@@ -13,6 +13,8 @@ const entry = path.join(__dirname, 'store-process.ts');
 /** Same on every process: the erase (API) and the suppression check (worker) must agree. */
 export const SHARED_SUPPRESSION_KEY = 'faults-suppression-key-0123456789abcdef';
 export const SHARED_WEBHOOK_SECRET = 'faults-webhook-secret-0123456789abcdef';
+/** Job payloads are sealed in Redis: the API that seals and the worker that opens need one key. */
+export const SHARED_PAYLOAD_KEY = '7f3c2a91d4e8b6050c1f9a7e3d2b8c4a6e1f0d9c8b7a695847362514a3b2c1d0';
 
 export interface HostedProcess {
   role: 'all' | 'api' | 'worker';
@@ -90,6 +92,7 @@ export function hostStore(baseEnv: Record<string, string>, repos: Repositories =
           BOOTSTRAP_API_KEY: TEST_API_KEY,
           WEBHOOK_SECRET: SHARED_WEBHOOK_SECRET,
           SUPPRESSION_KEY: SHARED_SUPPRESSION_KEY,
+          PAYLOAD_KEY: SHARED_PAYLOAD_KEY,
           LOG_LEVEL: 'info',
           LOG_FORMAT: 'json',
           ...baseEnv,
