@@ -63,7 +63,7 @@ export async function dumpRedis(url: string): Promise<{ keys: number; text: stri
             value = await redis.smembers(key);
             break;
           case 'zset':
-            value = await redis.zrange(key, 0, -1, 'WITHSCORES');
+            value = await redis.zrange(key, '0', '-1', 'WITHSCORES');
             break;
           case 'stream':
             value = await redis.xrange(key, '-', '+');

@@ -21,7 +21,7 @@ export function openQueue(redisUrl: string, prefix: string): { queue: Activities
 export async function drained(queue: ActivitiesQueue, timeoutMs = 60_000): Promise<void> {
   await waitFor(
     async () => {
-      const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused');
+      const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
       return Object.values(c).reduce((a, b) => a + (b ?? 0), 0) === 0 ? true : undefined;
     },
     { timeoutMs, intervalMs: 100, what: 'the queue to drain' },
