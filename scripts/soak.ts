@@ -62,6 +62,7 @@ async function main() {
     const progress = setInterval(() => {
       process.stderr.write(`soak: ${((Date.now() - started) / 1000).toFixed(0)} s, sent ${sent}, accepted ${record.accepted.size}, kills ${kills}, redis restarts ${redisRestarts}, answers ${JSON.stringify(record.answers)}\n`);
     }, 15_000);
+    const loadStart = Date.now();
     while (Date.now() < end) {
       const tick = Date.now();
       for (let k = 0; k < RATE / 10; k++) {
@@ -78,7 +79,7 @@ async function main() {
     const r = await reconcile({ baseUrl: api.baseUrl, apiKey: TEST_API_KEY, accepted: record.accepted, queue: q.queue, store: { repos: host.repos, account: 'default' }, label: `soak ${MINUTES} min` });
     const ok = JSON.stringify(balanced(r)) === JSON.stringify(BALANCED) && record.unexpected.length === 0 && r.accepted === sent;
     process.stdout.write(
-      `soak ${MINUTES} min at ${RATE}/s: sent ${sent}, accepted ${r.accepted}; worker SIGKILLs ${kills}; Redis restarts ${redisRestarts}; ` +
+      `soak ${MINUTES} min (target ${RATE}/s, achieved ${(sent / ((end - loadStart) / 1000)).toFixed(0)}/s): sent ${sent}, accepted ${r.accepted}; worker SIGKILLs ${kills}; Redis restarts ${redisRestarts}; ` +
         `answers ${JSON.stringify(record.answers)}; drain after the load ${((Date.now() - drainStart) / 1000).toFixed(1)} s; unexpected ${record.unexpected.length}; ${ok ? 'BALANCED' : 'NOT BALANCED'}\n`,
     );
     process.exitCode = ok ? 0 : 1;
