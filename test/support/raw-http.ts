@@ -25,14 +25,18 @@ export function rawRequest(port: number, req: RawRequest, timeoutMs = 20_000): P
       sock.destroy();
       reject(new Error(`no answer within ${timeoutMs} ms`));
     }, timeoutMs);
-    sock.on('error', (err) => {
-      clearTimeout(timer);
-      // The server may answer (413, 400) and close before it has read the whole body.
-      if (chunks.length) finish();
-      else reject(err);
-    });
+    let error: Error | undefined;
+    // The server may answer (413, 400) and close before it has read the whole body: the write then
+    // fails (EPIPE, ECONNRESET) while the answer is still there to read. Decide once it is closed.
+    sock.on('error', (err) => (error = err));
     sock.on('data', (d) => chunks.push(d));
-    sock.on('end', () => finish());
+    sock.on('close', () => {
+      if (chunks.length || !error) finish();
+      else {
+        clearTimeout(timer);
+        reject(error);
+      }
+    });
     let done = false;
     const finish = () => {
       if (done) return;
