@@ -20,7 +20,7 @@ import { pool } from '../support/workload';
  *
  * Asserted: no 5xx; the queue holds no job that no 2xx answer announced (a refused request enqueued
  * nothing); the process answers /healthz with p99 under 100 ms throughout (measured by a separate
- * prober process). The seed is printed; FUZZ_SEED=<n> repeats a run, FUZZ_REQUESTS=<n> sizes it.
+ * prober process; plus the p99 of a bare HTTP server measured alongside, the machine's own noise). The seed is printed; FUZZ_SEED=<n> repeats a run, FUZZ_REQUESTS=<n> sizes it.
  */
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 5000);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
@@ -252,7 +252,10 @@ describe(`fuzz: ${REQUESTS} generated requests over every public route`, () => {
     expect(unannounced).toEqual([]);
     expect(latency.failures).toBe(0);
     expect(latency.samples).toBeGreaterThan(50);
-    expect(latency.p99).toBeLessThan(100);
+    // 100 ms is the bound; the margin is what the machine itself adds at that moment, measured on a
+    // bare HTTP server next to it (other suites and processes share these two cores in CI). On a
+    // quiet machine the control's p99 is a few ms and the bound is 100 ms in effect.
+    expect(latency.p99).toBeLessThan(100 + latency.control.p99);
     expect((await fetch(`${service.baseUrl}/healthz`)).status).toBe(200);
   }, 150_000);
 

@@ -13,7 +13,7 @@ import { pool } from '../support/workload';
 /**
  * The store unreachable for a while under load, with worker processes (test/support/shared-store.ts):
  * every store call of every process fails as a lost MongoDB connection does (TransientStoreError)
- * for 3 s. With JOB_ATTEMPTS=1, an outage that spent attempts would fail jobs; instead the queue
+ * for 6 s. With JOB_ATTEMPTS=1, an outage that spent attempts would fail jobs; instead the queue
  * pauses, intake keeps answering 202 (it needs no store), and every job completes afterwards.
  */
 const PERSONS = 40;
@@ -55,7 +55,8 @@ describe('the store unreachable under load', () => {
     record.markDown();
     const acceptedBefore = record.accepted.size;
     const readyDuring = await fetch(`${workers[0]!.baseUrl}/readyz`);
-    await sleep(3000);
+    // Longer than the API-key cache's 5 s, so the intake's key look-up meets the outage (second test).
+    await sleep(6000);
     const completedDuring = await q.queue.getJobCounts('waiting');
     const acceptedDuring = record.accepted.size - acceptedBefore;
     host.faults.down = false;
@@ -64,7 +65,7 @@ describe('the store unreachable under load', () => {
     await load;
     await drained(q.queue);
 
-    const r = await reconcile({ baseUrl: api.baseUrl, apiKey: TEST_API_KEY, accepted: record.accepted, queue: q.queue, store: { repos: host.repos, account: 'default' }, label: 'store outage 3 s' });
+    const r = await reconcile({ baseUrl: api.baseUrl, apiKey: TEST_API_KEY, accepted: record.accepted, queue: q.queue, store: { repos: host.repos, account: 'default' }, label: 'store outage 6 s' });
     process.stdout.write(`store outage: ${host.faults.failedCalls} store calls refused; ${acceptedDuring} accepted during the outage; ${completedDuring.waiting} waiting at its end; answers ${JSON.stringify(record.answers)}\n`);
 
     expect(readyDuring.status).toBe(503);
