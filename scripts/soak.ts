@@ -2,8 +2,8 @@
  * npm run soak -- --minutes N   (not part of npm test)
  *
  * Steady load for N minutes against one API process and three worker processes sharing one store
- * (test/support/shared-store.ts), on a private redis-server with AOF: Redis is restarted once at
- * the half, a worker is SIGKILLed (and replaced) every 30 s. Then the queue drains and the run is
+ * (test/support/shared-store.ts), on a private redis-server with AOF: Redis is SIGKILLed at the
+ * half and restarted from its AOF 3 s later, a worker is SIGKILLed (and replaced) every 30 s. Then the queue drains and the run is
  * reconciled (test/support/reconcile.ts). Prints the figures; exit code 1 when they do not balance.
  */
 import { randomBytes } from 'node:crypto';
@@ -54,7 +54,9 @@ async function main() {
     })();
     const restarter = (async () => {
       await sleep((MINUTES * 60_000) / 2);
-      await redis.stop();
+      const gone = new Promise((r) => redis.process.once('exit', r));
+      redis.process.kill('SIGKILL'); // a crash, not a shutdown: the AOF is all that comes back
+      await gone;
       await sleep(3000);
       restarted = await startRedisServer({ dir: redis.dir, port: redis.port });
       redisRestarts++;
