@@ -77,6 +77,9 @@ describe('no email or phone of the test data in clear text', () => {
     const dump = await dumpRedis(redis.url);
     process.stdout.write(`pii: ${dump.keys} Redis keys read\n`);
     expect(dump.keys).toBeGreaterThan(100);
+    // The dump holds the jobs' data (sealed), and the search finds an identifier where one is.
+    expect([...dump.byKey.values()].filter((v) => v.includes('"data"')).length).toBeGreaterThan(250); // ~300 activities sent
+    expect(findPii(`${dump.text} {"email":"${EXTRA[0]}"}`, identifiers).length).toBeGreaterThan(0);
     expect(findPii(dump.text, identifiers).map((f) => f.excerpt)).toEqual([]);
   });
 
