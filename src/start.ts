@@ -361,6 +361,7 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
     logger,
     store: w.storeLabel,
     authThrottle: w.authThrottle,
+    isTransientStoreError: (err) => repos.isTransientError(err),
     trustProxy: config.TRUST_PROXY,
     bodyLimit: config.BODY_LIMIT,
     rateLimiter: intakeRateLimiter(config, producerConnection),

@@ -60,6 +60,8 @@ export interface ApiDeps {
   console?: { sessions: ConsoleSessions };
   /** Limits failed authentications per client address (API keys here; webhooks and ops get their own reference). */
   authThrottle?: AuthThrottle;
+  /** The store's transient errors: a request that meets one is answered 503 + Retry-After, not 500. */
+  isTransientStoreError?(err: unknown): boolean;
   /** Express's `trust proxy` (TRUST_PROXY): which address req.ip, and so the throttle, sees. */
   trustProxy?: number | string[];
 }
@@ -119,6 +121,6 @@ export function createApp(deps: ApiDeps): Express {
   app.use(contactFieldsRoutes(deps.contactFields));
 
   app.use(notFoundHandler);
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(deps.logger, { isStoreUnavailable: deps.isTransientStoreError }));
   return app;
 }

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import { AppError, UnavailableError } from '../shared/errors';
+import { AppError, TransientStoreError, UnavailableError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { maskPii } from '../shared/pii';
 
@@ -36,6 +36,8 @@ export const notFoundHandler: RequestHandler = (req, res) => {
   sendProblem(res, 404, 'route_not_found', `No route for ${req.method} ${req.path}`);
 };
 
+const STORE_RETRY_AFTER_SECONDS = 5;
+
 /** body-parser reports its own failures with `type` and `status`; map them to stable codes. */
 const BODY_PARSER_ERRORS: Record<string, { status: number; code: string; detail: string }> = {
   'entity.parse.failed': { status: 400, code: 'malformed_json', detail: 'The request body is not valid JSON' },
@@ -45,10 +47,19 @@ const BODY_PARSER_ERRORS: Record<string, { status: number; code: string; detail:
   'request.aborted': { status: 400, code: 'request_aborted', detail: 'The request was aborted' },
 };
 
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+export interface ErrorHandlerOptions {
+  /** The store's own transient errors (a lost MongoDB connection, a timeout), answered 503 like an outage. */
+  isStoreUnavailable?(err: unknown): boolean;
+}
+
+export function errorHandler(logger: Logger, opts: ErrorHandlerOptions = {}): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const parserError = typeof err?.type === 'string' ? BODY_PARSER_ERRORS[err.type] : undefined;
     if (parserError) return sendProblem(res, parserError.status, parserError.code, parserError.detail);
+    // The router could not decode a path parameter (an invalid percent-escape such as %FF%FE).
+    if (err instanceof URIError && (err as { status?: unknown }).status === 400) {
+      return sendProblem(res, 400, 'invalid_path', 'The request path holds an invalid percent-escape');
+    }
     // Any other client error body-parser reports (a corrupt gzip body, say) keeps its 4xx status.
     if (isClientHttpError(err)) return sendProblem(res, err.status, 'unreadable_body', 'The request body could not be read');
 
@@ -56,6 +67,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.setHeader('Retry-After', String(err.retryAfterSeconds));
       logger.warn({ err, path: req.path }, 'intake unavailable');
       return sendProblem(res, 503, err.code, 'The service cannot accept this request right now; retry later');
+    }
+    // The store is unreachable (an outage, a failover): the client retries, as with a full queue.
+    if (err instanceof TransientStoreError || opts.isStoreUnavailable?.(err)) {
+      res.setHeader('Retry-After', String(STORE_RETRY_AFTER_SECONDS));
+      logger.warn({ err, path: req.path }, 'store unavailable');
+      return sendProblem(res, 503, 'store_unavailable', 'The contact store cannot answer right now; retry later');
     }
     if (err instanceof AppError && err.status < 500) {
       return sendProblem(res, err.status, err.code, maskPii(err.message), err.extra as Partial<Problem>);

@@ -100,7 +100,8 @@ export async function startRedisServer(opts: { dir: string; port?: number; logge
     process: child,
     async stop() {
       process.removeListener('exit', killOnExit);
-      if (child.exitCode !== null) return;
+      // Gone already: it exited, or a signal (a test's SIGKILL) ended it.
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await withTimeout(exited, 5000, 'redis-server exit').catch(() => child.kill('SIGKILL'));

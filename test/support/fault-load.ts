@@ -140,6 +140,7 @@ export async function deliver(
       const res = await fetch(base + item.path, { method: 'POST', headers: item.headers, body: item.body, signal: AbortSignal.timeout(15_000) });
       status = res.status;
       text = await res.text();
+      if ((status === 503 || status === 429) && !res.headers.get('retry-after')) record.count(`${status} without Retry-After`);
     } catch {
       record.count('network');
       await sleep(100);
