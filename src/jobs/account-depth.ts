@@ -25,14 +25,48 @@ redis.call('ZADD', KEYS[2], 'NX', ARGV[2], ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[3])
 return 0`;
 
+type Pipeline = ReturnType<RedisConnection['pipeline']>;
+const ACCEPT_COMMAND = 'contactflowAcceptJob';
+
+/**
+ * Adds the accept script to a connection's command set (ioredis then sends EVALSHA, and the script
+ * itself only when Redis does not know it yet) and returns how to queue it on a pipeline.
+ */
+export function acceptCommand(connection: Pick<RedisConnection, 'defineCommand'>): (p: Pipeline, keys: [string, string, string], id: string, now: string, account: string) => void {
+  if (!(ACCEPT_COMMAND in connection)) connection.defineCommand(ACCEPT_COMMAND, { numberOfKeys: 3, lua: ACCEPT_SCRIPT });
+  return (p, keys, id, now, account) => (p as unknown as Record<string, (...a: string[]) => void>)[ACCEPT_COMMAND]!(...keys, id, now, account);
+}
+
 // An id younger than this may belong to a job whose add is still on its way: never swept.
 const SWEEP_MIN_AGE_MS = 60_000;
 const SWEEP_BATCH = 500;
 
+// Finished ids are removed in one pipeline per this many ms, not one command per job.
+const RELEASE_EVERY_MS = 20;
+
 export function createAccountDepth(connection: Pick<RedisConnection, 'zcard' | 'zrem' | 'smembers' | 'zrangebyscore' | 'pipeline' | 'srem'>, keys: AccountDepthKeys) {
+  let finished = new Map<string, string[]>();
+  let flushing: Promise<void> | null = null;
+
+  async function flush(): Promise<void> {
+    const batch = finished;
+    finished = new Map();
+    flushing = null;
+    const p = connection.pipeline();
+    for (const [account, ids] of batch) p.zrem(keys.depth(account), ...ids);
+    // A failed removal leaves ids the sweep removes later: the count is then high for a while, never low.
+    await p.exec();
+  }
+
   return {
     depth: (account: string) => connection.zcard(keys.depth(account)),
-    release: (account: string, id: string) => connection.zrem(keys.depth(account), id),
+    /** Takes a finished job off its account's depth, batched with the others of the next few ms. */
+    release(account: string, id: string): Promise<void> {
+      const ids = finished.get(account);
+      if (ids) ids.push(id);
+      else finished.set(account, [id]);
+      return (flushing ??= new Promise((resolve) => setTimeout(resolve, RELEASE_EVERY_MS)).then(flush));
+    },
     /** Removes ids whose job is gone or finished; returns how many. */
     async sweep(now = Date.now()): Promise<number> {
       let removed = 0;

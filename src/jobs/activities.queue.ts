@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import type { DurabilityWait } from './accept-durability';
-import { ACCEPT_SCRIPT, accountDepthKeys } from './account-depth';
+import { acceptCommand, accountDepthKeys } from './account-depth';
 import type { PayloadCipher } from './payload-cipher';
 import type { RedisConnection } from './redis-connection';
 
@@ -151,6 +151,7 @@ const MAX_PRIORITY = 2_097_151;
 export function createActivitiesProducer(queue: ActivitiesQueue, sealer: JobSealer, { durable, backlogOf }: ProducerOptions = {}): ActivitiesProducer {
   const client = queue.opts.connection as RedisConnection;
   const keys = accountDepthKeys((type) => queue.toKey(type));
+  const accept = acceptCommand(client);
 
   async function store(jobs: ActivityJobData[]): Promise<EnqueueResult[]> {
     const unique = new Map<string, StoredActivityJob>();
@@ -158,7 +159,7 @@ export function createActivitiesProducer(queue: ActivitiesQueue, sealer: JobSeal
     const ids = [...unique.keys()];
     const existing = client.pipeline();
     const now = String(Date.now());
-    for (const [id, job] of unique) existing.eval(ACCEPT_SCRIPT, 3, keys.job(id), keys.depth(job.account), keys.accounts, id, now, job.account);
+    for (const [id, job] of unique) accept(existing, [keys.job(id), keys.depth(job.account), keys.accounts], id, now, job.account);
     const opts = jobOptions([...unique.values()]);
     const [replies] = await Promise.all([
       existing.exec(),

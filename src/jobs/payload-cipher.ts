@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hash, randomBytes, randomFillSync } from 'node:crypto';
 
 /**
  * AES-256-GCM for what jobs carry at rest in Redis. A sealed value is
@@ -29,7 +29,7 @@ export function createPayloadCipher(current: Buffer, previous: Buffer[] = []): P
 
   return {
     seal(plaintext, boundTo) {
-      const iv = randomBytes(IV_BYTES);
+      const iv = nextIv();
       const cipher = createCipheriv('aes-256-gcm', current, iv);
       cipher.setAAD(Buffer.from(boundTo, 'utf8'));
       const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
@@ -50,6 +50,20 @@ export function createPayloadCipher(current: Buffer, previous: Buffer[] = []): P
       }
     },
   };
+}
+
+// Random IVs drawn from a pool refilled from the CSPRNG: each 12 bytes are used once, as with a
+// randomBytes(12) per payload, at a fraction of its cost (one call per 4,096 payloads).
+const IV_POOL = Buffer.alloc(IV_BYTES * 4096);
+let ivOffset = IV_POOL.length;
+
+function nextIv(): Buffer {
+  if (ivOffset + IV_BYTES > IV_POOL.length) {
+    randomFillSync(IV_POOL);
+    ivOffset = 0;
+  }
+  // A copy: the pool is refilled later, and the IV must stay what it was for this payload.
+  return Buffer.from(IV_POOL.subarray(ivOffset, (ivOffset += IV_BYTES)));
 }
 
 /** Public and stable: names the key in each sealed value without revealing it. */

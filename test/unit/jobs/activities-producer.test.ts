@@ -12,11 +12,12 @@ function fakeQueue({ poisoned = new Set<string>() } = {}) {
   const calls: string[] = [];
   const refuse = (ids: string[]) => ids.some((id) => poisoned.has(id));
   const client = {
+    defineCommand() {},
     pipeline() {
       const keys: string[] = [];
       return {
         // The existence check is a script whose first key is the job's.
-        eval(_script: string, _n: number, key: string) {
+        contactflowAcceptJob(key: string) {
           keys.push(key);
         },
         async exec() {
