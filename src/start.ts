@@ -327,7 +327,7 @@ async function startApi(w: Wiring, readiness: ReadinessCheck[], bootstrapAccount
     prefix: config.REDIS_PREFIX,
     accounts: repos.accounts,
     authenticate: (key) => authenticator.authenticate(key),
-    adminPassword: config.ADMIN_PASSWORD,
+    adminPassword: w.adminPassword,
   });
   const operator = operatorServices(w, authenticator, webhookSecrets, consoleSessions);
   const activityListing = createActivityListing({ activities: repos.activities, queue, sealer: w.sealer });

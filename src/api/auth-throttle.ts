@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { UnauthorizedError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { LruCache } from '../shared/lru-cache';
+import { maskPii } from '../shared/pii';
 import { sendProblem } from './problem';
 
 /** Which credential failed: API key, admin Basic (on /admin or /metrics), metrics token, webhook signature. */
@@ -130,6 +131,7 @@ export function addressKey(ip: string | undefined): string {
     .join(':')}::/64`;
 }
 
+/** The path, cut and masked: a client puts what it likes in a path, an email included. */
 function routeOf(req: Request): string {
-  return (req.originalUrl.split('?')[0] ?? '').slice(0, 200);
+  return maskPii((req.originalUrl.split('?')[0] ?? '').slice(0, 200));
 }

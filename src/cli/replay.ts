@@ -81,7 +81,7 @@ async function main(): Promise<number> {
     }
     const replay = createReplayService({
       queues: { [ACTIVITIES_QUEUE]: queue },
-      sealer: createJobSealer(resolvePayloadCipher(config)),
+      sealer: createJobSealer(resolvePayloadCipher(config, { create: false })),
       activities: store?.repos.activities,
       defaultAccount: config.BOOTSTRAP_ACCOUNT,
     });

@@ -4,9 +4,10 @@ import type { RedisConnection } from './redis-connection';
  * What a 202 promises about the job it answers for.
  *  - `written`: the job is in Redis memory and in its AOF buffer. With `appendfsync everysec` an OS
  *    crash or a failover can lose about the last second of accepted activities.
- *  - `fsynced`: the 202 waits until the AOF holding the job is on disk: WAITAOF on Redis 7.2 and
- *    later (its cost is one fsync wait per batch of requests), else Redis itself must run with
- *    `appendfsync always`, which fsyncs before it replies.
+ *  - `fsynced`: the 202 waits until the AOF holding the job is on the primary's disk. With Redis
+ *    running `appendfsync always` it already is when Redis replies; otherwise, on Redis 7.2 and
+ *    later, WAITAOF waits for the next fsync. WAITAOF blocks the producer connection until then
+ *    (up to a second with everysec), so under load prefer `appendfsync always`.
  */
 export type AcceptDurability = 'written' | 'fsynced';
 
@@ -27,11 +28,12 @@ export async function prepareDurability(connection: Connection, mode: AcceptDura
   if (!/^aof_enabled:1\b/m.test(persistence)) {
     throw new DurabilityUnavailableError('ACCEPT_DURABILITY=fsynced needs Redis with appendonly yes');
   }
+  // appendfsync always: Redis fsyncs before it replies, so there is nothing to wait for.
+  const fsync = (await connection.call('CONFIG', 'GET', 'appendfsync').catch(() => null)) as string[] | null;
+  if (fsync?.[1] === 'always') return null;
   const version = /^redis_version:(\d+)\.(\d+)/m.exec(await connection.info('server'));
   const [major, minor] = version ? [Number(version[1]), Number(version[2])] : [0, 0];
   if (major > 7 || (major === 7 && minor >= 2)) return waitAof(connection, timeoutMs);
-  const fsync = (await connection.call('CONFIG', 'GET', 'appendfsync').catch(() => null)) as string[] | null;
-  if (fsync?.[1] === 'always') return null;
   throw new DurabilityUnavailableError(
     `ACCEPT_DURABILITY=fsynced needs Redis 7.2 or later (WAITAOF), or appendfsync always; this Redis is ${major}.${minor}` +
       (fsync ? ` with appendfsync ${fsync[1]}` : ' and does not answer CONFIG GET'),

@@ -46,6 +46,7 @@ const RELEASE_EVERY_MS = 20;
 
 export function createAccountDepth(connection: Pick<RedisConnection, 'zcard' | 'zrem' | 'smembers' | 'zrangebyscore' | 'pipeline' | 'srem'>, keys: AccountDepthKeys) {
   let finished = new Map<string, string[]>();
+  const sweepFrom = new Map<string, number>();
   let flushing: Promise<void> | null = null;
 
   async function flush(): Promise<void> {
@@ -67,13 +68,19 @@ export function createAccountDepth(connection: Pick<RedisConnection, 'zcard' | '
       else finished.set(account, [id]);
       return (flushing ??= new Promise((resolve) => setTimeout(resolve, RELEASE_EVERY_MS)).then(flush));
     },
-    /** Removes ids whose job is gone or finished; returns how many. */
+    /**
+     * Removes ids whose job is gone or finished; returns how many. Each pass reads the next
+     * SWEEP_BATCH ids of each account (oldest first, starting over at the end), so during a long
+     * backlog the pass still reaches ids past the oldest, still waiting ones.
+     */
     async sweep(now = Date.now()): Promise<number> {
       let removed = 0;
       for (const account of await connection.smembers(keys.accounts)) {
-        const ids = await connection.zrangebyscore(keys.depth(account), '-inf', String(now - SWEEP_MIN_AGE_MS), 'LIMIT', '0', String(SWEEP_BATCH));
+        const offset = sweepFrom.get(account) ?? 0;
+        const ids = await connection.zrangebyscore(keys.depth(account), '-inf', String(now - SWEEP_MIN_AGE_MS), 'LIMIT', String(offset), String(SWEEP_BATCH));
         if (ids.length === 0) {
-          if ((await connection.zcard(keys.depth(account))) === 0) await connection.srem(keys.accounts, account);
+          sweepFrom.delete(account);
+          if (offset === 0 && (await connection.zcard(keys.depth(account))) === 0) await connection.srem(keys.accounts, account);
           continue;
         }
         const states = connection.pipeline();
@@ -81,6 +88,9 @@ export function createAccountDepth(connection: Pick<RedisConnection, 'zcard' | '
         const replies = (await states.exec()) ?? [];
         const done = ids.filter((_, i) => replies[2 * i]?.[1] != null || replies[2 * i + 1]?.[1] === 0);
         if (done.length) removed += await connection.zrem(keys.depth(account), ...done);
+        // The removed ones no longer take a place: the next window starts that much earlier.
+        if (ids.length < SWEEP_BATCH) sweepFrom.delete(account);
+        else sweepFrom.set(account, offset + ids.length - done.length);
       }
       return removed;
     },

@@ -184,18 +184,22 @@ export function createActivitiesProducer(queue: ActivitiesQueue, sealer: JobSeal
   }
 
   /**
-   * Fair order between accounts: a job's priority is its place in its account's backlog (lowest
-   * runs first), so workers take the accounts' jobs in turn instead of first come, first served,
-   * and a quiet account's activity does not wait behind another account's flood. Within an account
-   * the order stays roughly first come; merges are ordered by event time, not by processing order.
+   * Fair order between accounts: a job's priority (lowest runs first) is at least its place in its
+   * account's backlog, so workers serve the accounts with short backlogs first and a quiet account's
+   * activity does not wait behind another account's flood. Within an account priorities only grow
+   * while it has a backlog (in this process), so its jobs keep their order and an old job is never
+   * overtaken for ever by newer ones; an account whose backlog emptied starts again from its place.
    */
+  const lastPriority = new Map<string, number>();
   function jobOptions(jobs: StoredActivityJob[]): { jobId: string; priority?: number }[] {
     if (!backlogOf) return jobs.map((job) => ({ jobId: job.activityId }));
-    const placed = new Map<string, number>();
     return jobs.map((job) => {
-      const place = placed.get(job.account) ?? backlogOf(job.account);
-      placed.set(job.account, place + 1);
-      return { jobId: job.activityId, priority: Math.min(MAX_PRIORITY, place + 1) };
+      const backlog = backlogOf(job.account);
+      const previous = backlog === 0 ? 0 : (lastPriority.get(job.account) ?? 0);
+      const priority = Math.min(MAX_PRIORITY, Math.max(backlog + 1, previous + 1));
+      if (lastPriority.size >= 10_000 && !lastPriority.has(job.account)) lastPriority.clear();
+      lastPriority.set(job.account, priority);
+      return { jobId: job.activityId, priority };
     });
   }
 

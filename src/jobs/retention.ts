@@ -64,10 +64,15 @@ export function scheduleRetention(
   alsoUnderLock?: () => Promise<unknown>,
 ): () => void {
   const timer = setInterval(() => {
+    // The sweep runs even when the trim fails (MEMORY USAGE renamed on a managed Redis, say).
     retention
       .run(lockKey, intervalMs)
+      .catch((err: unknown) => {
+        logger.warn({ err }, 'finished-job retention pass failed');
+        return 'failed' as const;
+      })
       .then((ran) => (ran && alsoUnderLock ? alsoUnderLock() : undefined))
-      .catch((err: unknown) => logger.warn({ err }, 'finished-job housekeeping pass failed'));
+      .catch((err: unknown) => logger.warn({ err }, 'account depth sweep failed'));
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -56,6 +56,8 @@ export interface ReplayDeps {
 }
 
 const PAGE = 500;
+/** BullMQ's largest priority, which runs last. */
+const REPLAY_PRIORITY = 2_097_151;
 const PARALLEL = 25;
 
 /**
@@ -212,7 +214,8 @@ async function reprocessUnidentified(queue: ActivitiesQueue, sealer: JobSealer, 
   // The record keeps the provider, so a webhook payload is mapped again by its provider's mapper.
   const common = { account: record.account, activityId: record.id, receivedAt: record.receivedAt.toISOString(), payload: record.payload, reprocess: true };
   const data: ActivityJobData = record.provider ? { kind: 'webhook', provider: record.provider, ...common } : { kind: 'activity', ...common };
-  await queue.add(PROCESS_ACTIVITY, sealer.seal(data), { jobId: record.id });
+  // The lowest priority: a mass re-run yields to new intake (the fair order's prioritized jobs).
+  await queue.add(PROCESS_ACTIVITY, sealer.seal(data), { jobId: record.id, priority: REPLAY_PRIORITY });
   return true;
 }
 

@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker } from 'bullmq';
-import { ACTIVITIES_QUEUE, type ActivityJobData, type JobSealer, type StoredActivityJob } from '../jobs/activities.queue';
+import { ACTIVITIES_QUEUE, type JobSealer, type StoredActivityJob } from '../jobs/activities.queue';
 import { SealedPayloadError } from '../jobs/payload-cipher';
 import type { RedisConnection } from '../jobs/redis-connection';
 import type { ProcessActivityResult } from '../services/process-activity.service';
@@ -19,7 +19,7 @@ export interface ActivitiesWorkerDeps {
   /** Opens the payload each job carries sealed (PAYLOAD_KEY). */
   sealer: JobSealer;
   /** Called once a job is finished (processed, or failed for good); not for a retry. */
-  onFinished?(job: ActivityJobData): void;
+  onFinished?(job: Pick<StoredActivityJob, 'account' | 'activityId'>): void;
   /** The use case per job kind (activity-handler.ts). */
   handle: ActivityHandler;
   /** From the repositories: which store errors are worth a retry. */
@@ -58,7 +58,6 @@ export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<Store
       try {
         const result = await deps.handle(data);
         outage.succeeded();
-        deps.onFinished?.(data);
         if (deps.logger.isLevelEnabled('debug')) log().debug({ account: data.account, ...outcomeOf(result) }, 'activity processed');
         return result;
       } catch (err) {
@@ -73,7 +72,6 @@ export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<Store
         }
         if (!isRetryable(err, deps.isTransientStoreError)) {
           log().warn({ account: data.account, reason }, 'activity failed permanently');
-          deps.onFinished?.(data);
           throw new UnrecoverableError(reason);
         }
         log().warn({ account: data.account, reason }, 'activity failed, will retry');
@@ -91,6 +89,15 @@ export function createActivitiesWorker(deps: ActivitiesWorkerDeps): Worker<Store
     },
   );
   worker.on('error', (err) => deps.logger.error({ err }, 'activities worker error'));
+  // Finished: completed, or failed for good (permanent, out of attempts, or unreadable: BullMQ then
+  // sets finishedOn; a retry does not). The account and id are in clear on the stored job.
+  if (deps.onFinished) {
+    const finished = deps.onFinished;
+    worker.on('completed', (job) => finished(job.data));
+    worker.on('failed', (job) => {
+      if (job?.finishedOn) finished(job.data);
+    });
+  }
   // A suppressed person's raw payload must not wait out the completed-job retention in Redis: the
   // record keeps nothing of it. A redelivery of the same activity then finds the record and
   // changes nothing (it is answered `queued` rather than `duplicate`).

@@ -65,6 +65,11 @@ describe('npm start with embedded defaults', () => {
     expect((await board(adminPassword!)).status).toBe(200);
     expect((await board('not the password')).status).toBe(401);
     expect(stdout).not.toMatch(/admin routes are OFF/);
+    // The console takes the same printed credentials: the API key for contacts, the password for the admin pages.
+    const signIn = (credentials: unknown) =>
+      fetch(`${base}/console/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base, connection: 'close' }, body: JSON.stringify(credentials) });
+    expect(await (await signIn({ adminPassword })).json()).toMatchObject({ kind: 'admin' });
+    expect((await signIn({ apiKey: key })).status).toBe(201);
     // connection: close — the server goes away mid-test; no pooled socket should outlive it.
     const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json', connection: 'close' };
     const post = (body: unknown, headers: Record<string, string> = {}) =>

@@ -88,7 +88,7 @@ describe('auth matrix: every route × {none, malformed, revoked, other account, 
       'POST /admin/accounts/{id}/api-keys': { label: 'x' },
       'PUT /admin/accounts/{id}/webhook-secrets/{provider}': { secrets: ['s'.repeat(32)] },
       'POST /admin/replay': { dryRun: true },
-      'POST /console/session': { password: 'not the password' },
+      'POST /console/session': { adminPassword: 'not the password' },
     };
 
     const doc = openApiDocument() as unknown as { paths: Record<string, Record<string, { security?: Record<string, unknown>[] }>> };

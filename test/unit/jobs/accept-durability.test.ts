@@ -31,14 +31,17 @@ describe('accept durability', () => {
     const ok = redis({ version: '7.2.4' });
     const wait = await prepareDurability(ok.connection, 'fsynced', 1500);
     await wait!();
-    expect(ok.sent).toEqual([['WAITAOF', '1', '0', '1500']]);
+    expect(ok.sent).toEqual([['CONFIG', 'GET', 'appendfsync'], ['WAITAOF', '1', '0', '1500']]);
 
     const late = redis({ version: '7.4.1', waitaof: [0, 0] });
     await expect((await prepareDurability(late.connection, 'fsynced', 1500))!()).rejects.toThrow(/not fsynced within 1500 ms/);
   });
 
-  it('fsynced on an older Redis: accepted with appendfsync always (nothing to wait for), refused at start otherwise', async () => {
+  it('fsynced with appendfsync always: nothing to wait for, on any version; on an older Redis without it, refused at start', async () => {
     expect(await prepareDurability(redis({ version: '7.0.15', appendfsync: 'always' }).connection, 'fsynced', 1000)).toBeNull();
+    const recent = redis({ version: '7.4.0', appendfsync: 'always' });
+    expect(await prepareDurability(recent.connection, 'fsynced', 1000)).toBeNull();
+    expect(recent.sent.some(([c]) => c === 'WAITAOF')).toBe(false);
     await expect(prepareDurability(redis({ version: '7.0.15' }).connection, 'fsynced', 1000)).rejects.toThrow(/Redis 7.2 or later.*appendfsync everysec/);
     await expect(prepareDurability(redis({ version: '6.2.0', appendfsync: null }).connection, 'fsynced', 1000)).rejects.toThrow(/does not answer CONFIG GET/);
     await expect(prepareDurability(redis({ version: '7.2.0', aof: false }).connection, 'fsynced', 1000)).rejects.toThrow(/appendonly yes/);

@@ -107,9 +107,19 @@ describe('activities producer', () => {
     const producer = createActivitiesProducer(queue, testSealer(), { backlogOf: (a) => backlog[a] ?? 0 });
     const of = (account: string, id: string): ActivityJobData => ({ ...job(id), account });
     await producer.enqueueBulk([of('noisy', 'act_n1'), of('quiet', 'act_q1'), of('noisy', 'act_n2'), of('quiet', 'act_q2')]);
-    expect(Object.fromEntries(priorities)).toEqual({ act_n1: 5001, act_q1: 1, act_n2: 5002, act_q2: 2 });
-    backlog.noisy = 1e9;
+    // An idle account's jobs share the first place; BullMQ keeps equal priorities in arrival order.
+    expect(Object.fromEntries(priorities)).toEqual({ act_n1: 5001, act_q1: 1, act_n2: 5002, act_q2: 1 });
+
+    // The noisy backlog shrinks: its new jobs still come after its older ones, never before them.
+    backlog.noisy = 100;
     await producer.enqueue(of('noisy', 'act_n3'));
-    expect(priorities.get('act_n3')).toBe(2_097_151); // BullMQ's largest
+    expect(priorities.get('act_n3')).toBe(5003);
+    // Its backlog empties: it starts again from the front.
+    backlog.noisy = 0;
+    await producer.enqueue(of('noisy', 'act_n4'));
+    expect(priorities.get('act_n4')).toBe(1);
+    backlog.noisy = 1e9;
+    await producer.enqueue(of('noisy', 'act_n5'));
+    expect(priorities.get('act_n5')).toBe(2_097_151); // BullMQ's largest
   });
 });
