@@ -16,14 +16,19 @@ import { parseConfig } from '../src/config';
 import { createMemoryRepositories } from '../src/repositories/memory';
 import { createLogger } from '../src/shared/logger';
 import { startContactflow } from '../src/start';
-import { childArgs, die, LOOPBACK, onStopRequest, send } from './lib/common';
+import { bootstrapAccount, bootstrapApiKey } from '../src/services/accounts.service';
+import { childArgs, die, LOOPBACK, onStopRequest, QUIET_ACCOUNT, QUIET_API_KEY, send } from './lib/common';
 
 export type IntakeMode = 'app' | 'echo' | 'echo-cf';
 
 async function main({ mode, env }: { mode: IntakeMode; env: Record<string, string> }) {
   if (mode === 'app') {
     const config = parseConfig({ ...env, ROLE: 'api' });
-    const app = await startContactflow(config, createLogger(config.LOG_LEVEL, { role: 'api' }), { repos: createMemoryRepositories() });
+    const repos = createMemoryRepositories();
+    // The quiet account of the noisy-neighbour figure, with its own key.
+    await bootstrapAccount(repos.accounts, { account: QUIET_ACCOUNT, defaultCountry: 'US' });
+    await bootstrapApiKey(repos.accounts, QUIET_ACCOUNT, QUIET_API_KEY);
+    const app = await startContactflow(config, createLogger(config.LOG_LEVEL, { role: 'api' }), { repos });
     onStopRequest(() => app.stop());
     await send({ type: 'ready', port: app.port });
     return;

@@ -24,6 +24,7 @@ import { activity, freshEmail, mixPayload, SWITCHBOARD_PHONE, uniquePhone, type 
 import {
   BENCH_API_KEY,
   BENCH_ROOT,
+  QUIET_API_KEY,
   buildChildren,
   benchEnv,
   flushRedis,
@@ -399,11 +400,11 @@ async function benchSharedPhone(real: Drainer) {
 type Acked = [id: string, sent: number, acked: number];
 
 /** One POST /v1/activities on a keep-alive agent: [id, sent, 202 received], or null when not accepted. */
-function post(agent: http.Agent, port: number, payload: string): Promise<Acked | null> {
+function post(agent: http.Agent, port: number, payload: string, key = BENCH_API_KEY): Promise<Acked | null> {
   const sent = now();
   return new Promise((resolve) => {
     const req = http.request(
-      { agent, host: LOOPBACK, port, method: 'POST', path: '/v1/activities', headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_API_KEY}`, 'content-length': Buffer.byteLength(payload) } },
+      { agent, host: LOOPBACK, port, method: 'POST', path: '/v1/activities', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'content-length': Buffer.byteLength(payload) } },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -417,7 +418,7 @@ function post(agent: http.Agent, port: number, payload: string): Promise<Acked |
 }
 
 /** Open loop: every 5 ms, the POSTs the schedule says are due, whatever the replies do. */
-async function paced(port: number, rate: number, seconds: number, body: (i: number) => string): Promise<{ acked: Acked[]; errors: number }> {
+async function paced(port: number, rate: number, seconds: number, body: (i: number) => string, key = BENCH_API_KEY): Promise<{ acked: Acked[]; errors: number }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const acked: Acked[] = [];
   let errors = 0;
@@ -428,7 +429,7 @@ async function paced(port: number, rate: number, seconds: number, body: (i: numb
   await new Promise<void>((resolve) => {
     const tick = setInterval(() => {
       const due = Math.min(total, Math.floor(((now() - t0) / 1000) * rate));
-      for (; i < due; i++) pending.push(post(agent, port, body(requestSeq++)).then((r) => void (r ? acked.push(r) : errors++)));
+      for (; i < due; i++) pending.push(post(agent, port, body(requestSeq++), key).then((r) => void (r ? acked.push(r) : errors++)));
       if (i >= total) {
         clearInterval(tick);
         resolve();
@@ -608,10 +609,60 @@ async function benchLatency(redisUrl: string, { api, worker }: LatencyPair) {
         met: met(r <= 1.25),
       });
     }
+    worker.send({ type: 'track' });
+    await worker.next('tracking', 30_000);
+    await benchNoisyNeighbour(api.port, visible, allVisible, prefix.replace(/\W/g, ''));
   } finally {
     await Promise.all([api.child.stop(), worker.stop()]);
     await flushRedis(redisUrl);
   }
+}
+
+/**
+ * One account floods the intake (closed loop, as fast as the API takes it, so the workers fall
+ * behind) while a quiet account sends a paced trickle: the quiet account's enqueue → visible p99,
+ * against the same trickle alone just before. Fair order is what keeps it near the alone figure.
+ */
+async function benchNoisyNeighbour(port: number, visible: Map<string, number>, allVisible: (acked: Acked[]) => Promise<void>, tag: string) {
+  const rate = 50;
+  const seconds = QUICK ? 4 : 10;
+  const quiet = (i: number) => JSON.stringify(mixPayload('mixed', `quiet${tag}`, i, P.seed, i % 7_000_000));
+  const noisy = (i: number) => JSON.stringify(mixPayload('mixed', `noisy${tag}`, i, P.seed, i % 7_000_000));
+  const latencies = (acked: Acked[]) => acked.filter(([id]) => visible.has(id)).map(([id, , at]) => visible.get(id)! - at).sort((a, b) => a - b);
+
+  const alone = await paced(port, rate, seconds, quiet, QUIET_API_KEY);
+  await allVisible(alone.acked);
+
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  let flooding = true;
+  let flooded = 0;
+  const lanes = Array.from({ length: 16 }, async () => {
+    while (flooding) if (await post(agent, port, noisy(requestSeq++))) flooded++;
+  });
+  await sleep(1000); // a backlog first
+  const t0 = now();
+  const during = await paced(port, rate, seconds, quiet, QUIET_API_KEY);
+  const floodSeconds = (now() - t0) / 1000 + 1;
+  flooding = false;
+  await Promise.all(lanes);
+  agent.destroy();
+  await allVisible(during.acked);
+
+  const a = latencies(alone.acked);
+  const d = latencies(during.acked);
+  const ratio = percentile(d, 99) / percentile(a, 99);
+  const missing = alone.acked.length - a.length + during.acked.length - d.length;
+  row({
+    figure: 'noisy neighbour: a quiet account’s enqueue → visible p99 while another account floods',
+    value: `${fmt.ms(percentile(d, 99))} (p50 ${fmt.ms(percentile(d, 50))})`,
+    reference: `${fmt.ms(percentile(a, 99))} (p50 ${fmt.ms(percentile(a, 50))}): the same ${rate}/s trickle alone, just before`,
+    ratio: fmt.ratio(ratio),
+    goal: '≤ 2×',
+    met: met(ratio <= 2 && missing === 0 && alone.errors + during.errors === 0),
+  });
+  note(
+    `noisy neighbour: the quiet account posts ${rate}/s for ${seconds} s alone, then again while 16 closed-loop lanes of the bootstrap account post as fast as the API takes them (${fmt.int(flooded)} accepted in ${floodSeconds.toFixed(1)} s, more than the worker processes, so a backlog builds); ${missing} not visible, ${alone.errors + during.errors} not accepted`,
+  );
 }
 
 // ------------------------------------------------------------------------------------ main

@@ -7,6 +7,9 @@ import { Redis } from 'ioredis';
 /** Everything the benchmarks start listens on, and is aimed at, this address only. */
 export const LOOPBACK = '127.0.0.1';
 export const BENCH_API_KEY = 'bench_key_0123456789abcdefghijkl';
+/** A second account beside the bootstrap one, for the noisy-neighbour figure. */
+export const QUIET_ACCOUNT = 'quiet';
+export const QUIET_API_KEY = 'bench_quiet_key_0123456789abcdefgh';
 export const BENCH_ROOT = path.resolve(__dirname, '..');
 
 export function tmpDir(prefix: string): string {
