@@ -66,6 +66,15 @@ export function createJobSealer(cipher: PayloadCipher): JobSealer {
   };
 }
 
+/** The job opened, or null for one that does not parse or open (readers that can only skip it). */
+export function openedOrNull(sealer: JobSealer, stored: unknown): ActivityJobData | null {
+  try {
+    return sealer.open(stored);
+  } catch {
+    return null;
+  }
+}
+
 // Whatever decides how the payload is read; `reprocess` is left out, since a replay sets it on the stored job.
 function boundTo(job: { account: string; activityId: string; kind: string; provider?: string }): string {
   return [job.account, job.activityId, job.kind, job.provider ?? ''].join('\0');

@@ -1,4 +1,4 @@
-import type { ActivitiesQueue, JobSealer } from '../jobs/activities.queue';
+import { openedOrNull, type ActivitiesQueue, type JobSealer } from '../jobs/activities.queue';
 import type { ActivityRepository } from '../repositories';
 import { ValidationError } from '../shared/errors';
 import { maskPii } from '../shared/pii';
@@ -171,13 +171,10 @@ function failedView(job: Job, sealer: JobSealer): FailedActivityView {
   };
 }
 
+/** A job that does not open has no type here; it is listed with its reason, which says why. */
 function activityTypeOf(sealer: JobSealer, stored: unknown): string | null {
-  try {
-    const payload = sealer.open(stored).payload as { type?: unknown } | null;
-    return typeof payload?.type === 'string' ? maskPii(payload.type.slice(0, 100)) : null;
-  } catch {
-    return null; // a job that does not open is listed with its reason, which says why
-  }
+  const payload = openedOrNull(sealer, stored)?.payload as { type?: unknown } | null | undefined;
+  return typeof payload?.type === 'string' ? maskPii(payload.type.slice(0, 100)) : null;
 }
 
 /** When the intake accepted the activity (a replay re-adds a job later, with the same receivedAt). */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { normalizeEmail, normalizeIdentifiers, type IdentityPolicy, type SuppressionHasher } from '../domain';
-import type { ActivitiesQueue, ActivityJobData, JobSealer } from '../jobs/activities.queue';
+import { openedOrNull, type ActivitiesQueue, type ActivityJobData, type JobSealer } from '../jobs/activities.queue';
 import type { ContactRecord, Repositories } from '../repositories';
 import { AppError, NotFoundError } from '../shared/errors';
 import { changeAccount } from './account-settings';
@@ -155,7 +155,7 @@ export function createEraseContact(deps: EraseContactDeps) {
         const page = await queue.getJobs([state], start, start + size - 1, true);
         scanned += page.length;
         for (const job of page) {
-          if (job?.id && job.data?.account === account && carriesPerson(openOrNull(deps.sealer, job.data), person, policy)) ids.push(job.id);
+          if (job?.id && job.data?.account === account && carriesPerson(openedOrNull(deps.sealer, job.data), person, policy)) ids.push(job.id);
         }
         if (page.length < size) break;
       }
@@ -229,14 +229,6 @@ function carriesPerson(data: ActivityJobData | null, person: Person, policy: Ide
     if (!person.email) return false;
     const text = JSON.stringify(data.payload) ?? '';
     return (text.match(EMAIL_TOKEN) ?? []).some((token) => normalizeEmail(token, policy).email === person.email);
-  }
-}
-
-function openOrNull(sealer: JobSealer, stored: unknown): ActivityJobData | null {
-  try {
-    return sealer.open(stored);
-  } catch {
-    return null;
   }
 }
 

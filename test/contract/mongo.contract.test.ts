@@ -114,7 +114,7 @@ if ('skipped' in availability) {
   describeRepositoryContract('mongodb', () => Promise.reject(new Error('unreachable: skipped')), {
     skip: availability.skipped,
   });
-  // Skipped only here, where no mongod could be obtained; warnMongoSkipped above says why, loudly.
+  // Skip reason: no mongod could be obtained on this machine (warnMongoSkipped above says so, loudly).
   describe.skip(`${MONGO_ONLY} (skipped: ${availability.skipped})`, () =>
     mongoOnlyCases(() => {
       throw new Error('unreachable: skipped');
